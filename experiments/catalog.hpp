@@ -1,0 +1,21 @@
+#pragma once
+// The registries of every named type a spec can choose: problems, sync schedules, step sizes,
+// local optimizers and clock models. Adding a variant = its class in problems/, algorithms/ or
+// sim/, plus one entry in the matching catalog_*.cpp file (see docs/adding-a-variant.md).
+#include "algorithms/local_optimizer.hpp"
+#include "algorithms/step_size.hpp"
+#include "algorithms/sync_schedule.hpp"
+#include "experiments/registry.hpp"
+#include "problems/problem.hpp"
+#include "sim/clock.hpp"
+
+namespace localsgd {
+
+const Registry<Problem>& problem_registry();
+const Registry<SyncSchedule>& schedule_registry();
+const Registry<StepSize>& step_size_registry();
+const Registry<LocalOptimizer>& optimizer_registry();
+const Registry<ComputeModel>& compute_registry();
+const Registry<NetworkModel>& network_registry();
+
+}  // namespace localsgd

@@ -1,0 +1,223 @@
+#include "experiments/params.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "experiments/spec_error.hpp"
+
+namespace localsgd {
+
+namespace {
+
+ParamSpec make(std::string name, ParamKind kind, std::string help) {
+  ParamSpec spec;
+  spec.name = std::move(name);
+  spec.kind = kind;
+  spec.help = std::move(help);
+  return spec;
+}
+
+std::string format_number(double value) { return fmt::format("{}", value); }
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      diagonal = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+ParamSpec ParamSpec::integer(std::string name, std::string help) { return make(std::move(name), ParamKind::integer, std::move(help)); }
+ParamSpec ParamSpec::number(std::string name, std::string help) { return make(std::move(name), ParamKind::number, std::move(help)); }
+ParamSpec ParamSpec::text(std::string name, std::string help) { return make(std::move(name), ParamKind::text, std::move(help)); }
+ParamSpec ParamSpec::boolean(std::string name, std::string help) { return make(std::move(name), ParamKind::boolean, std::move(help)); }
+
+ParamSpec& ParamSpec::defaults_to(Json value) {
+  fallback = std::move(value);
+  return *this;
+}
+ParamSpec& ParamSpec::at_least(double value) {
+  minimum = value;
+  minimum_exclusive = false;
+  return *this;
+}
+ParamSpec& ParamSpec::above(double value) {
+  minimum = value;
+  minimum_exclusive = true;
+  return *this;
+}
+ParamSpec& ParamSpec::at_most(double value) {
+  maximum = value;
+  return *this;
+}
+ParamSpec& ParamSpec::one_of(std::vector<std::string> values) {
+  choices = std::move(values);
+  return *this;
+}
+
+std::string ParamSpec::describe_rule() const {
+  std::string rule;
+  switch (kind) {
+    case ParamKind::integer: rule = "integer"; break;
+    case ParamKind::number: rule = "number"; break;
+    case ParamKind::boolean: rule = "true or false"; break;
+    case ParamKind::text: {
+      if (choices.empty()) return "string";
+      std::vector<std::string> quoted;
+      for (const auto& c : choices) quoted.push_back("\"" + c + "\"");
+      return "one of " + join_names(quoted);
+    }
+  }
+  if (minimum) rule += (minimum_exclusive ? " > " : " >= ") + format_number(*minimum);
+  if (maximum) rule += (minimum ? " and <= " : " <= ") + format_number(*maximum);
+  return rule;
+}
+
+const Json& Params::at(const std::string& name) const {
+  if (!values_.is_object() || !values_.contains(name)) {
+    throw std::logic_error("parameter '" + name + "' was read but never declared");
+  }
+  return values_.at(name);
+}
+std::int64_t Params::integer(const std::string& name) const { return at(name).get<std::int64_t>(); }
+double Params::number(const std::string& name) const { return at(name).get<double>(); }
+std::string Params::text(const std::string& name) const { return at(name).get<std::string>(); }
+bool Params::boolean(const std::string& name) const { return at(name).get<bool>(); }
+
+void Location::fail(const std::string& rule) const { throw SpecError(in_file(), rule); }
+
+std::string describe_value(const Json& value) {
+  std::string text = value.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  switch (value.type()) {
+    case Json::value_t::string: return "string " + text;
+    case Json::value_t::boolean: return "boolean " + text;
+    case Json::value_t::null: return "null";
+    case Json::value_t::object: return "an object";
+    case Json::value_t::array: return "an array";
+    default: return "number " + text;
+  }
+}
+
+std::string join_names(std::span<const std::string> names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += (i + 1 == names.size()) ? " or " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::optional<std::string> closest_name(const std::string& name, std::span<const std::string> valid) {
+  std::optional<std::string> best;
+  std::size_t best_distance = 0;
+  for (const auto& candidate : valid) {
+    const std::size_t distance = edit_distance(name, candidate);
+    if (!best || distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  // A likely typo: at most a third of the name differs.
+  if (best && best_distance <= std::max<std::size_t>(1, name.size() / 3)) return best;
+  return std::nullopt;
+}
+
+void require_object(const Json& value, const Location& where, const std::string& what) {
+  if (!value.is_object()) where.fail(fmt::format("{} must be an object, got {}", what, describe_value(value)));
+}
+
+void reject_unknown_keys(const Json& object, const Location& where, std::span<const std::string> allowed,
+                         const std::string& what) {
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string rule = fmt::format("unknown key \"{}\" in {}", key, what);
+    if (allowed.empty()) {
+      rule += " (it takes no parameters)";
+    } else {
+      rule += " (valid keys: " + join_names(allowed) + ")";
+      if (auto guess = closest_name(key, allowed)) rule += fmt::format("; did you mean \"{}\"?", *guess);
+    }
+    where.child(key).fail(rule);
+  }
+}
+
+Json read_param(const Json& object, const Location& where, const ParamSpec& spec) {
+  const Location at = where.child(spec.name);
+  if (!object.contains(spec.name)) {
+    if (spec.fallback.is_null()) {
+      where.fail(fmt::format("missing required key \"{}\" ({}: {})", spec.name, spec.describe_rule(), spec.help));
+    }
+    return spec.fallback;
+  }
+  const Json& value = object.at(spec.name);
+  auto wrong_type = [&](const char* expected) {
+    at.fail(fmt::format("must be {}, got {}", expected, describe_value(value)));
+  };
+  Json result;
+  double numeric = 0;
+  switch (spec.kind) {
+    case ParamKind::boolean:
+      if (!value.is_boolean()) wrong_type("true or false");
+      return value;
+    case ParamKind::text:
+      if (!value.is_string()) wrong_type("a string");
+      if (!spec.choices.empty() &&
+          std::find(spec.choices.begin(), spec.choices.end(), value.get<std::string>()) == spec.choices.end()) {
+        std::string rule = "must be " + spec.describe_rule() + ", got " + describe_value(value);
+        if (auto guess = closest_name(value.get<std::string>(), spec.choices)) {
+          rule += fmt::format("; did you mean \"{}\"?", *guess);
+        }
+        at.fail(rule);
+      }
+      return value;
+    case ParamKind::integer: {
+      if (!value.is_number()) wrong_type("an integer");
+      numeric = value.get<double>();
+      // 1e3 is an integer written as a float; 2.5 is not.
+      if (!value.is_number_integer() && !value.is_number_unsigned() &&
+          (std::floor(numeric) != numeric || std::abs(numeric) > 9.0e15)) {
+        wrong_type("an integer");
+      }
+      if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        at.fail("is too large");
+      }
+      result = value.is_number_float() ? Json(static_cast<std::int64_t>(numeric)) : Json(value.get<std::int64_t>());
+      break;
+    }
+    case ParamKind::number:
+      if (!value.is_number()) wrong_type("a number");
+      numeric = value.get<double>();
+      if (!std::isfinite(numeric)) at.fail("must be a finite number");
+      result = numeric;
+      break;
+  }
+  const bool below = spec.minimum && (spec.minimum_exclusive ? !(numeric > *spec.minimum) : !(numeric >= *spec.minimum));
+  const bool over = spec.maximum && !(numeric <= *spec.maximum);
+  if (below || over) at.fail(fmt::format("must be {}, got {}", spec.describe_rule(), value.dump()));
+  return result;
+}
+
+Params read_params(const Json& object, const Location& where, std::span<const ParamSpec> specs,
+                   std::span<const std::string> extra_keys, const std::string& what) {
+  require_object(object, where, what);
+  std::vector<std::string> allowed(extra_keys.begin(), extra_keys.end());
+  for (const auto& spec : specs) allowed.push_back(spec.name);
+  reject_unknown_keys(object, where, allowed, what);
+  Json values = Json::object();
+  for (const auto& spec : specs) values[spec.name] = read_param(object, where, spec);
+  return Params(std::move(values));
+}
+
+}  // namespace localsgd

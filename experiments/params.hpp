@@ -1,0 +1,95 @@
+#pragma once
+// Declared parameters of a named type (a schedule, a step size, …) and their strict reading from
+// JSON. The declarations are the single source of truth: the reader rejects keys that are not
+// declared, fills declared defaults, checks types and ranges, and `localsgd list` prints them.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "experiments/source_map.hpp"
+
+namespace localsgd {
+
+using Json = nlohmann::json;
+
+enum class ParamKind { integer, number, text, boolean };
+
+struct ParamSpec {
+  std::string name;
+  ParamKind kind = ParamKind::number;
+  std::string help;
+  Json fallback;  // the default; null means the key is required
+  std::optional<double> minimum;
+  bool minimum_exclusive = false;
+  std::optional<double> maximum;
+  std::vector<std::string> choices;  // allowed values of a text parameter
+
+  static ParamSpec integer(std::string name, std::string help);
+  static ParamSpec number(std::string name, std::string help);
+  static ParamSpec text(std::string name, std::string help);
+  static ParamSpec boolean(std::string name, std::string help);
+  ParamSpec& defaults_to(Json value);
+  ParamSpec& at_least(double value);
+  ParamSpec& above(double value);  // strictly greater
+  ParamSpec& at_most(double value);
+  ParamSpec& one_of(std::vector<std::string> values);
+
+  // e.g. "integer >= 1", "number > 0", "one of \"log\", \"linear\"".
+  std::string describe_rule() const;
+};
+
+// Values of declared parameters after reading (defaults filled in).
+class Params {
+ public:
+  Params() = default;
+  explicit Params(Json values) : values_(std::move(values)) {}
+  std::int64_t integer(const std::string& name) const;
+  double number(const std::string& name) const;
+  std::string text(const std::string& name) const;
+  bool boolean(const std::string& name) const;
+  const Json& json() const { return values_; }
+
+ private:
+  const Json& at(const std::string& name) const;
+  Json values_;
+};
+
+// Where a value sits: its pointer inside the assembled run and the map back to the spec file.
+struct Location {
+  std::string pointer;
+  const SourceMap* sources = nullptr;
+
+  Location child(const std::string& key) const { return {pointer + "/" + pointer_token(key), sources}; }
+  Location child(std::size_t index) const { return {pointer + "/" + std::to_string(index), sources}; }
+  std::string in_file() const { return sources ? sources->source(pointer) : pointer; }
+  [[noreturn]] void fail(const std::string& rule) const;
+};
+
+// A short description of a JSON value for error messages: `string "four"`, `number 0`, ….
+std::string describe_value(const Json& value);
+
+// Checks that `value` is an object whose keys are all in `allowed`; `what` names it in messages
+// (e.g. "schedule type \"fixed\"").
+void require_object(const Json& value, const Location& where, const std::string& what);
+void reject_unknown_keys(const Json& object, const Location& where, std::span<const std::string> allowed,
+                         const std::string& what);
+
+// Reads one declared parameter from `object` (which may lack it if it has a default).
+Json read_param(const Json& object, const Location& where, const ParamSpec& spec);
+
+// Reads every declared parameter of `object`, allowing also the keys in `extra_keys` (e.g.
+// "type"), and returns the values with defaults filled in.
+Params read_params(const Json& object, const Location& where, std::span<const ParamSpec> specs,
+                   std::span<const std::string> extra_keys, const std::string& what);
+
+// The valid name closest to `name` by edit distance, if it is close enough to be a likely typo.
+std::optional<std::string> closest_name(const std::string& name, std::span<const std::string> valid);
+
+// "a, b or c"
+std::string join_names(std::span<const std::string> names);
+
+}  // namespace localsgd

@@ -1,0 +1,25 @@
+#pragma once
+// The results folder (DESIGN.md §4): metrics.csv, summary.json, spec.resolved.json. Every file is
+// written atomically (a temporary name in the same folder, then rename), so a reader never sees
+// a half-written file.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "experiments/runner.hpp"
+#include "experiments/spec.hpp"
+
+namespace localsgd {
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+// One row per (run, evaluation point); numbers in shortest round-trip form, so equal bits give
+// equal text.
+std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunOutcome>& outcomes);
+
+Json summary_json(const ExperimentSpec& spec, const std::vector<RunOutcome>& outcomes);
+
+void write_results(const std::filesystem::path& dir, const ExperimentSpec& spec,
+                   const std::vector<RunOutcome>& outcomes);
+
+}  // namespace localsgd

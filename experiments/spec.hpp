@@ -1,0 +1,78 @@
+#pragma once
+// The spec file (DESIGN.md §4): strict loading, validation and expansion into the run list
+// (variants × sweep grid × seeds). Nothing here runs anything.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "experiments/catalog.hpp"
+#include "experiments/params.hpp"
+#include "sim/evaluation_plan.hpp"
+
+namespace localsgd {
+
+// Evaluation points: either about `points` steps spaced by `spacing`, or every `every` steps.
+struct EvalSettings {
+  int points = 100;
+  EvalSpacing spacing = EvalSpacing::log;
+  std::optional<long> every;
+  std::vector<long> steps(long total_steps) const;
+};
+
+// One declared plot: y against x, mean over seeds with a 95% confidence band.
+struct PlotSpec {
+  std::string x;  // step, round, samples or time
+  std::string y;  // loss, gap, grad_norm_sq or consensus
+  bool log_x = false;
+  bool log_y = true;
+  std::string file_stem() const { return y + "_vs_" + x; }
+};
+
+// One fully resolved run.
+struct RunSpec {
+  std::size_t index = 0;
+  std::string variant;     // the variant's label
+  std::uint64_t seed = 0;  // drives every random stream of the run except the data (problem.data_seed)
+  Json swept = Json::object();  // swept dotted path -> value at this grid point
+  int workers = 1;
+  long steps = 1;
+  int batch = 1;
+  Configured<Problem> problem;
+  Configured<SyncSchedule> schedule;
+  Configured<StepSize> step_size;
+  Configured<LocalOptimizer> optimizer;
+  Configured<ComputeModel> compute;
+  Configured<NetworkModel> network;
+  EvalSettings eval;
+  Json config;  // the run-level keys with every default filled in
+
+  BuildContext context() const { return {workers, steps, batch, seed, nullptr}; }
+};
+
+struct ExperimentSpec {
+  std::string name;
+  std::vector<std::string> variants;     // labels, in spec order
+  std::vector<std::string> swept_paths;  // sweep axes (dotted paths), in order
+  std::vector<std::uint64_t> seeds;
+  std::vector<PlotSpec> plots;
+  std::vector<RunSpec> runs;
+  Json resolved;  // the spec with every default filled in (spec.resolved.json)
+};
+
+// Keys that configure one run; they may appear at the top level or in a variant.
+const std::vector<std::string>& run_level_keys();
+
+// Validates and expands a parsed spec. Throws SpecError naming the JSON pointer and the rule.
+ExperimentSpec parse_spec(const Json& spec, const std::string& default_name);
+
+// Reads and parses a spec file. Throws SpecFileError whose message starts with the file name.
+ExperimentSpec load_spec(const std::filesystem::path& file);
+
+class SpecFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace localsgd

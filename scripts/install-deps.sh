@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages localsgd needs to build, test and plot. Idempotent: does nothing
+# (and needs no network) when everything is already installed. Run as root on Debian 12 or later.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkgconf
+  libtbb-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev catch2
+  gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install what is missing, build, and run the whole test suite (CTest over the Catch2 tests).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+cd "$root/build"
+exec ctest --output-on-failure --parallel "$(nproc)" "$@"

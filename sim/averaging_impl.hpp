@@ -1,0 +1,31 @@
+#pragma once
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+namespace localsgd {
+
+namespace detail {
+// Below this many values (p·d) the average is computed on the calling thread.
+inline constexpr std::size_t kParallelAverageThreshold = std::size_t{1} << 16;
+inline constexpr Index kAverageBlock = 4096;
+}  // namespace detail
+
+template <class ModelAt>
+void deterministic_average(std::size_t count, const ModelAt& model_at, Vector& out) {
+  const Index d = out.size();
+  const double p = static_cast<double>(count);
+  auto average_block = [&](Index begin, Index end) {
+    auto block = out.segment(begin, end - begin);
+    block = model_at(0).segment(begin, end - begin);
+    for (std::size_t i = 1; i < count; ++i) block += model_at(i).segment(begin, end - begin);
+    block /= p;
+  };
+  if (count * static_cast<std::size_t>(d) < detail::kParallelAverageThreshold) {
+    average_block(0, d);
+    return;
+  }
+  tbb::parallel_for(tbb::blocked_range<Index>(0, d, detail::kAverageBlock),
+                    [&](const tbb::blocked_range<Index>& r) { average_block(r.begin(), r.end()); });
+}
+
+}  // namespace localsgd

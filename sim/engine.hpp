@@ -1,0 +1,75 @@
+#pragma once
+// The simulation engine: p workers run local steps as oneTBB tasks on private state; at each sync
+// point the workers meet at a barrier and their models are replaced by the deterministic average
+// (LUPA-SGD, the paper's Algorithm 1). A virtual clock advances with every step and sync.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "algorithms/local_optimizer.hpp"
+#include "algorithms/step_size.hpp"
+#include "algorithms/sync_schedule.hpp"
+#include "problems/problem.hpp"
+#include "sim/clock.hpp"
+#include "sim/observer.hpp"
+#include "sim/worker.hpp"
+
+namespace localsgd {
+
+struct EngineConfig {
+  int workers = 1;          // p; must equal problem.workers()
+  long steps = 1;           // T
+  int batch = 1;            // B
+  std::uint64_t seed = 0;   // run seed: every worker stream derives from it
+};
+
+struct Algorithm {
+  SyncSchedule& schedule;
+  const StepSize& step_size;
+  const LocalOptimizer& optimizer;
+};
+
+struct ClockModels {
+  const ComputeModel& compute;
+  const NetworkModel& network;
+};
+
+enum class Termination { completed, diverged };
+
+struct RunReport {
+  Termination termination = Termination::completed;
+  long steps_done = 0;       // T, or the step at which divergence was detected
+  int rounds = 0;            // syncs performed
+  double virtual_time = 0;   // seconds
+  double communication_time = 0;
+  std::vector<double> busy_seconds;  // per worker: time computing
+  std::vector<double> idle_seconds;  // per worker: time waiting at barriers
+  Vector final_model;        // x̄ at the last step done
+};
+
+class Engine {
+ public:
+  Engine(const Problem& problem, EngineConfig config, Algorithm algorithm, ClockModels clock);
+
+  // Runs T steps from x0. Metrics are evaluated at the steps in `eval_steps` (sorted, within
+  // [0, T]); which steps are evaluated never changes the trajectory. A non-finite averaged model
+  // or loss ends the run as diverged, with one evaluation at the step where it was detected.
+  RunReport run(const Vector& x0, std::span<const long> eval_steps, std::span<Observer* const> observers);
+
+ private:
+  void run_local_steps(Worker& worker, int id, long first, long last) const;
+  void average_workers();
+  double consensus() const;
+  Evaluation evaluate(long step, int rounds, double time, bool with_consensus);
+  void synchronise(long step, std::span<Observer* const> observers);
+
+  const Problem& problem_;
+  EngineConfig config_;
+  Algorithm algorithm_;
+  ClockModels clock_;
+  std::vector<Worker> workers_;
+  Vector average_;   // x̄ at the latest averaging
+  Vector gradient_;  // scratch for ∇F(x̄)
+};
+
+}  // namespace localsgd

@@ -1,0 +1,46 @@
+#pragma once
+// Everything that watches a run (metrics writers, progress, traces, tests) is an observer: the
+// engine's loop itself does no I/O. Observers only read.
+#include <cstddef>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace localsgd {
+
+// The metrics of one evaluation point, all taken at the virtual average x̄_t.
+struct Evaluation {
+  long step = 0;        // t
+  int round = 0;        // syncs completed up to and including step t
+  long samples = 0;     // samples drawn by all workers together: p·B·t
+  double time = 0;      // virtual seconds when x̄_t exists (after the sync's communication at a sync)
+  double loss = 0;      // F(x̄_t)
+  double gap = 0;       // F(x̄_t) − F*
+  double grad_norm_sq = 0;  // ‖∇F(x̄_t)‖²
+  double consensus = 0;     // (1/p) Σ_i ‖x_i − x̄_t‖², before averaging at a sync
+};
+
+struct Worker;
+
+// Read-only access to the workers' current models.
+class ModelsView {
+ public:
+  explicit ModelsView(const std::vector<Worker>& workers) : workers_(&workers) {}
+  std::size_t size() const;
+  const Vector& operator[](std::size_t i) const;
+
+ private:
+  const std::vector<Worker>* workers_;
+};
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_evaluation(const Evaluation& /*evaluation*/) {}
+  // At a sync, once the average is computed and before it replaces the models.
+  virtual void before_sync(long /*step*/, const ModelsView& /*models*/, const Vector& /*average*/) {}
+  // At a sync, after every worker holds the average.
+  virtual void after_sync(long /*step*/, const ModelsView& /*models*/) {}
+};
+
+}  // namespace localsgd
