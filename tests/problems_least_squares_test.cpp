@@ -1,0 +1,127 @@
+// problems/least_squares.hpp and problems/partition.hpp.
+#include "problems/least_squares.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "support/fixtures.hpp"
+
+using namespace localsgd;
+
+TEST_CASE("iid_partition: disjoint shards covering every row, sizes within one, seeded") {
+  const auto shards = iid_partition(103, 4, 9);
+  std::set<Index> seen;
+  std::size_t smallest = 1000, largest = 0;
+  for (const auto& s : shards) {
+    smallest = std::min(smallest, s.size());
+    largest = std::max(largest, s.size());
+    for (Index j : s) CHECK(seen.insert(j).second);
+  }
+  CHECK(seen.size() == 103);
+  CHECK(*seen.begin() == 0);
+  CHECK(*seen.rbegin() == 102);
+  CHECK(largest - smallest <= 1);
+  CHECK(iid_partition(103, 4, 9) == shards);
+  CHECK(iid_partition(103, 4, 10) != shards);
+  CHECK_THROWS(iid_partition(3, 4, 9));
+}
+
+TEST_CASE("least squares: x*, F*, gradient, gap and constants are exact") {
+  const auto problem = test::make_least_squares(300, 6, 3, 0.5);
+  const auto& c = problem->constants();
+  const Index d = problem->dim();
+  Vector g(d);
+
+  SECTION("x* is a stationary point and F(x*) = F*") {
+    problem->gradient(c.optimum, g);
+    CHECK(g.norm() < 1e-12);
+    CHECK(problem->loss(c.optimum) == c.optimal_value);
+    CHECK(problem->gap(c.optimum) == 0.0);
+  }
+  SECTION("L and mu are the extreme eigenvalues of A^T A / n") {
+    const auto& a = problem->data().features;
+    const Eigen::MatrixXd h = a.transpose() * a / 300.0;
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(h);
+    CHECK(c.smoothness == Approx(eig.eigenvalues().maxCoeff()).epsilon(1e-12));
+    CHECK(c.pl == Approx(eig.eigenvalues().minCoeff()).epsilon(1e-12));
+    CHECK(c.exact);
+  }
+  SECTION("gradient matches central finite differences; gap = F - F*; PL inequality holds") {
+    Rng rng = make_stream(1, StreamPurpose::init);
+    for (int trial = 0; trial < 5; ++trial) {
+      Vector x(d);
+      for (Index k = 0; k < d; ++k) x[k] = c.optimum[k] + standard_normal(rng);
+      problem->gradient(x, g);
+      double worst = 0;
+      for (Index k = 0; k < d; ++k) {
+        const double h = 1e-5;
+        Vector plus = x, minus = x;
+        plus[k] += h;
+        minus[k] -= h;
+        const double numeric = (problem->loss(plus) - problem->loss(minus)) / (2 * h);
+        worst = std::max(worst, std::abs(numeric - g[k]) / std::max(1.0, std::abs(g[k])));
+      }
+      CHECK(worst < 1e-8);
+      CHECK(problem->gap(x) == Approx(problem->loss(x) - c.optimal_value).epsilon(1e-10));
+      CHECK(0.5 * g.squaredNorm() >= c.pl * problem->gap(x) * (1 - 1e-12));
+      // L-smoothness: F(x) - F* <= (L/2) |x - x*|^2
+      CHECK(problem->gap(x) <= 0.5 * c.smoothness * (x - c.optimum).squaredNorm() * (1 + 1e-12));
+    }
+  }
+}
+
+TEST_CASE("least squares oracle: the mini-batch mean of a_j (a_j^T x - y_j) over rows drawn from the shard") {
+  const auto problem = test::make_least_squares(50, 4, 2);
+  const Vector x = Vector::LinSpaced(4, -1.0, 2.0);
+  Rng rng = make_stream(5, StreamPurpose::sampling, 1);
+  Rng replay = rng;
+  Vector g(4);
+  problem->stochastic_gradient(1, x, 3, rng, g);
+
+  const auto& shard = problem->shard(1);
+  const auto& a = problem->data().features;
+  const auto& y = problem->data().targets;
+  Vector expected = Vector::Zero(4);
+  for (int b = 0; b < 3; ++b) {
+    const Index j = shard[uniform_index(replay, shard.size())];
+    expected += a.row(j).transpose() * (a.row(j).dot(x) - y[j]);
+  }
+  expected /= 3.0;
+  CHECK((g - expected).norm() <= 1e-14 * expected.norm());
+  CHECK(rng() == replay());  // consumed exactly one draw per sample
+}
+
+TEST_CASE("least squares oracle is unbiased for the shard gradient (exact average over the shard)") {
+  // E[g] over a uniform draw from the shard is the shard's mean gradient; summing the one-sample
+  // gradients of every row of every shard, weighted by shard size, gives the full gradient.
+  const auto problem = test::make_least_squares(60, 3, 3);
+  const auto& a = problem->data().features;
+  const auto& y = problem->data().targets;
+  const Vector x = Vector::Constant(3, 0.3);
+  Vector total = Vector::Zero(3);
+  for (int w = 0; w < 3; ++w) {
+    for (Index j : problem->shard(w)) total += a.row(j).transpose() * (a.row(j).dot(x) - y[j]);
+  }
+  Vector full(3);
+  problem->gradient(x, full);
+  CHECK((total / 60.0 - full).norm() < 1e-13);
+}
+
+TEST_CASE("rank-deficient least squares: least-norm x*, mu = smallest non-zero eigenvalue") {
+  auto data = std::make_shared<RegressionData>();
+  data->features = RowMatrix::Zero(4, 3);
+  data->features << 1, 0, 1, 0, 1, 1, 1, 1, 2, 2, 0, 2;  // third column = first + second
+  data->targets = Vector(4);
+  data->targets << 1, 2, 3, 1;
+  const LeastSquares problem(data, iid_partition(4, 1, 0));
+  Vector g(3);
+  problem.gradient(problem.constants().optimum, g);
+  CHECK(g.norm() < 1e-12);
+  CHECK(problem.constants().pl > 1e-6);
+  const Eigen::MatrixXd h = data->features.transpose() * data->features / 4.0;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(h);
+  CHECK(eig.eigenvalues()[0] < 1e-12);
+  CHECK(problem.constants().pl == Approx(eig.eigenvalues()[1]).epsilon(1e-10));
+}

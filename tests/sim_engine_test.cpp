@@ -1,0 +1,207 @@
+// sim/engine.hpp: the identities of DESIGN.md §3 and the paper's Algorithm 1.
+#include "sim/engine.hpp"
+
+#include <tbb/task_arena.h>
+
+#include <catch2/catch.hpp>
+
+#include "support/fixtures.hpp"
+
+using namespace localsgd;
+using test::every_step;
+using test::run_engine;
+
+namespace {
+
+bool same_bits(const std::vector<Evaluation>& a, const std::vector<Evaluation>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const Evaluation& x = a[k];
+    const Evaluation& y = b[k];
+    if (x.step != y.step || x.round != y.round || x.samples != y.samples || x.time != y.time || x.loss != y.loss ||
+        x.gap != y.gap || x.grad_norm_sq != y.grad_norm_sq || x.consensus != y.consensus) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("p = 1 local SGD is bit-identical to a plain serial SGD loop") {
+  const auto problem = test::make_least_squares(200, 5, 1);
+  const InverseTimeStepSize eta(0.05, 50);
+  FixedPeriod schedule(7);  // with one worker, averaging must be the identity
+  const long steps = 300;
+  const int batch = 4;
+  const std::uint64_t seed = 3;
+  const auto result = run_engine(*problem, schedule, eta, steps, batch, seed, every_step(steps));
+
+  // The loop a researcher would write: same stream, same shard, same update.
+  const auto& a = problem->data().features;
+  const auto& y = problem->data().targets;
+  const auto& shard = problem->shard(0);
+  Rng rng = make_stream(seed, StreamPurpose::sampling, 0);
+  Vector x = Vector::Zero(5);
+  Vector g(5);
+  REQUIRE(result.rows.size() == steps + 1);
+  CHECK(result.rows[0].loss == problem->loss(x));
+  for (long t = 1; t <= steps; ++t) {
+    g.setZero();
+    for (int b = 0; b < batch; ++b) {
+      const Index j = shard[uniform_index(rng, shard.size())];
+      const double residual = a.row(j).dot(x) - y[j];
+      g.noalias() += residual * a.row(j).transpose();
+    }
+    g /= static_cast<double>(batch);
+    x.noalias() -= eta.at(t - 1) * g;
+    REQUIRE(result.rows[static_cast<std::size_t>(t)].loss == problem->loss(x));
+    REQUIRE(result.rows[static_cast<std::size_t>(t)].consensus == 0.0);
+  }
+  CHECK((result.report.final_model.array() == x.array()).all());
+}
+
+TEST_CASE("tau = 1 with p workers and batch B equals mini-batch SGD with batch pB on the same samples") {
+  const int workers = 4;
+  const int batch = 3;
+  const long steps = 200;
+  const std::uint64_t seed = 11;
+  const auto problem = test::make_least_squares(400, 6, workers);
+  const ConstantStepSize eta(0.02);
+  SyncEveryStep schedule;
+  const auto result = run_engine(*problem, schedule, eta, steps, batch, seed, every_step(steps));
+
+  // Mini-batch SGD with pB samples: worker i's B samples come from its own stream and shard.
+  const auto& a = problem->data().features;
+  const auto& y = problem->data().targets;
+  std::vector<Rng> streams;
+  for (int i = 0; i < workers; ++i) streams.push_back(make_stream(seed, StreamPurpose::sampling, i));
+  Vector x = Vector::Zero(6);
+  double worst = 0;
+  for (long t = 1; t <= steps; ++t) {
+    Vector g = Vector::Zero(6);
+    for (int i = 0; i < workers; ++i) {
+      const auto& shard = problem->shard(i);
+      for (int b = 0; b < batch; ++b) {
+        const Index j = shard[uniform_index(streams[static_cast<std::size_t>(i)], shard.size())];
+        g += a.row(j).transpose() * (a.row(j).dot(x) - y[j]);
+      }
+    }
+    x -= eta.at(t - 1) * g / static_cast<double>(workers * batch);
+    const double loss = result.rows[static_cast<std::size_t>(t)].loss;
+    worst = std::max(worst, std::abs(loss - problem->loss(x)) / problem->loss(x));
+  }
+  // The two differ only in the order of summation (per worker, then across workers).
+  CHECK(worst < 1e-12);
+  CHECK((result.report.final_model - x).norm() <= 1e-12 * x.norm());
+  CHECK(result.report.rounds == steps);
+}
+
+TEST_CASE("after every sync all workers hold the mean of their pre-sync models") {
+  class Checker final : public Observer {
+   public:
+    void before_sync(long, const ModelsView& models, const Vector& average) override {
+      Vector mean = models[0];
+      for (std::size_t i = 1; i < models.size(); ++i) mean += models[i];
+      mean /= static_cast<double>(models.size());
+      exact &= (mean.array() == average.array()).all();  // fixed order: worker 0, 1, ..., p-1
+      double spread = 0;
+      for (std::size_t i = 0; i < models.size(); ++i) spread += (models[i] - average).squaredNorm();
+      distinct |= spread > 0;  // the models really differed before the sync
+      expected = average;
+    }
+    void after_sync(long, const ModelsView& models) override {
+      ++syncs;
+      for (std::size_t i = 0; i < models.size(); ++i) equal &= (models[i].array() == expected.array()).all();
+    }
+    bool exact = true, equal = true, distinct = false;
+    int syncs = 0;
+    Vector expected;
+  } checker;
+  const auto problem = test::make_least_squares(300, 4, 5);
+  const ConstantStepSize eta(0.02);
+  FixedPeriod schedule(6);
+  const auto result = run_engine(*problem, schedule, eta, 40, 2, 1, {0, 40}, {&checker});
+  CHECK(checker.syncs == 7);  // 6, 12, ..., 36 and 40
+  CHECK(checker.exact);
+  CHECK(checker.equal);
+  CHECK(checker.distinct);
+  CHECK((result.report.final_model.array() == checker.expected.array()).all());
+}
+
+TEST_CASE("same seed, same bits: 1 thread vs 2 threads") {
+  const auto problem = test::make_least_squares(800, 10, 8);
+  const InverseTimeStepSize eta(0.05, 100);
+  auto run_with = [&](int threads) {
+    tbb::task_arena arena(threads);
+    test::RunResult result;
+    arena.execute([&] {
+      FixedPeriod schedule(5);
+      result = run_engine(*problem, schedule, eta, 500, 4, 42, every_step(500));
+    });
+    return result;
+  };
+  const auto one = run_with(1);
+  const auto two = run_with(2);
+  CHECK(same_bits(one.rows, two.rows));
+  CHECK((one.report.final_model.array() == two.report.final_model.array()).all());
+}
+
+TEST_CASE("evaluating every step or every 100 steps does not change the trajectory") {
+  const auto problem = test::make_least_squares(600, 8, 3);
+  const InverseTimeStepSize eta(0.05, 100);
+  FixedPeriod dense_schedule(7), sparse_schedule(7);
+  std::vector<long> sparse_steps;
+  for (long t = 0; t <= 1000; t += 100) sparse_steps.push_back(t);
+  const auto dense = run_engine(*problem, dense_schedule, eta, 1000, 2, 5, every_step(1000));
+  const auto sparse = run_engine(*problem, sparse_schedule, eta, 1000, 2, 5, sparse_steps);
+  REQUIRE(sparse.rows.size() == sparse_steps.size());
+  std::vector<Evaluation> shared;
+  for (const auto& row : dense.rows) {
+    if (row.step % 100 == 0) shared.push_back(row);
+  }
+  CHECK(same_bits(shared, sparse.rows));
+  CHECK((dense.report.final_model.array() == sparse.report.final_model.array()).all());
+}
+
+TEST_CASE("virtual clock: constant compute c and network C give T*c + R*C, with step times in between") {
+  const auto problem = test::make_least_squares(60, 3, 3);
+  const ConstantStepSize eta(0.01);
+  FixedPeriod schedule(4);  // syncs at 4, 8, 10: R = 3
+  // Dyadic constants, so that every sum is exact in binary floating point.
+  const auto result = run_engine(*problem, schedule, eta, 10, 1, 0, every_step(10), {}, 0.25, 0.5);
+  CHECK(result.report.rounds == 3);
+  CHECK(result.report.virtual_time == 10 * 0.25 + 3 * 0.5);
+  CHECK(result.report.communication_time == 1.5);
+  const std::vector<double> expected_time = {0, 0.25, 0.5, 0.75, 1.5, 1.75, 2.0, 2.25, 3.0, 3.25, 4.0};
+  const std::vector<int> expected_round = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3};
+  for (std::size_t t = 0; t <= 10; ++t) {
+    CHECK(result.rows[t].time == expected_time[t]);
+    CHECK(result.rows[t].round == expected_round[t]);
+    CHECK(result.rows[t].samples == static_cast<long>(3 * t));
+  }
+  for (double idle : result.report.idle_seconds) CHECK(idle == 0.0);
+  for (double busy : result.report.busy_seconds) CHECK(busy == 2.5);
+}
+
+TEST_CASE("ring all-reduce time: 2(p-1) alpha + 2((p-1)/p) S / beta") {
+  const RingAllReduce ring(1e-5, 1e9, 8);
+  CHECK(ring.allreduce_seconds(1, 1000) == 0.0);
+  CHECK(ring.allreduce_seconds(4, 1000) == Approx(2 * 3 * 1e-5 + 2 * 0.75 * 8000 / 1e9).epsilon(1e-15));
+  CHECK(ring.allreduce_seconds(2, 125) == Approx(2e-5 + 1000 / 1e9).epsilon(1e-15));
+  const RingAllReduce slow(0.0, 1.0, 4);  // 1 byte/s: bandwidth term only
+  CHECK(slow.allreduce_seconds(5, 10) == Approx(2 * 0.8 * 40));
+}
+
+TEST_CASE("a step size far above 2/L diverges and the run says where") {
+  const auto problem = test::make_least_squares(200, 5, 2);
+  const ConstantStepSize eta(50.0);
+  FixedPeriod schedule(10);
+  const auto result = run_engine(*problem, schedule, eta, 5000, 1, 0, {0, 5000});
+  CHECK(result.report.termination == Termination::diverged);
+  CHECK(result.report.steps_done < 5000);
+  CHECK(result.report.steps_done % 10 == 0);  // detected at a sync
+  REQUIRE(result.rows.size() == 2);
+  CHECK(result.rows.back().step == result.report.steps_done);
+  CHECK_FALSE(std::isfinite(result.rows.back().loss));
+}

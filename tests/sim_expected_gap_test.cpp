@@ -1,0 +1,64 @@
+// Convergence against an exact expectation: the simulator's mean gap over many seeds matches the
+// exact expected gap of local SGD on least squares (tests/support/expected_gap.hpp), and that
+// expectation falls far below the starting gap. Nothing here is tuned to the simulator's output:
+// the threshold is the expectation itself plus four standard errors of the seed mean.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "support/expected_gap.hpp"
+#include "support/fixtures.hpp"
+
+using namespace localsgd;
+
+namespace {
+
+struct Case {
+  const char* name;
+  int workers;
+  long period;
+};
+
+}  // namespace
+
+TEST_CASE("mean gap over seeds equals the exact expected gap of local SGD (least squares)") {
+  const Case c = GENERATE(Case{"p=1", 1, 1}, Case{"p=4 tau=1", 4, 1}, Case{"p=4 tau=10", 4, 10},
+                          Case{"p=4 one-shot", 4, 400});
+  INFO(c.name);
+  const long steps = 400;
+  const int batch = 2;
+  const int seeds = 300;
+  const auto problem = test::make_least_squares(160, 4, c.workers, 0.5, 21);
+  // η_t = 0.1/(1 + t/50): decaying, and small enough (η·max_j|a_j|² < 2) to be stable.
+  const InverseTimeStepSize eta(0.1, 50);
+  const std::vector<long> checkpoints = {0, 10, 50, 200, 400};
+
+  test::ExpectedGap exact(*problem, batch, Vector::Zero(4));
+  std::vector<double> expected = {exact.gap()};
+  for (long t = 1; t <= steps; ++t) {
+    exact.step(eta.at(t - 1));
+    if (t % c.period == 0 || t == steps) exact.sync();
+    if (std::find(checkpoints.begin(), checkpoints.end(), t) != checkpoints.end()) expected.push_back(exact.gap());
+  }
+
+  std::vector<double> sum(checkpoints.size(), 0.0), sum_sq(checkpoints.size(), 0.0);
+  for (int s = 0; s < seeds; ++s) {
+    FixedPeriod schedule(c.period);
+    const auto run = test::run_engine(*problem, schedule, eta, steps, batch, static_cast<std::uint64_t>(s), checkpoints);
+    REQUIRE(run.rows.size() == checkpoints.size());
+    for (std::size_t k = 0; k < checkpoints.size(); ++k) {
+      sum[k] += run.rows[k].gap;
+      sum_sq[k] += run.rows[k].gap * run.rows[k].gap;
+    }
+  }
+  for (std::size_t k = 0; k < checkpoints.size(); ++k) {
+    const double mean = sum[k] / seeds;
+    const double sd = std::sqrt(std::max(0.0, sum_sq[k] / seeds - mean * mean));
+    const double standard_error = sd / std::sqrt(seeds);
+    INFO("step " << checkpoints[k] << ": simulated " << mean << " +- " << standard_error << ", exact " << expected[k]);
+    CHECK(std::abs(mean - expected[k]) <= 4 * standard_error + 1e-12 * expected[k]);
+  }
+  // The match is not vacuous: the expected gap decreases at every checkpoint and ends more than
+  // two orders of magnitude below where it started.
+  for (std::size_t k = 1; k < expected.size(); ++k) CHECK(expected[k] < expected[k - 1]);
+  CHECK(expected.back() < 1e-2 * expected.front());
+}
