@@ -143,7 +143,7 @@ void reject_unknown_keys(const Json& object, const Location& where, std::span<co
   for (const auto& [key, value] : object.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string rule = fmt::format("unknown key \"{}\" in {}", key, what);
-    if (allowed.empty()) {
+    if (allowed.empty() || (allowed.size() == 1 && allowed[0] == "type")) {
       rule += " (it takes no parameters)";
     } else {
       rule += " (valid keys: " + join_names(allowed) + ")";

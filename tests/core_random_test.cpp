@@ -12,7 +12,7 @@ TEST_CASE("splitmix64 matches the reference generator's first output") {
   CHECK(splitmix64(0) == 0xe220a8397b1dcdafULL);
 }
 
-TEST_CASE("mt19937_64 is the standard's generator (10000th output fixed by [rand.predef])") {
+TEST_CASE("mt19937_64 is the standard's generator (its 10000th output is fixed by the standard)") {
   std::mt19937_64 rng;  // default seed 5489
   rng.discard(9999);
   CHECK(rng() == 9981545732273789042ULL);
@@ -60,7 +60,7 @@ TEST_CASE("standard_normal has mean 0 and variance 1 within 5 standard errors") 
   CHECK(std::abs(fourth / n - 3.0) < 5.0 * std::sqrt(96.0 / n));  // Var(z⁴) = 105 − 9 = 96
 }
 
-TEST_CASE("uniform01 is in [0, 1)") {
+TEST_CASE("uniform01 lies in the half-open unit interval") {
   Rng rng = make_stream(5, StreamPurpose::init);
   for (int i = 0; i < 10000; ++i) {
     const double u = uniform01(rng);

@@ -1,0 +1,182 @@
+// End-to-end tests of the `localsgd` command line: results folders, determinism across thread
+// counts and evaluation frequencies, and bad input that loses nothing.
+#include <catch2/catch.hpp>
+#include <set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "experiments/csv.hpp"
+#include "support/cli.hpp"
+
+using namespace localsgd;
+using test::read_file;
+using test::run_cli;
+using test::ScratchDir;
+using test::write_file;
+using Json = nlohmann::json;
+
+namespace {
+
+const char* kSpec = R"({
+  "name": "tiny",
+  "problem": {"type": "least_squares", "samples": 400, "dim": 5, "noise": 0.3},
+  "workers": 3,
+  "steps": 300,
+  "batch": 2,
+  "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
+  "clock": {"network": {"type": "ring"}},
+  "variants": [
+    {"label": "sync", "schedule": {"type": "sync"}},
+    {"label": "tau=10", "schedule": {"type": "fixed", "period": 10}}
+  ],
+  "seeds": 2,
+  "eval": {"every": 1}
+})";
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("localsgd run writes metrics.csv, summary.json, spec.resolved.json and PNG plots") {
+  ScratchDir dir;
+  write_file(dir / "tiny.json", kSpec);
+  const auto result = run_cli(dir, "run tiny.json --out results");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("tau=10"));
+
+  const auto rows = lines(read_file(dir / "results/metrics.csv"));
+  REQUIRE(!rows.empty());
+  CHECK(rows[0] == "run,variant,seed,step,round,samples,time,loss,gap,grad_norm_sq,consensus");
+  CHECK(rows.size() == 1 + 4 * 301);  // 4 runs, evaluated at steps 0..300
+
+  const Json summary = Json::parse(read_file(dir / "results/summary.json"));
+  REQUIRE(summary.at("runs").size() == 4);
+  const Json& tau = summary.at("runs").at(2);
+  CHECK(tau.at("variant") == "tau=10");
+  CHECK(tau.at("rounds") == 30);
+  CHECK(tau.at("termination") == "completed");
+  CHECK(tau.at("config").at("clock").at("network").at("bandwidth") == 1.25e9);
+  // T·c + R·(ring all-reduce of 5 doubles among 3 workers)
+  const double ring = 2 * 2 * 5e-5 + 2 * (2.0 / 3.0) * 40 / 1.25e9;
+  CHECK(tau.at("virtual_time").get<double>() == Approx(300 * 0.01 + 30 * ring).epsilon(1e-12));
+  const auto first_row = split_csv_line(rows.at(1 + 2 * 301));  // run 2, step 0
+  REQUIRE(first_row.at(0) == "2");
+  CHECK(tau.at("final").at("gap").get<double>() < 0.01 * std::stod(first_row.at(8)));
+  CHECK(tau.at("constants").at("L").get<double>() > tau.at("constants").at("mu").get<double>());
+
+  const Json resolved = Json::parse(read_file(dir / "results/spec.resolved.json"));
+  CHECK(resolved.at("variants").at(0).at("batch") == 2);
+  CHECK(resolved.at("variants").at(0).at("optimizer").at("type") == "sgd");
+
+  for (const char* plot : {"gap_vs_step.png", "gap_vs_round.png", "gap_vs_time.png"}) {
+    const std::string png = read_file(dir / "results/plots" / plot);
+    INFO(plot);
+    REQUIRE(png.size() > 1000);
+    CHECK(png.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
+  }
+}
+
+TEST_CASE("metrics.csv is bit-identical with 1 and 2 threads") {
+  ScratchDir dir;
+  write_file(dir / "tiny.json", kSpec);
+  REQUIRE(run_cli(dir, "run tiny.json --out one --threads 1 --quiet").exit_code == 0);
+  REQUIRE(run_cli(dir, "run tiny.json --out two --threads 2 --quiet").exit_code == 0);
+  const std::string one = read_file(dir / "one/metrics.csv");
+  CHECK(one.size() > 10000);
+  CHECK(one == read_file(dir / "two/metrics.csv"));
+}
+
+TEST_CASE("evaluating every step or every 100 steps gives the same rows at the shared steps") {
+  ScratchDir dir;
+  write_file(dir / "dense.json", kSpec);
+  Json sparse = Json::parse(kSpec);
+  sparse["eval"] = {{"every", 100}};
+  write_file(dir / "sparse.json", sparse.dump());
+  REQUIRE(run_cli(dir, "run dense.json --out dense --quiet").exit_code == 0);
+  REQUIRE(run_cli(dir, "run sparse.json --out sparse --quiet").exit_code == 0);
+  std::vector<std::string> shared;
+  for (const auto& row : lines(read_file(dir / "dense/metrics.csv"))) {
+    const auto fields = split_csv_line(row);
+    if (fields[3] == "step" || std::stol(fields[3]) % 100 == 0) shared.push_back(row);
+  }
+  const auto sparse_rows = lines(read_file(dir / "sparse/metrics.csv"));
+  CHECK(sparse_rows.size() == 1 + 4 * 4);
+  CHECK(shared == sparse_rows);
+}
+
+TEST_CASE("bad input: one message naming file, JSON path and rule; exit 2; no results folder") {
+  using Case = std::tuple<const char*, std::string, std::string>;  // what, spec text, expected message
+  const Json good = Json::parse(kSpec);
+  auto with = [&](const char* patch) {
+    Json s = good;
+    s.merge_patch(Json::parse(patch));
+    return s.dump(2);
+  };
+  const auto [what, text, message] = GENERATE_COPY(
+      Case{"malformed JSON", std::string(kSpec).substr(0, 120), "bad.json: line 5, column "},
+      Case{"wrong type", with(R"({"batch": "2"})"), "bad.json: /batch: must be an integer, got string \"2\""},
+      Case{"unknown key", with(R"({"stepsize": 1})"),
+           "bad.json: /stepsize: unknown key \"stepsize\" in the spec (valid keys: "},
+      Case{"workers = 0", with(R"({"workers": 0})"), "bad.json: /workers: must be integer >= 1"},
+      Case{"period = 0", with(R"({"variants": [{"label": "x", "schedule": {"type": "fixed", "period": 0}}]})"),
+           "bad.json: /variants/0/schedule/period: must be integer >= 1, got 0"},
+      Case{"negative step size", with(R"({"step_size": {"type": "constant", "value": -1, "eta0": null, "t0": null}})"),
+           "bad.json: /step_size/value: must be number > 0, got -1"});
+  INFO(what);
+  ScratchDir dir;
+  write_file(dir / "bad.json", text);
+  const auto result = run_cli(dir, "run bad.json --out results");
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.err, Catch::StartsWith("error: " + message));
+  CHECK(lines(result.err).size() == 1);
+  CHECK(result.out.empty());
+  CHECK_FALSE(std::filesystem::exists(dir / "results"));
+  CHECK(run_cli(dir, "validate bad.json").exit_code == 2);
+}
+
+TEST_CASE("bad input leaves an earlier results folder untouched") {
+  ScratchDir dir;
+  write_file(dir / "tiny.json", kSpec);
+  REQUIRE(run_cli(dir, "run tiny.json --out results --quiet").exit_code == 0);
+  const std::string before = read_file(dir / "results/metrics.csv");
+  Json bad = Json::parse(kSpec);
+  bad["workers"] = -3;
+  write_file(dir / "tiny.json", bad.dump());
+  CHECK(run_cli(dir, "run tiny.json --out results").exit_code == 2);
+  CHECK(read_file(dir / "results/metrics.csv") == before);
+}
+
+TEST_CASE("validate prints the expanded run list; plot redraws from metrics.csv; list shows every type") {
+  ScratchDir dir;
+  write_file(dir / "tiny.json", kSpec);
+  const auto validated = run_cli(dir, "validate tiny.json");
+  CHECK(validated.exit_code == 0);
+  CHECK_THAT(validated.out, Catch::Contains("4 runs = 2 variants x 1 sweep points x 2 seeds"));
+  CHECK_FALSE(std::filesystem::exists(dir / "out"));
+
+  REQUIRE(run_cli(dir, "run tiny.json --out results --quiet").exit_code == 0);
+  std::filesystem::remove_all(dir / "results/plots");
+  const auto plotted = run_cli(dir, "plot results");
+  CHECK(plotted.exit_code == 0);
+  CHECK(std::filesystem::file_size(dir / "results/plots/gap_vs_step.png") > 1000);
+
+  const auto listed = run_cli(dir, "list");
+  CHECK(listed.exit_code == 0);
+  for (const char* name : {"least_squares", "sync", "fixed", "one_shot", "constant", "inverse_time", "sgd", "ring"}) {
+    CHECK_THAT(listed.out, Catch::Contains(std::string("  ") + name + " "));
+  }
+}
+
+TEST_CASE("the default output folder is out/<name> next to where localsgd runs") {
+  ScratchDir dir;
+  write_file(dir / "tiny.json", kSpec);
+  REQUIRE(run_cli(dir, "run tiny.json --quiet").exit_code == 0);
+  CHECK(std::filesystem::exists(dir / "out/tiny/metrics.csv"));
+}

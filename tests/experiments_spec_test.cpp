@@ -1,0 +1,170 @@
+// experiments/spec.hpp: strict validation with errors that name the JSON pointer and the rule,
+// and the expansion into runs.
+#include "experiments/spec.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "experiments/spec_error.hpp"
+
+using namespace localsgd;
+
+namespace {
+
+Json base_spec() {
+  return Json::parse(R"({
+    "name": "t",
+    "problem": {"type": "least_squares", "samples": 100, "dim": 3},
+    "workers": 2,
+    "steps": 50,
+    "step_size": {"type": "constant", "value": 0.01},
+    "schedule": {"type": "fixed", "period": 5}
+  })");
+}
+
+// The pointer and rule of the SpecError that parsing `spec` throws.
+std::pair<std::string, std::string> error_of(const Json& spec) {
+  try {
+    parse_spec(spec, "t");
+  } catch (const SpecError& e) {
+    return {e.pointer(), e.rule()};
+  }
+  FAIL("no SpecError for " << spec.dump());
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a minimal spec expands to one run with every default filled in") {
+  const ExperimentSpec spec = parse_spec(base_spec(), "t");
+  REQUIRE(spec.runs.size() == 1);
+  const RunSpec& r = spec.runs[0];
+  CHECK(r.workers == 2);
+  CHECK(r.steps == 50);
+  CHECK(r.batch == 1);
+  CHECK(r.variant == "fixed");
+  CHECK(r.config.at("optimizer") == Json{{"type", "sgd"}});
+  CHECK(r.config.at("clock").at("compute") == Json{{"type", "constant"}, {"seconds", 0.01}});
+  CHECK(r.config.at("problem").at("noise") == 0.1);
+  CHECK(r.config.at("eval") == Json{{"points", 100}, {"spacing", "log"}});
+  CHECK(spec.resolved.at("variants").size() == 1);
+  CHECK(spec.plots.size() == 3);
+}
+
+TEST_CASE("variants x sweep grid x seeds, in that order, with swept values recorded") {
+  Json s = base_spec();
+  s["variants"] = Json::parse(R"([{"label": "A"}, {"label": "B", "batch": 4}])");
+  s["sweep"] = Json::parse(R"({"workers": [1, 2, 4], "schedule.period": [5, 10]})");
+  s["seeds"] = 2;
+  const ExperimentSpec spec = parse_spec(s, "t");
+  REQUIRE(spec.runs.size() == 2 * 6 * 2);
+  CHECK(spec.swept_paths == std::vector<std::string>{"schedule.period", "workers"});
+  const RunSpec& last = spec.runs.back();
+  CHECK(last.variant == "B");
+  CHECK(last.batch == 4);
+  CHECK(last.seed == 1);
+  CHECK(last.workers == 4);
+  CHECK(last.schedule.params.integer("period") == 10);
+  CHECK(last.swept == Json{{"schedule.period", 10}, {"workers", 4}});
+  CHECK(spec.runs[1].seed == 1);
+  CHECK(spec.runs[1].swept == spec.runs[0].swept);
+  for (std::size_t i = 0; i < spec.runs.size(); ++i) CHECK(spec.runs[i].index == i);
+}
+
+TEST_CASE("the resolved spec is itself a valid spec that expands to the same runs") {
+  Json s = base_spec();
+  s["variants"] = Json::parse(R"([{"label": "sync", "schedule": {"type": "sync"}}, {"label": "tau=5"}])");
+  s["sweep"] = Json::parse(R"({"workers": [1, 2]})");
+  s["seeds"] = Json::array({3, 8});
+  const ExperimentSpec first = parse_spec(s, "t");
+  const ExperimentSpec second = parse_spec(first.resolved, "t");
+  REQUIRE(first.runs.size() == second.runs.size());
+  for (std::size_t i = 0; i < first.runs.size(); ++i) {
+    CHECK(first.runs[i].config == second.runs[i].config);
+    CHECK(first.runs[i].seed == second.runs[i].seed);
+    CHECK(first.runs[i].variant == second.runs[i].variant);
+  }
+}
+
+TEST_CASE("every rule violation names the JSON pointer of the offending value") {
+  using Case = std::tuple<const char*, const char*, const char*, const char*>;  // patch, pointer, rule part
+  const auto [description, patch, pointer, rule] = GENERATE(
+      Case{"unknown key", R"({"step": 10})", "/step", "unknown key \"step\" in the spec"},
+      Case{"typo hint", R"({"step": 10})", "/step", "did you mean \"steps\"?"},
+      Case{"wrong type", R"({"workers": "four"})", "/workers", "must be an integer, got string \"four\""},
+      Case{"not an integer", R"({"workers": 2.5})", "/workers", "must be an integer"},
+      Case{"workers = 0", R"({"workers": 0})", "/workers", "must be integer >= 1 and <= 10000000, got 0"},
+      Case{"period = 0", R"({"schedule": {"type": "fixed", "period": 0}})", "/schedule/period",
+           "must be integer >= 1, got 0"},
+      Case{"period > T", R"({"schedule": {"type": "fixed", "period": 51}})", "/schedule/period",
+           "must be <= steps (50)"},
+      Case{"negative step size", R"({"step_size": {"type": "constant", "value": -0.1}})", "/step_size/value",
+           "must be number > 0, got -0.1"},
+      Case{"unknown type", R"({"schedule": {"type": "fixd"}})", "/schedule/type", "did you mean \"fixed\"?"},
+      Case{"unknown parameter", R"({"schedule": {"type": "sync", "period": 3}})", "/schedule/period",
+           "unknown key \"period\" in schedule type \"sync\" (it takes no parameters)"},
+      Case{"missing parameter", R"({"step_size": {"type": "constant", "value": null}})", "/step_size",
+           "missing required key \"value\""},
+      Case{"more workers than samples", R"({"workers": 101})", "/problem/samples",
+           "must be >= workers (101)"},
+      Case{"bad eval", R"({"eval": {"every": 0}})", "/eval/every", "must be integer >= 1"},
+      Case{"eval mixes forms", R"({"eval": {"every": 5, "points": 10}})", "/eval/points", "unknown key"},
+      Case{"unknown clock key", R"({"clock": {"cpu": {}}})", "/clock/cpu", "unknown key \"cpu\" in clock"},
+      Case{"bad seeds", R"({"seeds": 0})", "/seeds", "must be integer >= 1"},
+      Case{"bad plot axis", R"({"plots": [{"x": "steps", "y": "gap"}]})", "/plots/0/x", "did you mean \"step\"?"},
+      Case{"bad name", R"({"name": "a/b"})", "/name", "usable as a folder name"});
+  INFO(description);
+  Json s = base_spec();
+  s.merge_patch(Json::parse(patch));
+  const auto [where, what] = error_of(s);
+  CHECK(where == pointer);
+  CHECK_THAT(what, Catch::Contains(rule));
+}
+
+TEST_CASE("errors inside a variant or a sweep point to the variant or the sweep value") {
+  Json s = base_spec();
+  s["variants"] = Json::parse(R"([{"label": "ok"}, {"label": "bad", "schedule": {"type": "fixed", "period": 0}}])");
+  CHECK(error_of(s).first == "/variants/1/schedule/period");
+
+  s = base_spec();
+  s["sweep"] = Json::parse(R"({"schedule.period": [5, 0]})");
+  CHECK(error_of(s).first == "/sweep/schedule.period/1");
+
+  s = base_spec();
+  s["sweep"] = Json::parse(R"({"schedul.period": [5]})");
+  CHECK(error_of(s).first == "/sweep/schedul.period");
+  CHECK_THAT(error_of(s).second, Catch::Contains("did you mean \"schedule\"?"));
+
+  s = base_spec();
+  s.erase("schedule");
+  s["variants"] = Json::parse(R"([{"label": "a", "schedule": {"type": "sync"}}, {"label": "b"}])");
+  CHECK(error_of(s) == std::pair<std::string, std::string>{
+                           "/variants/1", "missing required key \"schedule\" (set it at the top level or in this variant)"});
+
+  s = base_spec();
+  s["variants"] = Json::parse(R"([{"label": "a"}, {"label": "a"}])");
+  CHECK(error_of(s) == std::pair<std::string, std::string>{"/variants/1/label", "duplicate label \"a\""});
+
+  s = base_spec();
+  s["variants"] = Json::array();
+  CHECK(error_of(s).first == "/variants");
+}
+
+TEST_CASE("load_spec prefixes the file name and reports invalid JSON with line and column") {
+  const auto dir = std::filesystem::temp_directory_path() / "localsgd_spec_test";
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "broken.json";
+  {
+    std::ofstream out(file);
+    out << "{\n  \"workers\": 2,\n  \"steps\": }\n";
+  }
+  try {
+    load_spec(file);
+    FAIL("expected an error");
+  } catch (const SpecFileError& e) {
+    const std::string message = e.what();
+    CHECK_THAT(message, Catch::StartsWith(file.string() + ": line 3, column 12: invalid JSON"));
+  }
+  CHECK_THROWS_WITH(load_spec(dir / "missing.json"), Catch::Contains("cannot open the spec file"));
+  std::filesystem::remove_all(dir);
+}
