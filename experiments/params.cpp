@@ -42,6 +42,12 @@ ParamSpec ParamSpec::integer(std::string name, std::string help) { return make(s
 ParamSpec ParamSpec::number(std::string name, std::string help) { return make(std::move(name), ParamKind::number, std::move(help)); }
 ParamSpec ParamSpec::text(std::string name, std::string help) { return make(std::move(name), ParamKind::text, std::move(help)); }
 ParamSpec ParamSpec::boolean(std::string name, std::string help) { return make(std::move(name), ParamKind::boolean, std::move(help)); }
+ParamSpec ParamSpec::integer_list(std::string name, std::string help) {
+  return make(std::move(name), ParamKind::integer_list, std::move(help));
+}
+ParamSpec ParamSpec::number_list(std::string name, std::string help) {
+  return make(std::move(name), ParamKind::number_list, std::move(help));
+}
 
 ParamSpec& ParamSpec::defaults_to(Json value) {
   fallback = std::move(value);
@@ -65,12 +71,22 @@ ParamSpec& ParamSpec::one_of(std::vector<std::string> values) {
   choices = std::move(values);
   return *this;
 }
+ParamSpec& ParamSpec::optional() {
+  is_optional = true;
+  return *this;
+}
+ParamSpec& ParamSpec::at_least_items(std::size_t count) {
+  min_items = count;
+  return *this;
+}
 
 std::string ParamSpec::describe_rule() const {
   std::string rule;
   switch (kind) {
     case ParamKind::integer: rule = "integer"; break;
     case ParamKind::number: rule = "number"; break;
+    case ParamKind::integer_list: rule = "list of integers"; break;
+    case ParamKind::number_list: rule = "list of numbers"; break;
     case ParamKind::boolean: rule = "true or false"; break;
     case ParamKind::text: {
       if (choices.empty()) return "string";
@@ -79,8 +95,11 @@ std::string ParamSpec::describe_rule() const {
       return "one of " + join_names(quoted);
     }
   }
+  const bool list = kind == ParamKind::integer_list || kind == ParamKind::number_list;
+  if (list && (minimum || maximum)) rule += ", each";
   if (minimum) rule += (minimum_exclusive ? " > " : " >= ") + format_number(*minimum);
   if (maximum) rule += (minimum ? " and <= " : " <= ") + format_number(*maximum);
+  if (list && min_items > 1) rule += fmt::format(", at least {} items", min_items);
   return rule;
 }
 
@@ -94,6 +113,11 @@ std::int64_t Params::integer(const std::string& name) const { return at(name).ge
 double Params::number(const std::string& name) const { return at(name).get<double>(); }
 std::string Params::text(const std::string& name) const { return at(name).get<std::string>(); }
 bool Params::boolean(const std::string& name) const { return at(name).get<bool>(); }
+std::vector<std::int64_t> Params::integers(const std::string& name) const {
+  return at(name).get<std::vector<std::int64_t>>();
+}
+std::vector<double> Params::numbers(const std::string& name) const { return at(name).get<std::vector<double>>(); }
+bool Params::has(const std::string& name) const { return !at(name).is_null(); }
 
 void Location::fail(const std::string& rule) const { throw SpecError(in_file(), rule); }
 
@@ -153,21 +177,17 @@ void reject_unknown_keys(const Json& object, const Location& where, std::span<co
   }
 }
 
-Json read_param(const Json& object, const Location& where, const ParamSpec& spec) {
-  const Location at = where.child(spec.name);
-  if (!object.contains(spec.name)) {
-    if (spec.fallback.is_null()) {
-      where.fail(fmt::format("missing required key \"{}\" ({}: {})", spec.name, spec.describe_rule(), spec.help));
-    }
-    return spec.fallback;
-  }
-  const Json& value = object.at(spec.name);
+namespace {
+
+// Checks one scalar against the kind and range of `spec`; returns it normalised (integers
+// written as 1e3 become 1000).
+Json read_scalar(const Json& value, const Location& at, const ParamSpec& spec, ParamKind kind) {
   auto wrong_type = [&](const char* expected) {
     at.fail(fmt::format("must be {}, got {}", expected, describe_value(value)));
   };
   Json result;
   double numeric = 0;
-  switch (spec.kind) {
+  switch (kind) {
     case ParamKind::boolean:
       if (!value.is_boolean()) wrong_type("true or false");
       return value;
@@ -196,7 +216,7 @@ Json read_param(const Json& object, const Location& where, const ParamSpec& spec
       result = value.is_number_float() ? Json(static_cast<std::int64_t>(numeric)) : Json(value.get<std::int64_t>());
       break;
     }
-    case ParamKind::number:
+    default:  // number
       if (!value.is_number()) wrong_type("a number");
       numeric = value.get<double>();
       if (!std::isfinite(numeric)) at.fail("must be a finite number");
@@ -205,7 +225,37 @@ Json read_param(const Json& object, const Location& where, const ParamSpec& spec
   }
   const bool below = spec.minimum && (spec.minimum_exclusive ? !(numeric > *spec.minimum) : !(numeric >= *spec.minimum));
   const bool over = spec.maximum && !(numeric <= *spec.maximum);
-  if (below || over) at.fail(fmt::format("must be {}, got {}", spec.describe_rule(), value.dump()));
+  if (below || over) {
+    ParamSpec element = spec;  // for a list, the rule of one element
+    element.kind = kind;
+    at.fail(fmt::format("must be {}, got {}", element.describe_rule(), value.dump()));
+  }
+  return result;
+}
+
+}  // namespace
+
+Json read_param(const Json& object, const Location& where, const ParamSpec& spec) {
+  const Location at = where.child(spec.name);
+  if (!object.contains(spec.name)) {
+    if (spec.fallback.is_null() && !spec.is_optional) {
+      where.fail(fmt::format("missing required key \"{}\" ({}: {})", spec.name, spec.describe_rule(), spec.help));
+    }
+    return spec.fallback;
+  }
+  const Json& value = object.at(spec.name);
+  if (spec.kind != ParamKind::integer_list && spec.kind != ParamKind::number_list) {
+    return read_scalar(value, at, spec, spec.kind);
+  }
+  const ParamKind element = spec.kind == ParamKind::integer_list ? ParamKind::integer : ParamKind::number;
+  if (!value.is_array()) at.fail(fmt::format("must be a {}, got {}", spec.describe_rule(), describe_value(value)));
+  if (value.size() < spec.min_items) {
+    at.fail(fmt::format("must have at least {} item{}, got {}", spec.min_items, spec.min_items == 1 ? "" : "s",
+                        value.size()));
+  }
+  if (value.size() > 10000000) at.fail("has too many items (at most 10000000)");
+  Json result = Json::array();
+  for (std::size_t i = 0; i < value.size(); ++i) result.push_back(read_scalar(value[i], at.child(i), spec, element));
   return result;
 }
 

@@ -16,27 +16,33 @@ namespace localsgd {
 
 using Json = nlohmann::json;
 
-enum class ParamKind { integer, number, text, boolean };
+enum class ParamKind { integer, number, text, boolean, integer_list, number_list };
 
 struct ParamSpec {
   std::string name;
   ParamKind kind = ParamKind::number;
   std::string help;
-  Json fallback;  // the default; null means the key is required
+  Json fallback;  // the default; null means the key is required unless `is_optional`
+  bool is_optional = false;  // may be absent with no default (Params::has says whether it was given)
   std::optional<double> minimum;
   bool minimum_exclusive = false;
   std::optional<double> maximum;
   std::vector<std::string> choices;  // allowed values of a text parameter
+  std::size_t min_items = 1;          // for lists; the range rules apply to every element
 
   static ParamSpec integer(std::string name, std::string help);
   static ParamSpec number(std::string name, std::string help);
   static ParamSpec text(std::string name, std::string help);
   static ParamSpec boolean(std::string name, std::string help);
+  static ParamSpec integer_list(std::string name, std::string help);
+  static ParamSpec number_list(std::string name, std::string help);
   ParamSpec& defaults_to(Json value);
   ParamSpec& at_least(double value);
   ParamSpec& above(double value);  // strictly greater
   ParamSpec& at_most(double value);
   ParamSpec& one_of(std::vector<std::string> values);
+  ParamSpec& optional();
+  ParamSpec& at_least_items(std::size_t count);
 
   // e.g. "integer >= 1", "number > 0", "one of \"log\", \"linear\"".
   std::string describe_rule() const;
@@ -51,6 +57,10 @@ class Params {
   double number(const std::string& name) const;
   std::string text(const std::string& name) const;
   bool boolean(const std::string& name) const;
+  std::vector<std::int64_t> integers(const std::string& name) const;
+  std::vector<double> numbers(const std::string& name) const;
+  // False for an optional parameter that the spec did not give.
+  bool has(const std::string& name) const;
   const Json& json() const { return values_; }
 
  private:

@@ -1,0 +1,59 @@
+// experiments/params.hpp: declared parameters, read strictly.
+#include "experiments/params.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "experiments/spec_error.hpp"
+
+using namespace localsgd;
+
+namespace {
+
+std::string error_reading(const Json& object, const ParamSpec& spec) {
+  try {
+    read_param(object, Location{"/x", nullptr}, spec);
+  } catch (const SpecError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("scalar parameters: defaults, integers written as floats, ranges") {
+  const auto period = ParamSpec::integer("period", "p").at_least(1).defaults_to(5);
+  CHECK(read_param(Json::object(), {"/x", nullptr}, period) == 5);
+  CHECK(read_param(Json{{"period", 1e3}}, {"/x", nullptr}, period) == 1000);
+  CHECK(error_reading(Json{{"period", 2.5}}, period) == "/x/period: must be an integer, got number 2.5");
+  CHECK(error_reading(Json{{"period", 0}}, period) == "/x/period: must be integer >= 1, got 0");
+  const auto rate = ParamSpec::number("rate", "r").above(0).at_most(1);
+  CHECK(error_reading(Json::object(), rate) == "/x: missing required key \"rate\" (number > 0 and <= 1: r)");
+  CHECK(error_reading(Json{{"rate", 1.5}}, rate) == "/x/rate: must be number > 0 and <= 1, got 1.5");
+  CHECK(error_reading(Json{{"rate", true}}, rate) == "/x/rate: must be a number, got boolean true");
+}
+
+TEST_CASE("list parameters check every element and point at it") {
+  const auto steps = ParamSpec::integer_list("steps", "s").at_least(1).at_least_items(2);
+  CHECK(read_param(Json{{"steps", {3, 4.0}}}, {"/x", nullptr}, steps) == Json::array({3, 4}));
+  CHECK(error_reading(Json{{"steps", {3, 0}}}, steps) == "/x/steps/1: must be integer >= 1, got 0");
+  CHECK(error_reading(Json{{"steps", {3}}}, steps) == "/x/steps: must have at least 2 items, got 1");
+  CHECK(error_reading(Json{{"steps", 3}}, steps) ==
+        "/x/steps: must be a list of integers, each >= 1, at least 2 items, got number 3");
+  const auto values = ParamSpec::number_list("values", "v");
+  CHECK(error_reading(Json{{"values", {1, "a"}}}, values) == "/x/values/1: must be a number, got string \"a\"");
+}
+
+TEST_CASE("optional parameters without a default read as absent") {
+  const ParamSpec specs[] = {ParamSpec::number("alpha", "a").optional(), ParamSpec::integer("rounds", "r").optional()};
+  const Params params = read_params(Json{{"rounds", 10}}, {"/s", nullptr}, specs, {}, "x");
+  CHECK_FALSE(params.has("alpha"));
+  CHECK(params.has("rounds"));
+  CHECK(params.integer("rounds") == 10);
+}
+
+TEST_CASE("closest_name suggests likely typos only") {
+  const std::vector<std::string> names = {"sync", "fixed", "one_shot"};
+  CHECK(closest_name("fixd", names) == std::optional<std::string>("fixed"));
+  CHECK(closest_name("oneshot", names) == std::optional<std::string>("one_shot"));
+  CHECK_FALSE(closest_name("adam", names).has_value());
+}
