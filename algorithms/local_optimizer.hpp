@@ -1,6 +1,7 @@
 #pragma once
 // The update a worker applies to its own model between syncs, and what happens to its optimizer
-// state at a sync (models are always averaged; state may be averaged, kept or reset).
+// state at a sync: models are always averaged; optimizer state is averaged, kept or reset, since
+// averaging models but not state is a known source of surprises.
 #include <span>
 
 #include "core/types.hpp"
@@ -16,18 +17,10 @@ class LocalOptimizer {
   // engine owns the vectors (zero-initialised) so that it can average or reset them at a sync.
   virtual int state_vectors() const = 0;
   virtual StateAtSync state_at_sync() const = 0;
-  // One local update at step t (1-based) with step size eta and stochastic gradient g.
-  virtual void step(long t, double eta, Vector& x, const Vector& g, std::span<Vector> state) const = 0;
-};
-
-// Plain SGD: x ← x − η g.
-class Sgd final : public LocalOptimizer {
- public:
-  int state_vectors() const override { return 0; }
-  StateAtSync state_at_sync() const override { return StateAtSync::keep; }
-  void step(long /*t*/, double eta, Vector& x, const Vector& g, std::span<Vector> /*state*/) const override {
-    x.noalias() -= eta * g;
-  }
+  // One local update with step size eta and stochastic gradient g (the worker's scratch buffer,
+  // which the update may overwrite). `age` counts the updates this state has seen, this one
+  // included (1, 2, …; it restarts after a reset), for bias corrections.
+  virtual void step(long age, double eta, Vector& x, Vector& g, std::span<Vector> state) const = 0;
 };
 
 }  // namespace localsgd

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/sync_schedule.hpp"
 #include "experiments/params.hpp"
 #include "problems/problem.hpp"
 
@@ -22,9 +23,11 @@ struct BuildContext {
   int batch = 1;
   std::uint64_t seed = 0;
   const Problem* problem = nullptr;  // set when building algorithms (null during validation)
+  const SyncSchedule* schedule = nullptr;  // set when reading or building step sizes
 };
 
-// Thrown by a cross-check: names the offending parameter and the rule.
+// Thrown by a cross-check: names the offending parameter (a relative JSON pointer such as
+// "period" or "steps/3"; empty for the object as a whole) and the rule.
 struct ParamRuleError : std::runtime_error {
   ParamRuleError(std::string name, const std::string& rule) : std::runtime_error(rule), param(std::move(name)) {}
   std::string param;
@@ -38,6 +41,9 @@ struct TypeEntry {
   std::function<std::unique_ptr<Product>(const Params&, const BuildContext&)> build;
   // Rules that involve the run (workers, steps, batch); throws ParamRuleError.
   std::function<void(const Params&, const BuildContext&)> check;
+  // A valid parameter object for documentation and tests, when the required parameters alone
+  // cannot be filled in mechanically (e.g. "give alpha or rounds"). Null: derived from `params`.
+  Json example;
 };
 
 // A type chosen in a spec, with its parameters read and checked; builds the product per run.
@@ -98,7 +104,8 @@ class Registry {
       try {
         entry->check(configured.params, context);
       } catch (const ParamRuleError& e) {
-        (e.param.empty() ? where : where.child(e.param)).fail(e.what());
+        // `param` may name a nested value ("steps/3"): it is a relative JSON pointer.
+        (e.param.empty() ? where : Location{where.pointer + "/" + e.param, where.sources}).fail(e.what());
       }
     }
     return configured;

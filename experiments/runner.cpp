@@ -27,6 +27,7 @@ RunOutcome execute_run(const RunSpec& run) {
   const auto problem = run.problem.build(context);
   context.problem = problem.get();
   const auto schedule = run.schedule.build(context);
+  context.schedule = schedule.get();
   const auto step_size = run.step_size.build(context);
   const auto optimizer = run.optimizer.build(context);
   const auto compute = run.compute.build(context);

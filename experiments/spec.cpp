@@ -81,10 +81,14 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.batch = static_cast<int>(
       read_param(run, root, ParamSpec::integer("batch", "mini-batch size B").at_least(1).at_most(1e7).defaults_to(1))
           .get<std::int64_t>());
-  const BuildContext context = r.context();
+  BuildContext context = r.context();
   r.problem = read_typed(problem_registry(), run, root, "problem", Json(), context);
   r.schedule = read_typed(schedule_registry(), run, root, "schedule", Json(), context);
+  // Step-size rules may depend on the schedule (pl_theory's τ); schedules are cheap to build.
+  const auto schedule = r.schedule.build(context);
+  context.schedule = schedule.get();
   r.step_size = read_typed(step_size_registry(), run, root, "step_size", Json(), context);
+  context.schedule = nullptr;
   r.optimizer = read_typed(optimizer_registry(), run, root, "optimizer", Json{{"type", "sgd"}}, context);
 
   const Json default_clock = Json::object();

@@ -12,6 +12,22 @@
 
 namespace localsgd {
 
+namespace {
+
+// F(x̄) and F(x̄) − F* at the engine's current average, for schedules that adapt to the run.
+class CurrentAverage final : public AveragedModel {
+ public:
+  CurrentAverage(const Problem& problem, const Vector& average) : problem_(problem), average_(average) {}
+  double loss() const override { return problem_.loss(average_); }
+  double gap() const override { return problem_.gap(average_); }
+
+ private:
+  const Problem& problem_;
+  const Vector& average_;
+};
+
+}  // namespace
+
 Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm, ClockModels clock)
     : problem_(problem), config_(config), algorithm_(algorithm), clock_(clock) {
   if (config_.workers < 1 || config_.steps < 1 || config_.batch < 1) {
@@ -26,7 +42,8 @@ void Engine::run_local_steps(Worker& worker, int id, long first, long last) cons
   for (long t = first; t <= last; ++t) {
     const double eta = algorithm_.step_size.at(t - 1);  // step t uses η_{t−1}
     problem_.stochastic_gradient(id, worker.model, config_.batch, worker.sampling, worker.gradient);
-    algorithm_.optimizer.step(t, eta, worker.model, worker.gradient, worker.optimizer_state);
+    ++worker.optimizer_age;
+    algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, worker.gradient, worker.optimizer_state);
     const double seconds = clock_.compute.step_seconds(id, worker.compute_time);
     worker.clock += seconds;
     worker.busy_seconds += seconds;
@@ -84,6 +101,7 @@ void Engine::synchronise(long step, std::span<Observer* const> observers) {
     w.clock = done;
     if (state_rule == StateAtSync::reset) {
       for (Vector& s : w.optimizer_state) s.setZero();
+      w.optimizer_age = 0;
     }
   }
   for (Observer* o : observers) o->after_sync(step, view);
@@ -128,7 +146,8 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   }
 
   long t = 0;
-  SyncContext context{total, config_.workers, config_.batch, 0, 0, 0.0};
+  const CurrentAverage current_average(problem_, average_);
+  SyncContext context{total, config_.workers, config_.batch, 0, 0, 0.0, &current_average};
   while (t < total) {
     const long sync_at = std::clamp(algorithm_.schedule.next_sync(context), t + 1, total);
     while (t < sync_at) {

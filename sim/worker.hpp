@@ -14,6 +14,7 @@ struct alignas(64) Worker {
   Vector model;
   Vector gradient;                  // scratch for the stochastic gradient
   std::vector<Vector> optimizer_state;
+  long optimizer_age = 0;           // updates since the optimizer state was (re)started
   Rng sampling;                     // mini-batch draws (StreamPurpose::sampling)
   Rng compute_time;                 // compute-time draws (StreamPurpose::compute_time)
   double clock = 0;                 // virtual time at which this worker finished its latest step

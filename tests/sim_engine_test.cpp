@@ -68,7 +68,7 @@ TEST_CASE("tau = 1 with p workers and batch B equals mini-batch SGD with batch p
   const std::uint64_t seed = 11;
   const auto problem = test::make_least_squares(400, 6, workers);
   const ConstantStepSize eta(0.02);
-  SyncEveryStep schedule;
+  EveryStep schedule;
   const auto result = run_engine(*problem, schedule, eta, steps, batch, seed, every_step(steps));
 
   // Mini-batch SGD with pB samples: worker i's B samples come from its own stream and shard.

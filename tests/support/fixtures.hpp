@@ -3,9 +3,12 @@
 #include <memory>
 #include <vector>
 
-#include "algorithms/local_optimizer.hpp"
-#include "algorithms/schedules.hpp"
-#include "algorithms/step_size.hpp"
+#include "algorithms/optimizers/sgd.hpp"
+#include "algorithms/schedules/every_step.hpp"
+#include "algorithms/schedules/fixed_period.hpp"
+#include "algorithms/schedules/one_shot.hpp"
+#include "algorithms/step_sizes/constant.hpp"
+#include "algorithms/step_sizes/inverse_time.hpp"
 #include "problems/least_squares.hpp"
 #include "sim/engine.hpp"
 

@@ -1,0 +1,21 @@
+#pragma once
+// `sgd`: x ← x − η (g + λx), λ the optional (coupled, L2) weight decay.
+#include "algorithms/local_optimizer.hpp"
+
+namespace localsgd {
+
+class Sgd final : public LocalOptimizer {
+ public:
+  explicit Sgd(double weight_decay = 0.0) : weight_decay_(weight_decay) {}
+  int state_vectors() const override { return 0; }
+  StateAtSync state_at_sync() const override { return StateAtSync::keep; }
+  void step(long /*age*/, double eta, Vector& x, Vector& g, std::span<Vector> /*state*/) const override {
+    if (weight_decay_ != 0.0) g.noalias() += weight_decay_ * x;
+    x.noalias() -= eta * g;
+  }
+
+ private:
+  double weight_decay_;
+};
+
+}  // namespace localsgd
