@@ -12,6 +12,7 @@
 #include <map>
 
 #include "experiments/catalog.hpp"
+#include "experiments/explain.hpp"
 #include "experiments/plots.hpp"
 #include "experiments/results.hpp"
 #include "experiments/runner.hpp"
@@ -109,6 +110,17 @@ int command_run(const std::string& spec_file, std::string out, int threads, bool
   return diverged > 0 ? kExitDiverged : 0;
 }
 
+int command_explain(const std::string& spec_file, bool as_json) {
+  const ExperimentSpec spec = load_spec(spec_file);
+  const Json explanation = explain_spec(spec);
+  if (as_json) {
+    fmt::print("{}\n", explanation.dump(2));
+  } else {
+    fmt::print("{}", explain_text(explanation));
+  }
+  return 0;
+}
+
 int command_plot(const std::string& dir) {
   const PlotOutcome plots = render_plots(dir);
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
@@ -157,6 +169,10 @@ int main(int argc, char** argv) {
   run->add_flag("--quiet", quiet, "no progress lines");
   auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list");
   validate->add_option("spec", spec_file, "spec file (JSON)")->required();
+  bool as_json = false;
+  auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
+  explain->add_option("spec", spec_file, "spec file (JSON)")->required();
+  explain->add_flag("--json", as_json, "machine-readable output (documented in docs/explain.md)");
   auto* plot = app.add_subcommand("plot", "redraw the plots of a results folder from its metrics.csv");
   plot->add_option("dir", dir, "results folder")->required();
   app.add_subcommand("list", "list every problem, schedule, step size, optimizer and clock model");
@@ -170,6 +186,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return command_run(spec_file, out, threads, quiet);
     if (*validate) return command_validate(spec_file);
+    if (*explain) return command_explain(spec_file, as_json);
     if (*plot) return command_plot(dir);
     return command_list();
   } catch (const SpecFileError& e) {

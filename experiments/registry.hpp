@@ -54,10 +54,13 @@ struct Configured {
 
   const std::string& type() const { return entry->name; }
   std::unique_ptr<Product> build(const BuildContext& context) const { return entry->build(params, context); }
-  // {"type": ..., every parameter with its resolved value}
+  // {"type": ..., every parameter with its resolved value}; optional parameters that were not
+  // given stay absent, so that the result reads back as the same configuration.
   Json resolved() const {
     Json out = {{"type", entry->name}};
-    for (const auto& [key, value] : params.json().items()) out[key] = value;
+    for (const auto& [key, value] : params.json().items()) {
+      if (!value.is_null()) out[key] = value;
+    }
     return out;
   }
 };

@@ -1,0 +1,140 @@
+// experiments/catalog_*.cpp: every registered type validates with its example (or its required
+// parameters), fills its defaults into the resolved spec, and is listed by `localsgd list`.
+#include "experiments/catalog.hpp"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "experiments/spec.hpp"
+#include "support/cli.hpp"
+
+using namespace localsgd;
+
+namespace {
+
+Json base_spec() {
+  return Json::parse(R"({
+    "problem": {"type": "least_squares", "samples": 200, "dim": 3},
+    "workers": 2, "steps": 100, "batch": 2,
+    "step_size": {"type": "constant", "value": 0.01},
+    "schedule": {"type": "fixed", "period": 5}
+  })");
+}
+
+// A valid value for a required parameter: the smallest allowed one (1 when unconstrained).
+Json sample_value(const ParamSpec& p) {
+  double low = p.minimum ? (p.minimum_exclusive ? *p.minimum + 1 : *p.minimum) : 1.0;
+  if (p.maximum) low = std::min(low, *p.maximum);
+  switch (p.kind) {
+    case ParamKind::integer: return static_cast<std::int64_t>(std::ceil(low));
+    case ParamKind::number: return low;
+    case ParamKind::integer_list: return Json::array({static_cast<std::int64_t>(std::ceil(low))});
+    case ParamKind::number_list: return Json::array({low});
+    case ParamKind::boolean: return false;
+    case ParamKind::text: return p.choices.empty() ? Json("x") : Json(p.choices.front());
+  }
+  return nullptr;
+}
+
+template <class Product>
+Json example_of(const TypeEntry<Product>& entry) {
+  if (!entry.example.is_null()) return entry.example;
+  Json object = {{"type", entry.name}};
+  for (const auto& p : entry.params) {
+    if (p.fallback.is_null() && !p.is_optional) object[p.name] = sample_value(p);
+  }
+  return object;
+}
+
+template <class Product>
+void check_registry(const Registry<Product>& registry, const std::vector<std::string>& path) {
+  for (const auto& entry : registry.entries()) {
+    INFO(registry.family() << " " << entry.name);
+    Json spec = base_spec();
+    Json* node = &spec;
+    for (std::size_t k = 0; k + 1 < path.size(); ++k) node = &(*node)[path[k]];
+    (*node)[path.back()] = example_of(entry);
+    const ExperimentSpec parsed = parse_spec(spec, "t");
+    Json resolved = parsed.runs.at(0).config;
+    for (const auto& key : path) resolved = resolved.at(key);
+    CHECK(resolved.at("type") == entry.name);
+    for (const auto& p : entry.params) {
+      if (!p.is_optional) CHECK(resolved.contains(p.name));  // defaults are filled in
+    }
+    // The resolved spec is itself valid and resolves to the same configuration.
+    CHECK(parse_spec(parsed.resolved, "t").runs.at(0).config == parsed.runs.at(0).config);
+    // Built for a real run, the type works.
+    BuildContext context = parsed.runs[0].context();
+    const auto problem = parsed.runs[0].problem.build(context);
+    context.problem = problem.get();
+    const auto schedule = parsed.runs[0].schedule.build(context);
+    context.schedule = schedule.get();
+    CHECK(registry.read((*node)[path.back()], Location{"", nullptr}, context).build(context) != nullptr);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every registered type validates, resolves its defaults and builds") {
+  check_registry(problem_registry(), {"problem"});
+  check_registry(schedule_registry(), {"schedule"});
+  check_registry(step_size_registry(), {"step_size"});
+  check_registry(optimizer_registry(), {"optimizer"});
+  check_registry(compute_registry(), {"clock", "compute"});
+  check_registry(network_registry(), {"clock", "network"});
+}
+
+TEST_CASE("localsgd list shows every registered type with its parameters") {
+  test::ScratchDir dir;
+  const auto listed = test::run_cli(dir, "list");
+  REQUIRE(listed.exit_code == 0);
+  auto check = [&](const auto& registry) {
+    for (const auto& entry : registry.entries()) {
+      CHECK_THAT(listed.out, Catch::Contains("  " + entry.name + " "));
+      for (const auto& p : entry.params) CHECK_THAT(listed.out, Catch::Contains("      " + p.name + " "));
+    }
+  };
+  check(problem_registry());
+  check(schedule_registry());
+  check(step_size_registry());
+  check(optimizer_registry());
+  check(compute_registry());
+  check(network_registry());
+}
+
+TEST_CASE("localsgd explain: theory periods, planned syncs and constants, as stable JSON") {
+  test::ScratchDir dir;
+  test::write_file(dir / "paper.json", R"({
+    "name": "paper",
+    "problem": {"type": "least_squares", "samples": 1000, "dim": 4},
+    "workers": 5, "steps": 5469, "batch": 128,
+    "step_size": {"type": "constant", "value": 0.01},
+    "variants": [
+      {"label": "ada", "schedule": {"type": "ada_lupa_linear", "tau0": 91, "rounds": 10}},
+      {"label": "loss", "schedule": {"type": "ada_lupa_loss", "tau0": 91}}
+    ],
+    "seeds": 2
+  })");
+  const auto result = test::run_cli(dir, "explain paper.json --json");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const Json e = Json::parse(result.out);
+  CHECK(e.at("runs") == 4);
+  REQUIRE(e.at("configurations").size() == 2);
+  const Json& ada = e.at("configurations")[0];
+  CHECK(ada.at("runs") == Json::array({0, 1}));
+  CHECK(ada.at("schedule").at("sync_steps") ==
+        Json::array({191, 481, 871, 1360, 1949, 2637, 3425, 4312, 5298, 5469}));
+  CHECK(ada.at("schedule").at("rounds") == 10);
+  // round(5469^(2/3) / 640^(1/3)) = round(36.06) and round(sqrt(5469/640)) = round(2.92)
+  CHECK(ada.at("theory").at("lupa_period") == 36);
+  CHECK(ada.at("theory").at("stich_period") == 3);
+  CHECK(ada.at("problem").at("L").get<double>() >= ada.at("problem").at("mu").get<double>());
+  const Json& loss = e.at("configurations")[1];
+  CHECK(loss.at("schedule").at("adapts_to_run") == true);
+  CHECK(loss.at("schedule").at("sync_steps").is_null());
+  const auto text = test::run_cli(dir, "explain paper.json");
+  CHECK_THAT(text.out, Catch::Contains("syncs at 191, 481, 871"));
+  CHECK_THAT(text.out, Catch::Contains("adapts to the run"));
+  CHECK_FALSE(std::filesystem::exists(dir / "out"));
+}
