@@ -179,34 +179,75 @@ std::vector<Variant> read_variants(const Json& spec) {
   return variants;
 }
 
-struct SweepAxis {
+// One swept dotted path and its values.
+struct SweepPath {
   std::string path;                // dotted, as written
   std::vector<std::string> parts;  // split at dots
   Json values;
+  std::string source;  // JSON pointer of the value list in the file
 };
 
+// One dimension of the grid: a single path, or several that move together (`zip`).
+struct SweepAxis {
+  std::vector<SweepPath> paths;
+  std::size_t size() const { return paths.front().values.size(); }
+};
+
+SweepPath read_sweep_path(const std::string& path, const Json& values, const Location& at) {
+  SweepPath swept{path, {}, values, at.pointer};
+  std::stringstream split(path);
+  for (std::string part; std::getline(split, part, '.');) swept.parts.push_back(part);
+  if (path.empty() || path.back() == '.' ||
+      std::any_of(swept.parts.begin(), swept.parts.end(), [](auto& s) { return s.empty(); })) {
+    at.fail("a sweep key must be a dotted path such as \"schedule.period\"");
+  }
+  if (!contains(run_level_keys(), swept.parts[0])) {
+    std::string rule = fmt::format("\"{}\" is not a run-level key (valid: {})", swept.parts[0],
+                                   join_names(run_level_keys()));
+    if (auto guess = closest_name(swept.parts[0], run_level_keys())) rule += fmt::format("; did you mean \"{}\"?", *guess);
+    at.fail(rule);
+  }
+  if (!values.is_array() || values.empty()) at.fail("must be a non-empty list of values, got " + describe_value(values));
+  return swept;
+}
+
+// {"path": [values], ..., "zip": {"path": [values], ...} or a list of such objects}: every plain
+// path is one axis of the grid; the paths of one zip group move together (equal lengths).
 std::vector<SweepAxis> read_sweep(const Json& spec) {
   if (!spec.contains("sweep")) return {};
   const Json& node = spec.at("sweep");
   const Location where{"/sweep", nullptr};
-  require_object(node, where, "sweep (dotted path -> list of values)");
+  require_object(node, where, "sweep (dotted path -> list of values, or \"zip\")");
   std::vector<SweepAxis> axes;
-  for (const auto& [path, values] : node.items()) {
-    const Location at = where.child(path);
-    SweepAxis axis{path, {}, values};
-    std::stringstream split(path);
-    for (std::string part; std::getline(split, part, '.');) axis.parts.push_back(part);
-    if (axis.parts.empty() || std::any_of(axis.parts.begin(), axis.parts.end(), [](auto& s) { return s.empty(); })) {
-      at.fail("a sweep key must be a dotted path such as \"schedule.period\"");
+  std::set<std::string> seen;
+  auto add_path = [&](SweepAxis& axis, const std::string& path, const Json& values, const Location& at) {
+    if (!seen.insert(path).second) at.fail(fmt::format("\"{}\" is swept twice", path));
+    axis.paths.push_back(read_sweep_path(path, values, at));
+  };
+  for (const auto& [key, value] : node.items()) {
+    if (key != "zip") {
+      SweepAxis axis;
+      add_path(axis, key, value, where.child(key));
+      axes.push_back(std::move(axis));
+      continue;
     }
-    if (!contains(run_level_keys(), axis.parts[0])) {
-      std::string rule = fmt::format("\"{}\" is not a run-level key (valid: {})", axis.parts[0],
-                                     join_names(run_level_keys()));
-      if (auto guess = closest_name(axis.parts[0], run_level_keys())) rule += fmt::format("; did you mean \"{}\"?", *guess);
-      at.fail(rule);
+    const Location zip_at = where.child("zip");
+    const Json groups = value.is_array() ? value : Json::array({value});
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const Location group_at = value.is_array() ? zip_at.child(g) : zip_at;
+      const Json& group = groups[g];
+      require_object(group, group_at, "a zip group (dotted path -> list of values, all of one length)");
+      if (group.empty()) group_at.fail("a zip group needs at least one path");
+      SweepAxis axis;
+      for (const auto& [path, values] : group.items()) {
+        add_path(axis, path, values, group_at.child(path));
+        if (axis.paths.back().values.size() != axis.size()) {
+          group_at.child(path).fail(fmt::format("must have as many values as \"{}\" ({}), got {}",
+                                                axis.paths.front().path, axis.size(), values.size()));
+        }
+      }
+      axes.push_back(std::move(axis));
     }
-    if (!values.is_array() || values.empty()) at.fail("must be a non-empty list of values, got " + describe_value(values));
-    axes.push_back(std::move(axis));
   }
   return axes;
 }
@@ -237,24 +278,24 @@ std::vector<PlotSpec> read_plots(const Json& spec) {
 }
 
 // Sets `value` at the dotted path inside `run`; the parent objects must already exist.
-void assign_swept(Json& run, const SweepAxis& axis, const Json& value, const Variant& variant) {
+void assign_swept(Json& run, const SweepPath& swept, const Json& value, const Variant& variant) {
   Json* node = &run;
-  for (std::size_t k = 0; k + 1 < axis.parts.size(); ++k) {
-    if (!node->is_object() || !node->contains(axis.parts[k]) || !node->at(axis.parts[k]).is_object()) {
+  for (std::size_t k = 0; k + 1 < swept.parts.size(); ++k) {
+    if (!node->is_object() || !node->contains(swept.parts[k]) || !node->at(swept.parts[k]).is_object()) {
       std::string parent;
-      for (std::size_t j = 0; j <= k; ++j) parent += (j ? "." : "") + axis.parts[j];
-      throw SpecError("/sweep/" + pointer_token(axis.path),
+      for (std::size_t j = 0; j <= k; ++j) parent += (j ? "." : "") + swept.parts[j];
+      throw SpecError(swept.source,
                       fmt::format("\"{}\" is not an object in the run{}, so \"{}\" cannot be swept", parent,
-                                  variant.label.empty() ? "" : " of variant \"" + variant.label + "\"", axis.path));
+                                  variant.label.empty() ? "" : " of variant \"" + variant.label + "\"", swept.path));
     }
-    node = &node->at(axis.parts[k]);
+    node = &node->at(swept.parts[k]);
   }
-  (*node)[axis.parts.back()] = value;
+  (*node)[swept.parts.back()] = value;
 }
 
-std::string run_pointer(const SweepAxis& axis) {
+std::string run_pointer(const SweepPath& swept) {
   std::string pointer;
-  for (const auto& part : axis.parts) pointer += "/" + pointer_token(part);
+  for (const auto& part : swept.parts) pointer += "/" + pointer_token(part);
   return pointer;
 }
 
@@ -289,7 +330,9 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name) {
   out.plots = read_plots(spec);
   const std::vector<Variant> variants = read_variants(spec);
   const std::vector<SweepAxis> axes = read_sweep(spec);
-  for (const auto& axis : axes) out.swept_paths.push_back(axis.path);
+  for (const auto& axis : axes) {
+    for (const auto& swept : axis.paths) out.swept_paths.push_back(swept.path);
+  }
 
   Json base = Json::object();
   for (const auto& key : run_level_keys()) {
@@ -297,7 +340,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name) {
   }
 
   std::size_t grid_size = 1;
-  for (const auto& axis : axes) grid_size *= axis.values.size();
+  for (const auto& axis : axes) grid_size *= axis.size();
   if (grid_size * variants.size() * out.seeds.size() > 1000000) {
     throw SpecError("", fmt::format("the spec expands to {} runs; at most 1000000 are allowed",
                                     grid_size * variants.size() * out.seeds.size()));
@@ -317,14 +360,16 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name) {
       std::size_t rest = g;  // the grid point's index, last axis fastest
       std::vector<std::size_t> choice(axes.size());
       for (std::size_t a = axes.size(); a-- > 0;) {
-        choice[a] = rest % axes[a].values.size();
-        rest /= axes[a].values.size();
+        choice[a] = rest % axes[a].size();
+        rest /= axes[a].size();
       }
       for (std::size_t a = 0; a < axes.size(); ++a) {
-        const Json& value = axes[a].values[choice[a]];
-        assign_swept(run, axes[a], value, variant);
-        sources.add(run_pointer(axes[a]), "/sweep/" + pointer_token(axes[a].path) + "/" + std::to_string(choice[a]));
-        swept[axes[a].path] = value;
+        for (const SweepPath& path : axes[a].paths) {
+          const Json& value = path.values[choice[a]];
+          assign_swept(run, path, value, variant);
+          sources.add(run_pointer(path), path.source + "/" + std::to_string(choice[a]));
+          swept[path.path] = value;
+        }
       }
       RunSpec parsed = parse_run(run, sources, variant.pointer);
       parsed.variant = variant.label.empty() ? parsed.schedule.type() : variant.label;

@@ -168,3 +168,24 @@ TEST_CASE("load_spec prefixes the file name and reports invalid JSON with line a
   CHECK_THROWS_WITH(load_spec(dir / "missing.json"), Catch::Contains("cannot open the spec file"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("zip sweeps move paths together; the zip group is one grid axis") {
+  Json s = base_spec();
+  s["sweep"] = Json::parse(R"({"workers": [1, 2], "zip": {"steps": [40, 80, 160], "schedule.period": [4, 8, 16]}})");
+  const ExperimentSpec spec = parse_spec(s, "t");
+  REQUIRE(spec.runs.size() == 2 * 3);
+  for (const RunSpec& r : spec.runs) CHECK(r.steps == 10 * r.schedule.params.integer("period"));
+  CHECK(spec.swept_paths == std::vector<std::string>{"workers", "schedule.period", "steps"});
+
+  s["sweep"] = Json::parse(R"({"zip": [{"steps": [40, 80]}, {"batch": [1, 2, 4]}]})");
+  CHECK(parse_spec(s, "t").runs.size() == 6);
+
+  s["sweep"] = Json::parse(R"({"zip": {"steps": [40, 80, 160], "schedule.period": [4, 8]}})");
+  // Keys are read in sorted order: "schedule.period" first.
+  CHECK(error_of(s) == std::pair<std::string, std::string>{
+                           "/sweep/zip/steps", "must have as many values as \"schedule.period\" (2), got 3"});
+  s["sweep"] = Json::parse(R"({"steps": [40], "zip": {"steps": [80]}})");
+  CHECK(error_of(s).second == "\"steps\" is swept twice");
+  s["sweep"] = Json::parse(R"({"zip": {"steps": [40, 80], "schedule.period": [4, 0]}})");
+  CHECK(error_of(s).first == "/sweep/zip/schedule.period/1");
+}
