@@ -14,7 +14,10 @@
 #include "experiments/catalog.hpp"
 #include "experiments/explain.hpp"
 #include "experiments/plots.hpp"
+#include "experiments/progress.hpp"
 #include "experiments/results.hpp"
+#include "experiments/results_folder.hpp"
+#include "experiments/run_store.hpp"
 #include "experiments/runner.hpp"
 #include "experiments/spec.hpp"
 
@@ -33,10 +36,7 @@ std::string describe_run(const RunSpec& r) {
 
 int command_validate(const std::string& spec_file) {
   const ExperimentSpec spec = load_spec(spec_file);
-  std::size_t grid = 1;
-  if (spec.resolved.contains("sweep")) {
-    for (const auto& [path, values] : spec.resolved.at("sweep").items()) grid *= values.size();
-  }
+  const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
   fmt::print("{}: valid. {} runs = {} variants x {} sweep points x {} seeds\n", spec_file, spec.runs.size(),
              spec.variants.size(), grid, spec.seeds.size());
   for (const RunSpec& r : spec.runs) {
@@ -46,57 +46,32 @@ int command_validate(const std::string& spec_file) {
   return 0;
 }
 
-int command_run(const std::string& spec_file, std::string out, int threads, bool quiet) {
-  const ExperimentSpec spec = load_spec(spec_file);
-  const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
-  if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) {
-    fmt::print(stderr, "error: --out {}: exists and is not a folder\n", dir.string());
-    return kExitInvalidInput;
-  }
-  std::unique_ptr<tbb::global_control> limit;
-  if (threads > 0) {
-    limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                  static_cast<std::size_t>(threads));
-  }
-  const bool terminal = ::isatty(STDERR_FILENO) != 0;
-  const auto outcomes = execute_runs(spec, [&](const RunOutcome& o, std::size_t done) {
-    if (quiet) return;
-    const std::string status = o.report.termination == Termination::diverged
-                                   ? fmt::format("DIVERGED at step {}", o.report.steps_done)
-                                   : fmt::format("gap {:.3e}", o.rows.empty() ? 0.0 : o.rows.back().gap);
-    fmt::print(stderr, "{}[{}/{}] {}: {} ({:.2f} s){}", terminal ? "\r\033[K" : "", done, spec.runs.size(),
-               describe_run(*o.spec), status, o.wall_seconds, terminal && done < spec.runs.size() ? "" : "\n");
-  });
-  write_results(dir, spec, outcomes);
-  const PlotOutcome plots = render_plots(dir);
-  for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
-
-  // One line per variant (and sweep point): means over seeds of the final metrics.
+// One line per variant and sweep point: means over seeds of the final metrics.
+void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
   struct Totals {
     double gap = 0, rounds = 0, time = 0;
     int runs = 0, diverged = 0;
   };
   std::map<std::string, Totals> by_curve;
   std::vector<std::string> order;
-  for (const RunOutcome& o : outcomes) {
-    std::string key = o.spec->variant;
-    for (const auto& [path, value] : o.spec->swept.items()) key += fmt::format(" {}={}", path, value.dump());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    std::string key = run.variant;
+    for (const auto& [path, value] : run.swept.items()) key += fmt::format(" {}={}", path, value.dump());
     if (!by_curve.contains(key)) order.push_back(key);
     Totals& t = by_curve[key];
     ++t.runs;
-    if (o.report.termination == Termination::diverged) {
+    if (diverged(records[i])) {
       ++t.diverged;
       continue;
     }
-    t.gap += o.rows.back().gap;
-    t.rounds += o.report.rounds;
-    t.time += o.report.virtual_time;
+    t.gap += records[i].rows.back().gap;
+    t.rounds += records[i].summary.at("rounds").get<double>();
+    t.time += records[i].summary.at("virtual_time").get<double>();
   }
   fmt::print("{:<40} {:>12} {:>8} {:>14}\n", "variant (mean over seeds)", "final gap", "rounds", "virtual time");
-  int diverged = 0;
   for (const auto& key : order) {
     const Totals& t = by_curve[key];
-    diverged += t.diverged;
     const double n = t.runs - t.diverged;
     if (n == 0) {
       fmt::print("{:<40} {:>12}\n", key, "diverged");
@@ -105,9 +80,42 @@ int command_run(const std::string& spec_file, std::string out, int threads, bool
     fmt::print("{:<40} {:>12.4e} {:>8.1f} {:>12.3f} s{}\n", key, t.gap / n, t.rounds / n, t.time / n,
                t.diverged ? fmt::format("  ({} of {} runs diverged)", t.diverged, t.runs) : "");
   }
-  fmt::print("results: {} (metrics.csv, summary.json, spec.resolved.json, {} plots)\n", dir.string(),
-             plots.written.size());
-  return diverged > 0 ? kExitDiverged : 0;
+}
+
+int command_run(const std::string& spec_file, const std::string& out, int threads, bool quiet, bool force) {
+  const ExperimentSpec spec = load_spec(spec_file);
+  const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
+  try {
+    claim_results_folder(dir, spec, force);
+  } catch (const FolderConflict& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  }
+  std::unique_ptr<tbb::global_control> limit;
+  if (threads > 0) {
+    limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                  static_cast<std::size_t>(threads));
+  }
+  const RunStore store(dir);
+  Progress progress(spec.runs.size(), ::isatty(STDERR_FILENO) != 0, quiet);
+  std::size_t reused_runs = 0;
+  const auto records = execute_runs(spec, &store, [&](const RunSpec& run, const RunRecord& record, bool reused,
+                                                      std::size_t done) {
+    reused_runs += reused ? 1 : 0;
+    progress.finished(run, record, reused, done);
+  });
+  write_results(dir, spec, records);
+  const PlotOutcome plots = render_plots(dir);
+  for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
+
+  print_table(spec, records);
+  fmt::print("results: {} (metrics.csv, summary.json, spec.resolved.json, {} plots){}\n", dir.string(),
+             plots.written.size(),
+             reused_runs > 0 ? fmt::format("; {} of {} runs reused from an earlier run of this spec", reused_runs,
+                                           records.size())
+                             : "");
+  const bool any_diverged = std::any_of(records.begin(), records.end(), [](const RunRecord& r) { return diverged(r); });
+  return any_diverged ? kExitDiverged : 0;
 }
 
 int command_explain(const std::string& spec_file, bool as_json) {
@@ -162,11 +170,13 @@ int main(int argc, char** argv) {
   std::string spec_file, out, dir;
   int threads = 0;
   bool quiet = false;
+  bool force = false;
   auto* run = app.add_subcommand("run", "run every run of a spec and write the results folder");
   run->add_option("spec", spec_file, "spec file (JSON)")->required();
   run->add_option("--out", out, "results folder (default: out/<spec name>)");
   run->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::PositiveNumber);
   run->add_flag("--quiet", quiet, "no progress lines");
+  run->add_flag("--force", force, "write into a folder that holds another spec's results");
   auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list");
   validate->add_option("spec", spec_file, "spec file (JSON)")->required();
   bool as_json = false;
@@ -184,7 +194,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitInvalidInput;
   }
   try {
-    if (*run) return command_run(spec_file, out, threads, quiet);
+    if (*run) return command_run(spec_file, out, threads, quiet, force);
     if (*validate) return command_validate(spec_file);
     if (*explain) return command_explain(spec_file, as_json);
     if (*plot) return command_plot(dir);

@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <fstream>
-#include <numeric>
 #include <stdexcept>
 
 #include "experiments/csv.hpp"
@@ -15,17 +13,6 @@ namespace localsgd {
 namespace {
 
 std::string swept_text(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
-
-Json final_metrics(const RunOutcome& o) {
-  if (o.rows.empty()) return nullptr;
-  const Evaluation& e = o.rows.back();
-  return {{"step", e.step}, {"loss", e.loss}, {"gap", e.gap}, {"grad_norm_sq", e.grad_norm_sq},
-          {"consensus", e.consensus}};
-}
-
-double mean(const std::vector<double>& values) {
-  return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
-}
 
 }  // namespace
 
@@ -45,14 +32,15 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   std::filesystem::rename(temporary, path);
 }
 
-std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunOutcome>& outcomes) {
+std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
   std::string out = "run,variant,seed";
   for (const auto& path : spec.swept_paths) out += "," + csv_field(path);
   out += ",step,round,samples,time,loss,gap,grad_norm_sq,consensus\n";
-  for (const RunOutcome& o : outcomes) {
-    std::string prefix = fmt::format("{},{},{}", o.spec->index, csv_field(o.spec->variant), o.spec->seed);
-    for (const auto& path : spec.swept_paths) prefix += "," + csv_field(swept_text(o.spec->swept.at(path)));
-    for (const Evaluation& e : o.rows) {
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    std::string prefix = fmt::format("{},{},{}", run.index, csv_field(run.variant), run.seed);
+    for (const auto& path : spec.swept_paths) prefix += "," + csv_field(swept_text(run.swept.at(path)));
+    for (const Evaluation& e : records[i].rows) {
       out += fmt::format("{},{},{},{},{},{},{},{},{}\n", prefix, e.step, e.round, e.samples, e.time, e.loss, e.gap,
                          e.grad_norm_sq, e.consensus);
     }
@@ -60,43 +48,22 @@ std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunOutcome
   return out;
 }
 
-Json summary_json(const ExperimentSpec& spec, const std::vector<RunOutcome>& outcomes) {
+Json summary_json(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
   Json runs = Json::array();
-  for (const RunOutcome& o : outcomes) {
-    const RunReport& r = o.report;
-    const bool diverged = r.termination == Termination::diverged;
-    Json run = {
-        {"run", o.spec->index},
-        {"variant", o.spec->variant},
-        {"seed", o.spec->seed},
-        {"swept", o.spec->swept},
-        {"config", o.spec->config},
-        {"constants",
-         {{"L", o.smoothness}, {"mu", o.pl}, {"kappa", o.smoothness / o.pl}, {"f_star", o.optimal_value},
-          {"exact", o.constants_exact}}},
-        {"termination", diverged ? "diverged" : "completed"},
-        {"steps", r.steps_done},
-        {"rounds", r.rounds},
-        {"virtual_time", r.virtual_time},
-        {"compute_time_mean", mean(r.busy_seconds)},
-        {"communication_time", r.communication_time},
-        {"idle_time_mean", mean(r.idle_seconds)},
-        {"idle_time_max", r.idle_seconds.empty() ? 0.0 : *std::max_element(r.idle_seconds.begin(), r.idle_seconds.end())},
-        {"wall_seconds", o.wall_seconds},
-        {"final", final_metrics(o)},
-    };
-    if (diverged) run["diverged_at_step"] = r.steps_done;
-    runs.push_back(std::move(run));
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    Json entry = {{"run", run.index}, {"variant", run.variant}, {"seed", run.seed}, {"swept", run.swept},
+                  {"config", run.config}};
+    for (const auto& [key, value] : records[i].summary.items()) entry[key] = value;
+    runs.push_back(std::move(entry));
   }
   return {{"name", spec.name}, {"runs", runs}};
 }
 
-void write_results(const std::filesystem::path& dir, const ExperimentSpec& spec,
-                   const std::vector<RunOutcome>& outcomes) {
+void write_results(const std::filesystem::path& dir, const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
   std::filesystem::create_directories(dir);
-  write_file_atomically(dir / "spec.resolved.json", spec.resolved.dump(2) + "\n");
-  write_file_atomically(dir / "metrics.csv", metrics_csv(spec, outcomes));
-  write_file_atomically(dir / "summary.json", summary_json(spec, outcomes).dump(2) + "\n");
+  write_file_atomically(dir / "metrics.csv", metrics_csv(spec, records));
+  write_file_atomically(dir / "summary.json", summary_json(spec, records).dump(2) + "\n");
 }
 
 }  // namespace localsgd

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "experiments/runner.hpp"
+#include "experiments/run_record.hpp"
 #include "experiments/spec.hpp"
 
 namespace localsgd {
@@ -15,11 +15,10 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 
 // One row per (run, evaluation point); numbers in shortest round-trip form, so equal bits give
 // equal text.
-std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunOutcome>& outcomes);
+std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
 
-Json summary_json(const ExperimentSpec& spec, const std::vector<RunOutcome>& outcomes);
+Json summary_json(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
 
-void write_results(const std::filesystem::path& dir, const ExperimentSpec& spec,
-                   const std::vector<RunOutcome>& outcomes);
+void write_results(const std::filesystem::path& dir, const ExperimentSpec& spec, const std::vector<RunRecord>& records);
 
 }  // namespace localsgd

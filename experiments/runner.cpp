@@ -4,6 +4,10 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
+
+#include "experiments/run_record.hpp"
+#include "experiments/run_store.hpp"
 
 namespace localsgd {
 
@@ -53,17 +57,20 @@ RunOutcome execute_run(const RunSpec& run) {
   return outcome;
 }
 
-std::vector<RunOutcome> execute_runs(const ExperimentSpec& spec,
-                                     const std::function<void(const RunOutcome&, std::size_t)>& on_finished) {
-  std::vector<RunOutcome> outcomes(spec.runs.size());
+std::vector<RunRecord> execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished) {
+  std::vector<RunRecord> records(spec.runs.size());
   std::mutex report_mutex;
   std::size_t finished = 0;
   tbb::parallel_for(std::size_t{0}, spec.runs.size(), [&](std::size_t i) {
-    outcomes[i] = execute_run(spec.runs[i]);
+    const RunSpec& run = spec.runs[i];
+    std::optional<RunRecord> stored = store ? store->load(run) : std::nullopt;
+    const bool reused = stored.has_value();
+    records[i] = reused ? std::move(*stored) : record_of(execute_run(run));
     const std::lock_guard lock(report_mutex);
-    on_finished(outcomes[i], ++finished);
-  });
-  return outcomes;
+    if (store && !reused) store->save(run, records[i]);
+    on_finished(run, records[i], reused, ++finished);
+  }, tbb::simple_partitioner());
+  return records;
 }
 
 }  // namespace localsgd

@@ -22,8 +22,12 @@ struct RunOutcome {
 // Builds and runs one run.
 RunOutcome execute_run(const RunSpec& run);
 
-// Runs every run; `on_finished(outcome, finished_count)` is called once per run, serialised.
-std::vector<RunOutcome> execute_runs(const ExperimentSpec& spec,
-                                     const std::function<void(const RunOutcome&, std::size_t)>& on_finished);
+// Runs every run of the spec, in parallel. A run whose record `store` already holds is not run
+// again. Each finished run is saved to the store at once, and `on_finished(run, record, reused,
+// finished_count)` is called, serialised.
+class RunStore;
+struct RunRecord;
+using RunFinished = std::function<void(const RunSpec&, const RunRecord&, bool reused, std::size_t finished)>;
+std::vector<RunRecord> execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished);
 
 }  // namespace localsgd

@@ -180,3 +180,56 @@ TEST_CASE("the default output folder is out/<name> next to where localsgd runs")
   REQUIRE(run_cli(dir, "run tiny.json --quiet").exit_code == 0);
   CHECK(std::filesystem::exists(dir / "out/tiny/metrics.csv"));
 }
+
+TEST_CASE("rerunning a spec into its folder reuses finished runs and gives identical results") {
+  ScratchDir dir;
+  write_file(dir / "tiny.json", kSpec);
+  REQUIRE(run_cli(dir, "run tiny.json --out results --quiet").exit_code == 0);
+  const std::string metrics = read_file(dir / "results/metrics.csv");
+  std::vector<std::filesystem::path> records;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "results/runs")) records.push_back(entry.path());
+  REQUIRE(records.size() == 4);
+
+  // As if the first sweep had been interrupted: two runs finished, no aggregate files yet.
+  std::filesystem::remove(records[0]);
+  std::filesystem::remove(records[1]);
+  std::filesystem::remove(dir / "results/metrics.csv");
+  std::filesystem::remove(dir / "results/summary.json");
+  const auto rerun = run_cli(dir, "run tiny.json --out results --quiet");
+  REQUIRE(rerun.exit_code == 0);
+  CHECK_THAT(rerun.out, Catch::Contains("2 of 4 runs reused"));
+  CHECK(read_file(dir / "results/metrics.csv") == metrics);
+
+  // A relabelled variant has the same settings: all its runs are reused.
+  Json relabelled = Json::parse(kSpec);
+  relabelled["variants"][1]["label"] = "LUPA tau=10";
+  relabelled["name"] = "tiny";
+  write_file(dir / "relabelled.json", relabelled.dump());
+  const auto forced = run_cli(dir, "run relabelled.json --out results --quiet --force");
+  REQUIRE(forced.exit_code == 0);
+  CHECK_THAT(forced.out, Catch::Contains("4 of 4 runs reused"));
+}
+
+TEST_CASE("a folder with another spec's results or foreign files is refused without --force") {
+  ScratchDir dir;
+  write_file(dir / "tiny.json", kSpec);
+  REQUIRE(run_cli(dir, "run tiny.json --out results --quiet").exit_code == 0);
+  const std::string metrics = read_file(dir / "results/metrics.csv");
+  Json other = Json::parse(kSpec);
+  other["steps"] = 200;
+  write_file(dir / "other.json", other.dump());
+  const auto refused = run_cli(dir, "run other.json --out results");
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("holds the results of a different spec"));
+  CHECK(read_file(dir / "results/metrics.csv") == metrics);
+
+  std::filesystem::create_directories(dir / "mine");
+  write_file(dir / "mine/notes.txt", "my notes");
+  const auto foreign = run_cli(dir, "run tiny.json --out mine");
+  CHECK(foreign.exit_code == 2);
+  CHECK_THAT(foreign.err, Catch::Contains("holds no localsgd results"));
+  CHECK_FALSE(std::filesystem::exists(dir / "mine/metrics.csv"));
+  REQUIRE(run_cli(dir, "run tiny.json --out mine --force --quiet").exit_code == 0);
+  CHECK(read_file(dir / "mine/notes.txt") == "my notes");
+  CHECK(read_file(dir / "mine/metrics.csv") == metrics);
+}

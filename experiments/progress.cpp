@@ -1,0 +1,52 @@
+#include "experiments/progress.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace localsgd {
+
+namespace {
+
+std::string describe(const RunSpec& r) {
+  std::string text = fmt::format("{} seed={}", r.variant, r.seed);
+  for (const auto& [path, value] : r.swept.items()) text += fmt::format(" {}={}", path, value.dump());
+  return text;
+}
+
+std::string clock_text(double seconds) {
+  const auto s = static_cast<long>(seconds + 0.5);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+}  // namespace
+
+Progress::Progress(std::size_t total, bool terminal, bool quiet) : total_(total), terminal_(terminal), quiet_(quiet) {}
+
+void Progress::finished(const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
+  if (reused) ++reused_;
+  if (quiet_) return;
+  std::string status;
+  if (reused) {
+    status = "reused";
+  } else if (diverged(record)) {
+    status = fmt::format("DIVERGED at step {}", record.summary.at("diverged_at_step").get<long>());
+  } else {
+    const Json& gap = record.summary.at("final").at("gap");
+    status = gap.is_number() ? fmt::format("gap {:.3e}", gap.get<double>()) : "gap " + gap.dump();
+  }
+  if (!terminal_) {
+    fmt::print(stderr, "[{}/{}] run {} {}: {}\n", done, total_, run.index, describe(run), status);
+    return;
+  }
+  // ETA from the runs computed so far (reused ones cost nothing).
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  const std::size_t computed = done - reused_;
+  const std::string eta = computed == 0 ? "" : " ETA " + clock_text(elapsed / static_cast<double>(computed) *
+                                                                    static_cast<double>(total_ - done));
+  fmt::print(stderr, "\r\033[K[{}/{}] {:3.0f}%{}  run {} {}: {}{}", done, total_, 100.0 * static_cast<double>(done) /
+             static_cast<double>(total_), eta, run.index, describe(run), status, done == total_ ? "\n" : "");
+  std::fflush(stderr);
+}
+
+}  // namespace localsgd

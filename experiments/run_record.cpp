@@ -1,0 +1,90 @@
+#include "experiments/run_record.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+namespace localsgd {
+
+namespace {
+
+Json number(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return value;
+}
+
+double number_from(const Json& value) {
+  if (value.is_number()) return value.get<double>();
+  const auto text = value.get<std::string>();
+  if (text == "nan") return std::nan("");
+  if (text == "inf") return HUGE_VAL;
+  if (text == "-inf") return -HUGE_VAL;
+  throw std::runtime_error("run record: not a number: " + text);
+}
+
+double mean(const std::vector<double>& values) {
+  return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+}  // namespace
+
+RunRecord record_of(const RunOutcome& o) {
+  const RunReport& r = o.report;
+  const bool run_diverged = r.termination == Termination::diverged;
+  Json final_metrics = nullptr;
+  if (!o.rows.empty()) {
+    const Evaluation& e = o.rows.back();
+    final_metrics = {{"step", e.step}, {"loss", number(e.loss)}, {"gap", number(e.gap)},
+                     {"grad_norm_sq", number(e.grad_norm_sq)}, {"consensus", number(e.consensus)}};
+  }
+  Json summary = {
+      {"constants",
+       {{"L", number(o.smoothness)}, {"mu", number(o.pl)}, {"kappa", number(o.smoothness / o.pl)},
+        {"f_star", number(o.optimal_value)}, {"exact", o.constants_exact}}},
+      {"termination", run_diverged ? "diverged" : "completed"},
+      {"steps", r.steps_done},
+      {"rounds", r.rounds},
+      {"virtual_time", r.virtual_time},
+      {"compute_time_mean", mean(r.busy_seconds)},
+      {"communication_time", r.communication_time},
+      {"idle_time_mean", mean(r.idle_seconds)},
+      {"idle_time_max", r.idle_seconds.empty() ? 0.0 : *std::max_element(r.idle_seconds.begin(), r.idle_seconds.end())},
+      {"wall_seconds", o.wall_seconds},
+      {"final", final_metrics},
+  };
+  if (run_diverged) summary["diverged_at_step"] = r.steps_done;
+  return {o.rows, summary};
+}
+
+Json record_to_json(const RunRecord& record) {
+  Json rows = Json::array();
+  for (const Evaluation& e : record.rows) {
+    rows.push_back({e.step, e.round, e.samples, number(e.time), number(e.loss), number(e.gap), number(e.grad_norm_sq),
+                    number(e.consensus)});
+  }
+  return {{"summary", record.summary}, {"rows", rows}};
+}
+
+RunRecord record_from_json(const Json& json) {
+  RunRecord record;
+  record.summary = json.at("summary");
+  for (const Json& row : json.at("rows")) {
+    Evaluation e;
+    e.step = row.at(0).get<long>();
+    e.round = row.at(1).get<int>();
+    e.samples = row.at(2).get<long>();
+    e.time = number_from(row.at(3));
+    e.loss = number_from(row.at(4));
+    e.gap = number_from(row.at(5));
+    e.grad_norm_sq = number_from(row.at(6));
+    e.consensus = number_from(row.at(7));
+    record.rows.push_back(e);
+  }
+  return record;
+}
+
+bool diverged(const RunRecord& record) { return record.summary.at("termination") == "diverged"; }
+
+}  // namespace localsgd
