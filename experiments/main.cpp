@@ -1,7 +1,7 @@
 // The `localsgd` command line (DESIGN.md §4).
 //
 // Exit codes: 0 success; 1 an I/O or internal failure; 2 invalid input (spec or usage);
-// 3 every run finished but at least one diverged.
+// 3 every run finished but at least one diverged; 4 an expectation (`expect`) failed.
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 #include <unistd.h>
@@ -27,12 +27,7 @@ namespace {
 constexpr int kExitFailure = 1;
 constexpr int kExitInvalidInput = 2;
 constexpr int kExitDiverged = 3;
-
-std::string describe_run(const RunSpec& r) {
-  std::string text = fmt::format("{} seed={}", r.variant, r.seed);
-  for (const auto& [path, value] : r.swept.items()) text += fmt::format(" {}={}", path, value.dump());
-  return text;
-}
+constexpr int kExitExpectationFailed = 4;
 
 int command_validate(const std::string& spec_file) {
   const ExperimentSpec spec = load_spec(spec_file);
@@ -82,6 +77,27 @@ void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& recor
   }
 }
 
+// Evaluates the spec's `expect` block, prints each check and writes DIR/checks.json.
+bool check_expectations(const std::filesystem::path& dir, const ExperimentSpec& spec,
+                        const std::vector<RunRecord>& records) {
+  if (spec.expectations.empty()) return true;
+  std::vector<CheckResult> results;
+  for (const auto& expectation : spec.expectations) {
+    const BuildContext context{};
+    for (auto& r : expectation.build(context)->evaluate(spec, records)) results.push_back(std::move(r));
+  }
+  write_file_atomically(dir / "checks.json", checks_json(results).dump(2) + "\n");
+  std::size_t failed = 0;
+  for (const auto& r : results) {
+    failed += r.passed ? 0 : 1;
+    fmt::print("{} {}: {} (expected {}){}\n", r.passed ? "PASS" : "FAIL", r.description,
+               r.measured.is_null() ? "not measured" : fmt::format("{:.4g}", r.measured.get<double>()), r.expected,
+               r.note.empty() ? "" : " - " + r.note);
+  }
+  fmt::print("expectations: {} passed, {} failed (checks.json)\n", results.size() - failed, failed);
+  return failed == 0;
+}
+
 int command_run(const std::string& spec_file, const std::string& out, int threads, bool quiet, bool force) {
   const ExperimentSpec spec = load_spec(spec_file);
   const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
@@ -114,8 +130,9 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
              reused_runs > 0 ? fmt::format("; {} of {} runs reused from an earlier run of this spec", reused_runs,
                                            records.size())
                              : "");
+  const bool all_checks_passed = check_expectations(dir, spec, records);
   const bool any_diverged = std::any_of(records.begin(), records.end(), [](const RunRecord& r) { return diverged(r); });
-  return any_diverged ? kExitDiverged : 0;
+  return !all_checks_passed ? kExitExpectationFailed : any_diverged ? kExitDiverged : 0;
 }
 
 int command_explain(const std::string& spec_file, bool as_json) {
@@ -156,6 +173,7 @@ int command_list() {
   print_registry(optimizer_registry(), "optimizer.type");
   print_registry(compute_registry(), "clock.compute.type");
   print_registry(network_registry(), "clock.network.type");
+  print_registry(expectation_registry(), "expect[].type");
   return 0;
 }
 

@@ -8,12 +8,6 @@ namespace localsgd {
 
 namespace {
 
-std::string describe(const RunSpec& r) {
-  std::string text = fmt::format("{} seed={}", r.variant, r.seed);
-  for (const auto& [path, value] : r.swept.items()) text += fmt::format(" {}={}", path, value.dump());
-  return text;
-}
-
 std::string clock_text(double seconds) {
   const auto s = static_cast<long>(seconds + 0.5);
   return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
@@ -36,7 +30,7 @@ void Progress::finished(const RunSpec& run, const RunRecord& record, bool reused
     status = gap.is_number() ? fmt::format("gap {:.3e}", gap.get<double>()) : "gap " + gap.dump();
   }
   if (!terminal_) {
-    fmt::print(stderr, "[{}/{}] run {} {}: {}\n", done, total_, run.index, describe(run), status);
+    fmt::print(stderr, "[{}/{}] run {} {}: {}\n", done, total_, run.index, describe_run(run), status);
     return;
   }
   // ETA from the runs computed so far (reused ones cost nothing).
@@ -45,7 +39,7 @@ void Progress::finished(const RunSpec& run, const RunRecord& record, bool reused
   const std::string eta = computed == 0 ? "" : " ETA " + clock_text(elapsed / static_cast<double>(computed) *
                                                                     static_cast<double>(total_ - done));
   fmt::print(stderr, "\r\033[K[{}/{}] {:3.0f}%{}  run {} {}: {}{}", done, total_, 100.0 * static_cast<double>(done) /
-             static_cast<double>(total_), eta, run.index, describe(run), status, done == total_ ? "\n" : "");
+             static_cast<double>(total_), eta, run.index, describe_run(run), status, done == total_ ? "\n" : "");
   std::fflush(stderr);
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "experiments/run_record.hpp"
+#include "experiments/spec.hpp"
 
 namespace localsgd {
 

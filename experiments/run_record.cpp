@@ -5,6 +5,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "experiments/runner.hpp"
+
 namespace localsgd {
 
 namespace {

@@ -4,9 +4,11 @@
 #include <vector>
 
 #include "experiments/params.hpp"
-#include "experiments/runner.hpp"
+#include "sim/observer.hpp"
 
 namespace localsgd {
+
+struct RunOutcome;
 
 struct RunRecord {
   std::vector<Evaluation> rows;

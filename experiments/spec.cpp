@@ -13,7 +13,7 @@ namespace localsgd {
 
 namespace {
 
-const std::vector<std::string> kTopLevelOnlyKeys = {"name", "variants", "sweep", "seeds", "plots"};
+const std::vector<std::string> kTopLevelOnlyKeys = {"name", "variants", "sweep", "seeds", "plots", "expect"};
 const std::vector<std::string> kPlotAxesX = {"step", "round", "samples", "time"};
 const std::vector<std::string> kPlotAxesY = {"loss", "gap", "grad_norm_sq", "consensus"};
 
@@ -301,6 +301,12 @@ std::string run_pointer(const SweepPath& swept) {
 
 }  // namespace
 
+std::string describe_run(const RunSpec& run) {
+  std::string text = fmt::format("{} seed={}", run.variant, run.seed);
+  for (const auto& [path, value] : run.swept.items()) text += fmt::format(" {}={}", path, value.dump());
+  return text;
+}
+
 const std::vector<std::string>& run_level_keys() {
   static const std::vector<std::string> keys = {"problem", "workers", "steps", "batch", "step_size",
                                                 "schedule", "optimizer", "clock", "eval"};
@@ -389,10 +395,24 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name) {
     }
   }
 
+  if (spec.contains("expect")) {
+    const Json& node = spec.at("expect");
+    const Location where{"/expect", nullptr};
+    if (!node.is_array()) where.fail("must be a list of checks ({\"type\": ...}), got " + describe_value(node));
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      out.expectations.push_back(expectation_registry().read(node[i], where.child(i), BuildContext{}));
+      check_expectation_references(out.expectations.back(), out, where.child(i));
+    }
+  }
+
   Json plots = Json::array();
   for (const auto& p : out.plots) plots.push_back({{"x", p.x}, {"y", p.y}, {"log_x", p.log_x}, {"log_y", p.log_y}});
   out.resolved = {{"name", out.name}, {"seeds", out.seeds}, {"variants", resolved_variants}, {"plots", plots}};
   if (!axes.empty()) out.resolved["sweep"] = spec.at("sweep");
+  if (!out.expectations.empty()) {
+    out.resolved["expect"] = Json::array();
+    for (const auto& e : out.expectations) out.resolved["expect"].push_back(e.resolved());
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "experiments/catalog.hpp"
+#include "experiments/expectations.hpp"
 #include "experiments/params.hpp"
 #include "sim/evaluation_plan.hpp"
 
@@ -57,9 +58,13 @@ struct ExperimentSpec {
   std::vector<std::string> swept_paths;  // sweep axes (dotted paths), in order
   std::vector<std::uint64_t> seeds;
   std::vector<PlotSpec> plots;
+  std::vector<Configured<Expectation>> expectations;  // `expect`
   std::vector<RunSpec> runs;
   Json resolved;  // the spec with every default filled in (spec.resolved.json)
 };
+
+// "label seed=S path=value ...", for progress lines and listings.
+std::string describe_run(const RunSpec& run);
 
 // Keys that configure one run; they may appear at the top level or in a variant.
 const std::vector<std::string>& run_level_keys();

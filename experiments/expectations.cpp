@@ -1,0 +1,331 @@
+#include "experiments/expectations.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "experiments/spec.hpp"
+
+namespace localsgd {
+
+namespace {
+
+const std::vector<std::string> kMetrics = {"loss", "gap", "grad_norm_sq", "consensus"};
+const std::vector<std::string> kAxes = {"step", "round", "samples", "time"};
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double metric_of(const Evaluation& e, const std::string& name) {
+  if (name == "loss") return e.loss;
+  if (name == "gap") return e.gap;
+  if (name == "grad_norm_sq") return e.grad_norm_sq;
+  return e.consensus;
+}
+
+double axis_of(const Evaluation& e, const std::string& name) {
+  if (name == "step") return static_cast<double>(e.step);
+  if (name == "round") return e.round;
+  if (name == "samples") return static_cast<double>(e.samples);
+  return e.time;
+}
+
+// The runs of one curve: a variant at one sweep point (optionally ignoring one swept path).
+struct Group {
+  std::string variant;
+  Json point = Json::object();  // swept values that define the group
+  std::vector<std::size_t> runs;
+};
+
+std::vector<Group> group_runs(const ExperimentSpec& spec, const std::string& only_variant, const std::string& ignore_path) {
+  std::vector<Group> groups;
+  for (std::size_t i = 0; i < spec.runs.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    if (!only_variant.empty() && run.variant != only_variant) continue;
+    Json point = run.swept;
+    point.erase(ignore_path);
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const Group& g) { return g.variant == run.variant && g.point == point; });
+    if (it == groups.end()) {
+      groups.push_back({run.variant, point, {}});
+      it = groups.end() - 1;
+    }
+    it->runs.push_back(i);
+  }
+  return groups;
+}
+
+std::string group_label(const Group& g) {
+  std::string label = g.variant;
+  for (const auto& [path, value] : g.point.items()) label += fmt::format(", {}={}", path, value.dump());
+  return label;
+}
+
+// Mean over the group's runs of the final value of `metric`; NaN if any run diverged.
+double final_mean(const std::vector<RunRecord>& records, const std::vector<std::size_t>& runs, const std::string& metric) {
+  double sum = 0;
+  for (std::size_t i : runs) {
+    if (diverged(records[i]) || records[i].rows.empty()) return kNaN;
+    sum += metric_of(records[i].rows.back(), metric);
+  }
+  return sum / static_cast<double>(runs.size());
+}
+
+// The mean curve over the group's runs, by evaluation index (as the plots draw it).
+std::pair<std::vector<double>, std::vector<double>> mean_curve(const std::vector<RunRecord>& records,
+                                                              const std::vector<std::size_t>& runs,
+                                                              const std::string& axis, const std::string& metric) {
+  std::size_t length = std::numeric_limits<std::size_t>::max();
+  for (std::size_t i : runs) length = std::min(length, records[i].rows.size());
+  std::vector<double> xs(length, 0.0), ys(length, 0.0);
+  const auto n = static_cast<double>(runs.size());
+  for (std::size_t k = 0; k < length; ++k) {
+    for (std::size_t i : runs) {
+      xs[k] += axis_of(records[i].rows[k], axis) / n;
+      ys[k] += metric_of(records[i].rows[k], metric) / n;
+    }
+  }
+  return {xs, ys};
+}
+
+std::string range_text(const Params& p, const char* low, const char* high) {
+  if (p.has(low) && p.has(high)) return fmt::format("in [{}, {}]", p.number(low), p.number(high));
+  if (p.has(low)) return fmt::format(">= {}", p.number(low));
+  return fmt::format("<= {}", p.number(high));
+}
+
+bool in_range(double value, const Params& p, const char* low, const char* high) {
+  return std::isfinite(value) && (!p.has(low) || value >= p.number(low)) && (!p.has(high) || value <= p.number(high));
+}
+
+void need_a_bound(const Params& p, const char* low, const char* high) {
+  if (!p.has(low) && !p.has(high)) throw ParamRuleError("", fmt::format("give \"{}\", \"{}\" or both", low, high));
+}
+
+CheckResult measured(std::string description, double value, std::string expected, bool passed, std::string note = "") {
+  return {std::move(description), std::isfinite(value) ? Json(value) : Json(nullptr), std::move(expected),
+          passed && std::isfinite(value), std::move(note)};
+}
+
+class SlopeCheck final : public Expectation {
+ public:
+  explicit SlopeCheck(Params p) : p_(std::move(p)) {}
+  std::vector<CheckResult> evaluate(const ExperimentSpec& spec, const std::vector<RunRecord>& records) const override {
+    const std::string metric = p_.text("metric");
+    const std::string against = p_.text("against");
+    const bool along_sweep = std::find(kAxes.begin(), kAxes.end(), against) == kAxes.end();
+    const double from = p_.has("from") ? p_.number("from") : -HUGE_VAL;
+    const double to = p_.has("to") ? p_.number("to") : HUGE_VAL;
+    std::vector<CheckResult> results;
+    for (const Group& g : group_runs(spec, p_.text("variant"), along_sweep ? against : "")) {
+      std::vector<double> xs, ys;
+      std::string note;
+      if (along_sweep) {
+        // One point per swept value: the mean over seeds of the final metric.
+        std::map<double, std::vector<std::size_t>> by_value;
+        for (std::size_t i : g.runs) by_value[spec.runs[i].swept.at(against).get<double>()].push_back(i);
+        for (const auto& [value, runs] : by_value) {
+          if (value < from || value > to) continue;
+          xs.push_back(value);
+          ys.push_back(final_mean(records, runs, metric));
+          if (!std::isfinite(ys.back())) note = "a run diverged";
+        }
+      } else {
+        auto [cx, cy] = mean_curve(records, g.runs, against, metric);
+        for (std::size_t k = 0; k < cx.size(); ++k) {
+          if (cx[k] >= from && cx[k] <= to) {
+            xs.push_back(cx[k]);
+            ys.push_back(cy[k]);
+          }
+        }
+      }
+      const double slope = note.empty() ? log_log_slope(xs, ys) : kNaN;
+      if (note.empty() && !std::isfinite(slope)) note = "fewer than two points with positive values";
+      results.push_back(measured(fmt::format("log-log slope of {}{} vs {} ({})", along_sweep ? "final " : "", metric,
+                                             against, group_label(g)),
+                                 slope, range_text(p_, "min", "max"), in_range(slope, p_, "min", "max"), note));
+    }
+    return results;
+  }
+
+ private:
+  Params p_;
+};
+
+class RatioCheck final : public Expectation {
+ public:
+  explicit RatioCheck(Params p) : p_(std::move(p)) {}
+  std::vector<CheckResult> evaluate(const ExperimentSpec& spec, const std::vector<RunRecord>& records) const override {
+    const std::string metric = p_.text("metric");
+    std::vector<CheckResult> results;
+    const auto baselines = group_runs(spec, p_.text("baseline"), "");
+    for (const Group& g : group_runs(spec, p_.text("variant"), "")) {
+      const auto base = std::find_if(baselines.begin(), baselines.end(), [&](const Group& b) { return b.point == g.point; });
+      const double ratio = final_mean(records, g.runs, metric) / final_mean(records, base->runs, metric);
+      results.push_back(measured(fmt::format("final {} of {} / final {} of {}", metric, group_label(g), metric,
+                                             p_.text("baseline")),
+                                 ratio, range_text(p_, "at_least", "at_most"), in_range(ratio, p_, "at_least", "at_most"),
+                                 std::isfinite(ratio) ? "" : "a run diverged or the baseline is 0"));
+    }
+    return results;
+  }
+
+ private:
+  Params p_;
+};
+
+class ReachesCheck final : public Expectation {
+ public:
+  explicit ReachesCheck(Params p) : p_(std::move(p)) {}
+  std::vector<CheckResult> evaluate(const ExperimentSpec& spec, const std::vector<RunRecord>& records) const override {
+    const std::string metric = p_.text("metric");
+    const std::string axis = p_.text("by");
+    const double target = p_.number("value");
+    const double limit = p_.number("before");
+    std::vector<CheckResult> results;
+    for (const Group& g : group_runs(spec, p_.text("variant"), "")) {
+      auto [xs, ys] = mean_curve(records, g.runs, axis, metric);
+      double first = kNaN;
+      for (std::size_t k = 0; k < xs.size(); ++k) {
+        if (ys[k] <= target) {
+          first = xs[k];
+          break;
+        }
+      }
+      results.push_back(measured(fmt::format("first {} where the mean {} <= {} ({})", axis, metric, target, group_label(g)),
+                                 first, fmt::format("<= {}", limit), first <= limit,
+                                 std::isfinite(first) ? "" : "never reached at an evaluation point"));
+    }
+    return results;
+  }
+
+ private:
+  Params p_;
+};
+
+class RoundsCheck final : public Expectation {
+ public:
+  explicit RoundsCheck(Params p) : p_(std::move(p)) {}
+  std::vector<CheckResult> evaluate(const ExperimentSpec& spec, const std::vector<RunRecord>& records) const override {
+    std::vector<CheckResult> results;
+    for (const Group& g : group_runs(spec, p_.text("variant"), "")) {
+      double most = 0;
+      for (std::size_t i : g.runs) most = std::max(most, records[i].summary.at("rounds").get<double>());
+      results.push_back(measured(fmt::format("most rounds of any run ({})", group_label(g)), most,
+                                 fmt::format("<= {}", p_.integer("at_most")),
+                                 most <= static_cast<double>(p_.integer("at_most"))));
+    }
+    return results;
+  }
+
+ private:
+  Params p_;
+};
+
+ParamSpec metric_param() { return ParamSpec::text("metric", "the metric").one_of(kMetrics).defaults_to("gap"); }
+ParamSpec variant_param() {
+  return ParamSpec::text("variant", "the variant's label (default: every variant)").defaults_to("");
+}
+
+}  // namespace
+
+double log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
+  std::vector<double> lx, ly;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (x[i] > 0 && y[i] > 0 && std::isfinite(x[i]) && std::isfinite(y[i])) {
+      lx.push_back(std::log(x[i]));
+      ly.push_back(std::log(y[i]));
+    }
+  }
+  if (lx.size() < 2) return kNaN;
+  const auto n = static_cast<double>(lx.size());
+  double mx = 0, my = 0;
+  for (std::size_t i = 0; i < lx.size(); ++i) {
+    mx += lx[i] / n;
+    my += ly[i] / n;
+  }
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < lx.size(); ++i) {
+    sxy += (lx[i] - mx) * (ly[i] - my);
+    sxx += (lx[i] - mx) * (lx[i] - mx);
+  }
+  return sxx > 0 ? sxy / sxx : kNaN;
+}
+
+const Registry<Expectation>& expectation_registry() {
+  static const Registry<Expectation> registry{
+      "expect",
+      "claims checked after the runs (per variant and sweep point); a failed one makes `run` exit 4",
+      {
+          {"slope", "the log-log slope of a metric against a swept path (final values) or step/round/samples/time",
+           {metric_param(), ParamSpec::text("against", "a swept dotted path, or step, round, samples or time"),
+            variant_param(), ParamSpec::number("min", "lowest allowed slope").optional(),
+            ParamSpec::number("max", "highest allowed slope").optional(),
+            ParamSpec::number("from", "fit only points with x >= from").optional(),
+            ParamSpec::number("to", "fit only points with x <= to").optional()},
+           [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> { return std::make_unique<SlopeCheck>(p); },
+           [](const Params& p, const BuildContext&) { need_a_bound(p, "min", "max"); },
+           Json{{"type", "slope"}, {"against", "step"}, {"max", 0}}},
+          {"ratio", "final metric of `variant` divided by that of `baseline` (means over seeds)",
+           {metric_param(), ParamSpec::text("variant", "the variant's label"),
+            ParamSpec::text("baseline", "the baseline variant's label"),
+            ParamSpec::number("at_least", "lowest allowed ratio").optional(),
+            ParamSpec::number("at_most", "highest allowed ratio").optional()},
+           [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> { return std::make_unique<RatioCheck>(p); },
+           [](const Params& p, const BuildContext&) { need_a_bound(p, "at_least", "at_most"); }},
+          {"reaches", "the mean metric falls to `value` by step/round/samples/time `before`",
+           {metric_param(), ParamSpec::number("value", "the target epsilon"),
+            ParamSpec::text("by", "the axis `before` is measured on").one_of(kAxes).defaults_to("step"),
+            ParamSpec::number("before", "the latest allowed point on that axis"), variant_param()},
+           [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> {
+             return std::make_unique<ReachesCheck>(p);
+           }},
+          {"rounds", "no run uses more than `at_most` communication rounds",
+           {ParamSpec::integer("at_most", "the largest allowed number of rounds").at_least(0), variant_param()},
+           [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> { return std::make_unique<RoundsCheck>(p); }},
+      }};
+  return registry;
+}
+
+void check_expectation_references(const Configured<Expectation>& check, const ExperimentSpec& spec,
+                                  const Location& where) {
+  const Params& p = check.params;
+  for (const char* key : {"variant", "baseline"}) {
+    if (!p.json().contains(key)) continue;
+    const std::string label = p.text(key);
+    if (label.empty() || std::find(spec.variants.begin(), spec.variants.end(), label) != spec.variants.end()) continue;
+    std::string rule = fmt::format("no variant is labelled \"{}\" (labels: {})", label, join_names(spec.variants));
+    if (auto guess = closest_name(label, spec.variants)) rule += fmt::format("; did you mean \"{}\"?", *guess);
+    where.child(key).fail(rule);
+  }
+  if (p.json().contains("against")) {
+    const std::string against = p.text("against");
+    const bool axis = std::find(kAxes.begin(), kAxes.end(), against) != kAxes.end();
+    const bool swept = std::find(spec.swept_paths.begin(), spec.swept_paths.end(), against) != spec.swept_paths.end();
+    if (!axis && !swept) {
+      where.child("against").fail(fmt::format("must be step, round, samples, time or a swept path ({}), got \"{}\"",
+                                              spec.swept_paths.empty() ? "none is swept" : join_names(spec.swept_paths),
+                                              against));
+    }
+    if (swept) {
+      for (const RunSpec& run : spec.runs) {
+        if (!run.swept.at(against).is_number()) {
+          where.child("against").fail(fmt::format("the swept values of \"{}\" must be numbers", against));
+        }
+      }
+    }
+  }
+}
+
+Json checks_json(const std::vector<CheckResult>& results) {
+  Json out = Json::array();
+  for (const auto& r : results) {
+    Json entry = {{"check", r.description}, {"measured", r.measured}, {"expected", r.expected}, {"passed", r.passed}};
+    if (!r.note.empty()) entry["note"] = r.note;
+    out.push_back(entry);
+  }
+  return out;
+}
+
+}  // namespace localsgd

@@ -1,0 +1,86 @@
+// experiments/expectations.hpp: claims as code, evaluated on finished runs.
+#include "experiments/expectations.hpp"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "experiments/spec.hpp"
+#include "experiments/spec_error.hpp"
+#include "support/cli.hpp"
+
+using namespace localsgd;
+
+TEST_CASE("log_log_slope recovers exact power laws and ignores non-positive points") {
+  std::vector<double> x, y;
+  for (double v : {1.0, 2.0, 4.0, 10.0, 100.0}) {
+    x.push_back(v);
+    y.push_back(3.0 / v);
+  }
+  CHECK(log_log_slope(x, y) == Approx(-1.0).epsilon(1e-12));
+  x.push_back(0.0);
+  y.push_back(5.0);
+  CHECK(log_log_slope(x, y) == Approx(-1.0).epsilon(1e-12));
+  CHECK(std::isnan(log_log_slope({1.0}, {1.0})));
+  CHECK(log_log_slope({1, 8}, {2, 8}) == Approx(2.0 / 3.0));
+}
+
+TEST_CASE("expectations name variants and swept paths that exist") {
+  Json s = Json::parse(R"({
+    "problem": {"type": "least_squares", "samples": 100, "dim": 3}, "workers": 2, "steps": 50,
+    "step_size": {"type": "constant", "value": 0.01},
+    "variants": [{"label": "sync", "schedule": {"type": "sync"}}, {"label": "local", "schedule": {"type": "fixed", "period": 5}}],
+    "sweep": {"workers": [1, 2]}
+  })");
+  s["expect"] = Json::parse(R"([{"type": "ratio", "variant": "locl", "baseline": "sync", "at_most": 2}])");
+  try {
+    parse_spec(s, "t");
+    FAIL("expected an error");
+  } catch (const SpecError& e) {
+    CHECK(e.pointer() == "/expect/0/variant");
+    CHECK_THAT(e.rule(), Catch::Contains("did you mean \"local\"?"));
+  }
+  s["expect"] = Json::parse(R"([{"type": "slope", "against": "batch", "max": 0}])");
+  CHECK_THROWS_WITH(parse_spec(s, "t"), Catch::Contains("/expect/0/against: must be step, round, samples, time or a swept path (workers)"));
+  s["expect"] = Json::parse(R"([{"type": "slope", "against": "workers"}])");
+  CHECK_THROWS_WITH(parse_spec(s, "t"), Catch::Contains("/expect/0: give \"min\", \"max\" or both"));
+  s["expect"] = Json::parse(R"([{"type": "slope", "against": "workers", "max": 0}, {"type": "rounds", "at_most": 50}])");
+  CHECK(parse_spec(s, "t").expectations.size() == 2);
+}
+
+TEST_CASE("localsgd run checks the expect block, writes checks.json and exits 4 on a failure") {
+  test::ScratchDir dir;
+  Json spec = Json::parse(R"({
+    "name": "claims",
+    "problem": {"type": "least_squares", "samples": 800, "dim": 5, "noise": 0.2},
+    "workers": 4, "steps": 400, "batch": 4,
+    "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
+    "variants": [{"label": "sync", "schedule": {"type": "sync"}},
+                 {"label": "tau=20", "schedule": {"type": "fixed", "period": 20}}],
+    "seeds": 2,
+    "eval": {"every": 10},
+    "expect": [
+      {"type": "slope", "metric": "gap", "against": "step", "from": 50, "max": -0.5},
+      {"type": "ratio", "variant": "tau=20", "baseline": "sync", "at_most": 1.5},
+      {"type": "rounds", "variant": "tau=20", "at_most": 20},
+      {"type": "reaches", "value": 1e-30, "before": 400}
+    ]
+  })");
+  test::write_file(dir / "claims.json", spec.dump());
+  const auto result = test::run_cli(dir, "run claims.json --out results --quiet");
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 4);
+  CHECK_THAT(result.out, Catch::Contains("expectations: 4 passed, 2 failed"));
+  const Json checks = Json::parse(test::read_file(dir / "results/checks.json"));
+  REQUIRE(checks.size() == 6);  // slope x2 variants, ratio, rounds, reaches x2 variants
+  CHECK(checks[0].at("passed") == true);
+  CHECK(checks[0].at("measured").get<double>() < -0.5);
+  CHECK(checks[3].at("measured") == 20);
+  CHECK(checks[5].at("passed") == false);
+  CHECK(checks[5].at("note") == "never reached at an evaluation point");
+
+  spec["expect"].erase(3);
+  test::write_file(dir / "claims.json", spec.dump());
+  const auto passing = test::run_cli(dir, "run claims.json --out passing --quiet");
+  CHECK(passing.exit_code == 0);
+  CHECK_THAT(passing.out, Catch::Contains("expectations: 4 passed, 0 failed"));
+}
