@@ -5,12 +5,14 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <stdexcept>
 
 #include "experiments/csv.hpp"
+#include "experiments/expectations.hpp"
 #include "experiments/results.hpp"
 
 extern char** environ;
@@ -83,55 +85,149 @@ Table read_table(const std::filesystem::path& file) {
   return table;
 }
 
-// Curves keyed by (variant, swept values), in order of first appearance.
-std::vector<Series> collect(const Table& table, const std::string& x, const std::string& y) {
+// Mean and two-sided 95% Student-t confidence interval of a sample.
+struct Summary {
+  double mean = 0, lower = 0, upper = 0;
+  std::size_t n = 0;
+};
+
+Summary summarize(const std::vector<double>& values) {
+  Summary s;
+  s.n = values.size();
+  if (s.n == 0) return s;
+  const auto n = static_cast<double>(s.n);
+  for (double v : values) s.mean += v / n;
+  double variance = 0;
+  for (double v : values) variance += (v - s.mean) * (v - s.mean);
+  const double half_width = s.n > 1 ? student_t95(s.n - 1) * std::sqrt(variance / (n - 1) / n) : 0.0;
+  s.lower = s.mean - half_width;
+  s.upper = s.mean + half_width;
+  return s;
+}
+
+// The rows of metrics.csv grouped by run, with each run's curve label (variant and the swept
+// values, except `except`) and the value of the swept column `except`.
+struct RunRows {
+  std::string label;
+  std::string x_value;  // the run's value of the swept path `except` ("" if none)
+  std::vector<const std::vector<std::string>*> rows;
+};
+
+std::vector<RunRows> runs_of(const Table& table, const std::string& except) {
   const std::size_t run_col = table.column("run");
   const std::size_t variant_col = table.column("variant");
   const std::size_t seed_col = table.column("seed");
   const std::size_t step_col = table.column("step");
-  const std::size_t x_col = table.column(x);
-  const std::size_t y_col = table.column(y);
-  std::vector<Series> series;
-  std::map<std::string, std::size_t> series_of_key;
-  std::map<std::string, std::size_t> rows_seen_of_run;
+  std::vector<RunRows> runs;
+  std::map<std::string, std::size_t> index_of_run;
   for (const auto& row : table.rows) {
-    std::string label = row[variant_col];
-    for (std::size_t c = seed_col + 1; c < step_col; ++c) label += fmt::format(", {}={}", table.header[c], row[c]);
-    auto [it, inserted] = series_of_key.try_emplace(label, series.size());
-    if (inserted) series.push_back(Series{label, {}, {}});
-    Series& s = series[it->second];
-    const std::size_t k = rows_seen_of_run[row[run_col]]++;  // evaluation index within the run
-    if (s.xs.size() <= k) {
-      s.xs.resize(k + 1);
-      s.ys.resize(k + 1);
+    auto [it, inserted] = index_of_run.try_emplace(row[run_col], runs.size());
+    if (inserted) {
+      RunRows r;
+      r.label = row[variant_col];
+      for (std::size_t c = seed_col + 1; c < step_col; ++c) {
+        if (table.header[c] == except) {
+          r.x_value = row[c];
+        } else {
+          r.label += fmt::format(", {}={}", table.header[c], row[c]);
+        }
+      }
+      runs.push_back(std::move(r));
     }
-    s.xs[k].push_back(std::stod(row[x_col]));
-    s.ys[k].push_back(std::stod(row[y_col]));
+    runs[it->second].rows.push_back(&row);
   }
-  return series;
+  return runs;
 }
 
-std::string data_block(const Series& s, bool log_x, bool log_y) {
-  std::string out = "# x mean lower upper seeds\n";
-  for (std::size_t k = 0; k < s.xs.size(); ++k) {
-    const auto& xs = s.xs[k];
-    const auto& ys = s.ys[k];
-    const auto n = static_cast<double>(ys.size());
-    double x = 0, mean = 0;
-    for (std::size_t i = 0; i < ys.size(); ++i) {
-      x += xs[i] / n;
-      mean += ys[i] / n;
-    }
-    double variance = 0;
-    for (double v : ys) variance += (v - mean) * (v - mean);
-    const double half_width = ys.size() > 1 ? student_t95(ys.size() - 1) * std::sqrt(variance / (n - 1) / n) : 0.0;
-    double lower = mean - half_width;
-    const double upper = mean + half_width;
-    if (!std::isfinite(x) || !std::isfinite(mean) || (log_x && x <= 0) || (log_y && mean <= 0)) continue;
-    if (log_y && lower <= 0) lower = mean * 1e-3;  // keep the band drawable on a log axis
-    out += fmt::format("{} {} {} {} {}\n", x, mean, lower, upper, ys.size());
+std::vector<std::string> labels_in_order(const std::vector<RunRows>& runs) {
+  std::vector<std::string> labels;
+  for (const auto& r : runs) {
+    if (std::find(labels.begin(), labels.end(), r.label) == labels.end()) labels.push_back(r.label);
+  }
+  return labels;
+}
+
+// One gnuplot data block: lines "x mean lower upper n", skipping what a log axis cannot show.
+std::string block(const std::vector<std::pair<double, Summary>>& points, bool log_x, bool log_y) {
+  std::string out = "# x mean lower upper n\n";
+  for (const auto& [x, s] : points) {
+    if (!std::isfinite(x) || !std::isfinite(s.mean) || (log_x && x <= 0) || (log_y && s.mean <= 0)) continue;
+    const double lower = (log_y && s.lower <= 0) ? s.mean * 1e-3 : s.lower;  // keep the band drawable
+    out += fmt::format("{} {} {} {} {}\n", x, s.mean, lower, s.upper, s.n);
   }
   return out + "\n\n";
+}
+
+struct Curve {
+  std::string label;
+  std::vector<std::pair<double, Summary>> points;
+};
+
+// kind "curve": per label, by evaluation index, the mean x and the summary of y over seeds.
+std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot) {
+  const auto runs = runs_of(table, "");
+  const std::size_t x_col = table.column(plot.x);
+  const std::size_t y_col = table.column(plot.y);
+  std::vector<Curve> curves;
+  for (const auto& label : labels_in_order(runs)) {
+    std::vector<std::vector<double>> xs, ys;
+    for (const auto& r : runs) {
+      if (r.label != label) continue;
+      for (std::size_t k = 0; k < r.rows.size(); ++k) {
+        if (xs.size() <= k) {
+          xs.resize(k + 1);
+          ys.resize(k + 1);
+        }
+        xs[k].push_back(std::stod((*r.rows[k])[x_col]));
+        ys[k].push_back(std::stod((*r.rows[k])[y_col]));
+      }
+    }
+    Curve c{label, {}};
+    for (std::size_t k = 0; k < xs.size(); ++k) c.points.emplace_back(summarize(xs[k]).mean, summarize(ys[k]));
+    curves.push_back(std::move(c));
+  }
+  return curves;
+}
+
+// kinds "final" and "time_to": per label, per swept value of x, the summary over seeds of the
+// run's final y, or of the first `by` where y <= value (runs that never reach it are left out
+// and counted in `missing`).
+std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, std::size_t& missing) {
+  const auto runs = runs_of(table, plot.x);
+  const std::size_t y_col = table.column(plot.y);
+  const std::size_t by_col = table.column(plot.by);
+  std::vector<Curve> curves;
+  for (const auto& label : labels_in_order(runs)) {
+    std::map<double, std::vector<double>> values;
+    for (const auto& r : runs) {
+      if (r.label != label) continue;
+      const double x = std::stod(r.x_value);
+      if (plot.kind == "final") {
+        values[x].push_back(std::stod((*r.rows.back())[y_col]));
+        continue;
+      }
+      auto hit = std::find_if(r.rows.begin(), r.rows.end(),
+                              [&](const auto* row) { return std::stod((*row)[y_col]) <= plot.value; });
+      if (hit == r.rows.end()) {
+        ++missing;
+        values[x];  // keep the x so the gap in the curve is visible
+      } else {
+        values[x].push_back(std::stod((**hit)[by_col]));
+      }
+    }
+    Curve c{label, {}};
+    for (const auto& [x, ys] : values) {
+      if (!ys.empty()) c.points.emplace_back(x, summarize(ys));
+    }
+    curves.push_back(std::move(c));
+  }
+  return curves;
+}
+
+std::vector<double> means(const Curve& c, bool x_axis) {
+  std::vector<double> out;
+  for (const auto& [x, s] : c.points) out.push_back(x_axis ? x : s.mean);
+  return out;
 }
 
 // Runs `gnuplot script` with its output sent to `log`; returns the exit status, or -1 if
@@ -169,6 +265,83 @@ double student_t95(std::size_t dof) {
   return 1.960;
 }
 
+namespace {
+
+const char* by_label(const std::string& by) {
+  static const std::map<std::string, const char*> labels = {
+      {"time", "virtual time [s]"}, {"step", "steps"}, {"round", "rounds"}, {"samples", "samples"}};
+  return labels.at(by);
+}
+
+// The data and gnuplot commands of one plot (everything after the common preamble).
+struct Figure {
+  std::string data;
+  std::string title;
+  std::string x_label, y_label;
+  std::string commands;  // set ... and plot ...
+};
+
+Figure curve_figure(const Table& table, const PlotSpec& plot, const std::string& stem) {
+  Figure f{"", fmt::format("{} vs {} (mean over seeds, 95% CI)", plot.y, plot.x), axis_label(plot.x), axis_label(plot.y), ""};
+  const auto curves = curve_series(table, plot);
+  std::string bands, lines;
+  for (std::size_t i = 0; i < curves.size(); ++i) {
+    f.data += block(curves[i].points, plot.log_x, plot.log_y);
+    bands += fmt::format("{}'{}.dat' index {} using 1:3:4 with filledcurves lc rgb '{}' notitle", i ? ", " : "", stem,
+                         i, colour(i));
+    lines += fmt::format(", '{}.dat' index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", stem, i, colour(i),
+                         gnuplot_string(curves[i].label));
+  }
+  f.commands = "set autoscale xfix\nplot " + bands + lines + "\n";
+  return f;
+}
+
+Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string& stem, const Json& resolved) {
+  std::size_t missing = 0;
+  const auto curves = swept_series(table, plot, missing);
+  Figure f;
+  if (plot.kind == "final") {
+    f.title = fmt::format("final {} vs {} (mean over seeds, 95% CI; slope = fitted log-log slope)", plot.y, plot.x);
+    f.y_label = std::string("final ") + axis_label(plot.y);
+  } else {
+    f.title = fmt::format("{} until {} <= {} vs {} (mean over seeds, 95% CI){}", plot.by, plot.y, plot.value, plot.x,
+                          missing ? fmt::format("; {} runs never reached it", missing) : "");
+    f.y_label = fmt::format("{} until {} <= {}", by_label(plot.by), plot.y, plot.value);
+  }
+  f.x_label = plot.x;
+  std::string items;
+  for (std::size_t i = 0; i < curves.size(); ++i) {
+    f.data += block(curves[i].points, plot.log_x, plot.log_y);
+    std::string title = curves[i].label;
+    if (plot.kind == "final") {
+      const double slope = log_log_slope(means(curves[i], true), means(curves[i], false));
+      if (std::isfinite(slope)) title += fmt::format(" (slope {:.2f})", slope);
+    }
+    items += fmt::format("{}'{}.dat' index {} using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb '{}' title {}",
+                         i ? ", " : "", stem, i, colour(i), gnuplot_string(title));
+  }
+  if (plot.reference_slope && !curves.empty() && !curves[0].points.empty()) {
+    // Through the first point of the first curve: y = y0 (x / x0)^slope.
+    const auto& [x0, s0] = curves[0].points.front();
+    items += fmt::format(", {} * (x / {})**({}) with lines dt 2 lw 1.5 lc rgb '#777777' title 'reference slope {}'",
+                         s0.mean, x0, *plot.reference_slope, *plot.reference_slope);
+  }
+  if (plot.mark_lupa_period && resolved.contains("variants") && !resolved.at("variants").empty()) {
+    const Json& v = resolved.at("variants")[0];
+    const double t = v.at("steps").get<double>();
+    const double pb = v.at("workers").get<double>() * v.at("batch").get<double>();
+    const double tau = std::max(1.0, std::round(std::pow(t, 2.0 / 3.0) / std::cbrt(pb)));
+    f.commands += fmt::format(
+        "set arrow from {0}, graph 0 to {0}, graph 1 nohead dt 3 lw 1.5 lc rgb '#444444'\n"
+        "set label 'LUPA tau = T^(2/3)/(pB)^(1/3) = {0}' at {0}, graph 0.95 offset 1,0 tc rgb '#444444'\n",
+        tau);
+  }
+  f.commands += "set autoscale xfix\nset offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\nplot " + items + "\n";
+  return f;
+}
+
+}  // namespace
+
 PlotOutcome render_plots(const std::filesystem::path& dir) {
   std::ifstream spec_in(dir / "spec.resolved.json");
   if (!spec_in) throw std::runtime_error((dir / "spec.resolved.json").string() + ": cannot open for reading");
@@ -179,13 +352,11 @@ PlotOutcome render_plots(const std::filesystem::path& dir) {
   PlotOutcome outcome;
   const auto plots_dir = dir / "plots";
   std::filesystem::create_directories(plots_dir);
-  for (const Json& plot : resolved.at("plots")) {
-    const PlotSpec spec{plot.at("x"), plot.at("y"), plot.at("log_x"), plot.at("log_y")};
-    const std::vector<Series> series = collect(table, spec.x, spec.y);
-    const std::string stem = spec.file_stem();
-    std::string data;
-    for (const Series& s : series) data += data_block(s, spec.log_x, spec.log_y);
-    write_file_atomically(plots_dir / (stem + ".dat"), data);
+  for (const Json& plot_json : resolved.at("plots")) {
+    const PlotSpec plot = PlotSpec::from_json(plot_json);
+    const std::string stem = plot.file_stem();
+    const Figure figure = plot.kind == "curve" ? curve_figure(table, plot, stem) : swept_figure(table, plot, stem, resolved);
+    write_file_atomically(plots_dir / (stem + ".dat"), figure.data);
 
     const std::string png = stem + ".png";
     const std::string temporary_png = "." + png + ".tmp";
@@ -198,19 +369,11 @@ PlotOutcome render_plots(const std::filesystem::path& dir) {
         "set grid\nset key outside right top\n"
         "set style fill transparent solid 0.18 noborder\n",
         gnuplot_string(plots_dir.string()), stem, gnuplot_string(temporary_png),
-        gnuplot_string(fmt::format("{}: {} vs {} (mean over seeds, 95% CI)", name, spec.y, spec.x)),
-        gnuplot_string(axis_label(spec.x)), gnuplot_string(axis_label(spec.y)));
-    script += "set autoscale xfix\n";
-    if (spec.log_x) script += "set logscale x\n";
-    if (spec.log_y) script += "set logscale y\nset format y '%.0e'\n";
-    std::string bands, lines;
-    for (std::size_t i = 0; i < series.size(); ++i) {
-      bands += fmt::format("{}'{}.dat' index {} using 1:3:4 with filledcurves lc rgb '{}' notitle", i ? ", " : "",
-                           stem, i, colour(i));
-      lines += fmt::format(", '{}.dat' index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", stem, i, colour(i),
-                           gnuplot_string(series[i].label));
-    }
-    script += "plot " + bands + lines + "\n";
+        gnuplot_string(fmt::format("{}: {}", name, figure.title)), gnuplot_string(figure.x_label),
+        gnuplot_string(figure.y_label));
+    if (plot.log_x) script += "set logscale x\n";
+    if (plot.log_y) script += "set logscale y\nset format y '%.0e'\n";
+    script += figure.commands;
     write_file_atomically(plots_dir / (stem + ".gp"), script);
 
     const int status = run_gnuplot(plots_dir / (stem + ".gp"), plots_dir / (stem + ".log"));

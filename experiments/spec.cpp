@@ -252,25 +252,58 @@ std::vector<SweepAxis> read_sweep(const Json& spec) {
   return axes;
 }
 
-std::vector<PlotSpec> read_plots(const Json& spec) {
+std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string>& swept_paths) {
   if (!spec.contains("plots")) {
-    return {{"step", "gap", true, true}, {"round", "gap", false, true}, {"time", "gap", false, true}};
+    PlotSpec by_step{"curve", "step", "gap", true, true}, by_round{"curve", "round", "gap", false, true},
+        by_time{"curve", "time", "gap", false, true};
+    return {by_step, by_round, by_time};
   }
   const Json& node = spec.at("plots");
   const Location where{"/plots", nullptr};
   if (!node.is_array()) where.fail("must be a list of plots ({\"x\": ..., \"y\": ...}), got " + describe_value(node));
-  const std::vector<ParamSpec> specs = {
-      ParamSpec::text("x", "horizontal axis").one_of(kPlotAxesX),
-      ParamSpec::text("y", "vertical axis").one_of(kPlotAxesY),
+  const auto y_param = ParamSpec::text("y", "vertical axis: the metric").one_of(kPlotAxesY);
+  const auto swept_x = ParamSpec::text("x", "horizontal axis: a swept path").one_of(swept_paths);
+  const std::vector<ParamSpec> curve = {
+      ParamSpec::text("x", "horizontal axis").one_of(kPlotAxesX), y_param,
       ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(false),
+      ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(true)};
+  const std::vector<ParamSpec> final_kind = {
+      swept_x, y_param, ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(true),
       ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(true),
-  };
+      ParamSpec::number("reference_slope", "draw a dashed reference line of this log-log slope").optional(),
+      ParamSpec::boolean("mark_lupa_period", "mark the theory's period T^(2/3)/(pB)^(1/3) (x = schedule.period)")
+          .defaults_to(false)};
+  const std::vector<ParamSpec> time_to = {
+      swept_x, y_param, ParamSpec::number("value", "the target epsilon"),
+      ParamSpec::text("by", "what is measured at the first hit").one_of(kPlotAxesX).defaults_to("time"),
+      ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(false),
+      ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(false)};
   std::vector<PlotSpec> plots;
   for (std::size_t i = 0; i < node.size(); ++i) {
-    const Params p = read_params(node[i], where.child(i), specs, {}, "a plot");
-    PlotSpec plot{p.text("x"), p.text("y"), p.boolean("log_x"), p.boolean("log_y")};
+    const Location at = where.child(i);
+    require_object(node[i], at, "a plot");
+    const Json kind_json = read_param(node[i], at, ParamSpec::text("kind", "plot kind")
+                                                       .one_of({"curve", "final", "time_to"})
+                                                       .defaults_to("curve"));
+    const std::string kind = kind_json.get<std::string>();
+    if (kind != "curve" && swept_paths.empty()) at.child("kind").fail("a \"" + kind + "\" plot needs a sweep");
+    const std::string extra[] = {"kind"};
+    const auto& specs = kind == "curve" ? curve : kind == "final" ? final_kind : time_to;
+    const Params p = read_params(node[i], at, specs, extra, "a " + kind + " plot");
+    PlotSpec plot{kind, p.text("x"), p.text("y"), p.boolean("log_x"), p.boolean("log_y")};
+    if (kind == "final") {
+      if (p.has("reference_slope")) plot.reference_slope = p.number("reference_slope");
+      plot.mark_lupa_period = p.boolean("mark_lupa_period");
+      if (plot.mark_lupa_period && plot.x != "schedule.period") {
+        at.child("mark_lupa_period").fail("needs x = \"schedule.period\"");
+      }
+    }
+    if (kind == "time_to") {
+      plot.value = p.number("value");
+      plot.by = p.text("by");
+    }
     for (const auto& earlier : plots) {
-      if (earlier.file_stem() == plot.file_stem()) where.child(i).fail("duplicate plot " + plot.file_stem());
+      if (earlier.file_stem() == plot.file_stem()) at.fail("duplicate plot " + plot.file_stem());
     }
     plots.push_back(plot);
   }
@@ -300,6 +333,34 @@ std::string run_pointer(const SweepPath& swept) {
 }
 
 }  // namespace
+
+std::string PlotSpec::file_stem() const {
+  if (kind == "final") return "final_" + y + "_vs_" + x;
+  if (kind == "time_to") return fmt::format("{}_to_{}_{}_vs_{}", by, y, value, x);
+  return y + "_vs_" + x;
+}
+
+Json PlotSpec::to_json() const {
+  Json out = {{"kind", kind}, {"x", x}, {"y", y}, {"log_x", log_x}, {"log_y", log_y}};
+  if (kind == "final") {
+    if (reference_slope) out["reference_slope"] = *reference_slope;
+    out["mark_lupa_period"] = mark_lupa_period;
+  }
+  if (kind == "time_to") {
+    out["value"] = value;
+    out["by"] = by;
+  }
+  return out;
+}
+
+PlotSpec PlotSpec::from_json(const Json& json) {
+  PlotSpec p{json.value("kind", "curve"), json.at("x"), json.at("y"), json.at("log_x"), json.at("log_y")};
+  if (json.contains("reference_slope")) p.reference_slope = json.at("reference_slope").get<double>();
+  p.mark_lupa_period = json.value("mark_lupa_period", false);
+  p.value = json.value("value", 0.0);
+  p.by = json.value("by", "time");
+  return p;
+}
 
 std::string describe_run(const RunSpec& run) {
   std::string text = fmt::format("{} seed={}", run.variant, run.seed);
@@ -333,12 +394,12 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name) {
     out.name = name.get<std::string>();
   }
   out.seeds = read_seeds(spec);
-  out.plots = read_plots(spec);
   const std::vector<Variant> variants = read_variants(spec);
   const std::vector<SweepAxis> axes = read_sweep(spec);
   for (const auto& axis : axes) {
     for (const auto& swept : axis.paths) out.swept_paths.push_back(swept.path);
   }
+  out.plots = read_plots(spec, out.swept_paths);
 
   Json base = Json::object();
   for (const auto& key : run_level_keys()) {
@@ -406,7 +467,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name) {
   }
 
   Json plots = Json::array();
-  for (const auto& p : out.plots) plots.push_back({{"x", p.x}, {"y", p.y}, {"log_x", p.log_x}, {"log_y", p.log_y}});
+  for (const auto& p : out.plots) plots.push_back(p.to_json());
   out.resolved = {{"name", out.name}, {"seeds", out.seeds}, {"variants", resolved_variants}, {"plots", plots}};
   if (!axes.empty()) out.resolved["sweep"] = spec.at("sweep");
   if (!out.expectations.empty()) {

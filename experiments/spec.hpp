@@ -22,13 +22,27 @@ struct EvalSettings {
   std::vector<long> steps(long total_steps) const;
 };
 
-// One declared plot: y against x, mean over seeds with a 95% confidence band.
+// One declared plot (docs/plots.md). Kinds:
+//   curve:   y against x = step, round, samples or time; one curve per variant and sweep point,
+//            the mean over seeds with a shaded 95% confidence band;
+//   final:   the final y against a swept path x (mean and 95% CI over seeds), with the fitted
+//            log-log slope in the legend, an optional reference slope and the LUPA period marked;
+//   time_to: the first `by` (time, step, round, samples) at which y <= value, against a swept
+//            path x (the paper's "time to reach epsilon vs number of machines").
 struct PlotSpec {
-  std::string x;  // step, round, samples or time
-  std::string y;  // loss, gap, grad_norm_sq or consensus
+  std::string kind = "curve";
+  std::string x;
+  std::string y;
   bool log_x = false;
   bool log_y = true;
-  std::string file_stem() const { return y + "_vs_" + x; }
+  std::optional<double> reference_slope;  // final: a dashed line of this slope
+  bool mark_lupa_period = false;          // final with x = schedule.period: the theory's τ
+  double value = 0;                       // time_to: the target epsilon
+  std::string by = "time";                // time_to: the axis of the first hit
+
+  std::string file_stem() const;
+  Json to_json() const;
+  static PlotSpec from_json(const Json& json);
 };
 
 // One fully resolved run.

@@ -233,3 +233,31 @@ TEST_CASE("a folder with another spec's results or foreign files is refused with
   CHECK(read_file(dir / "mine/notes.txt") == "my notes");
   CHECK(read_file(dir / "mine/metrics.csv") == metrics);
 }
+
+TEST_CASE("final-vs-swept and time-to-target plots render from a sweep") {
+  ScratchDir dir;
+  Json spec = Json::parse(kSpec);
+  spec["sweep"] = {{"workers", {1, 2, 4}}};
+  spec["eval"] = {{"every", 10}};
+  spec["plots"] = Json::parse(R"([
+    {"kind": "final", "x": "workers", "y": "gap", "reference_slope": -1},
+    {"kind": "time_to", "x": "workers", "y": "gap", "value": 0.01, "by": "step"},
+    {"x": "step", "y": "consensus", "log_x": true}
+  ])");
+  write_file(dir / "sweep.json", spec.dump());
+  const auto result = run_cli(dir, "run sweep.json --out results --quiet");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  for (const char* plot : {"final_gap_vs_workers", "step_to_gap_0.01_vs_workers", "consensus_vs_step"}) {
+    INFO(plot);
+    const std::string png = read_file(dir / "results/plots" / (std::string(plot) + ".png"));
+    REQUIRE(png.size() > 1000);
+    CHECK(png.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
+  }
+  const std::string script = read_file(dir / "results/plots/final_gap_vs_workers.gp");
+  CHECK_THAT(script, Catch::Contains("(slope "));
+  CHECK_THAT(script, Catch::Contains("reference slope -1"));
+  // One data block per variant, one line per swept value.
+  const std::string data = read_file(dir / "results/plots/final_gap_vs_workers.dat");
+  CHECK(std::count(data.begin(), data.end(), '#') == 2);
+}

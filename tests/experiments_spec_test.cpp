@@ -189,3 +189,19 @@ TEST_CASE("zip sweeps move paths together; the zip group is one grid axis") {
   s["sweep"] = Json::parse(R"({"zip": {"steps": [40, 80], "schedule.period": [4, 0]}})");
   CHECK(error_of(s).first == "/sweep/zip/schedule.period/1");
 }
+
+TEST_CASE("plot declarations: kinds, swept x axes and their options are checked") {
+  Json s = base_spec();
+  s["plots"] = Json::parse(R"([{"kind": "final", "x": "workers", "y": "gap"}])");
+  CHECK(error_of(s) == std::pair<std::string, std::string>{"/plots/0/kind", "a \"final\" plot needs a sweep"});
+  s["sweep"] = Json::parse(R"({"workers": [1, 2]})");
+  CHECK(parse_spec(s, "t").plots.at(0).file_stem() == "final_gap_vs_workers");
+  s["plots"] = Json::parse(R"([{"kind": "final", "x": "batch", "y": "gap"}])");
+  CHECK(error_of(s).first == "/plots/0/x");
+  s["plots"] = Json::parse(R"([{"kind": "final", "x": "workers", "y": "gap", "mark_lupa_period": true}])");
+  CHECK(error_of(s) == std::pair<std::string, std::string>{"/plots/0/mark_lupa_period", "needs x = \"schedule.period\""});
+  s["plots"] = Json::parse(R"([{"kind": "time_to", "x": "workers", "y": "gap"}])");
+  CHECK_THAT(error_of(s).second, Catch::Contains("missing required key \"value\""));
+  s["plots"] = Json::parse(R"([{"kind": "time_to", "x": "workers", "y": "gap", "value": 0.1, "reference_slope": 1}])");
+  CHECK(error_of(s).first == "/plots/0/reference_slope");
+}
