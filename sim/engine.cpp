@@ -88,12 +88,11 @@ void Engine::synchronise(long step, std::span<Observer* const> observers) {
 
   const StateAtSync state_rule = algorithm_.optimizer.state_at_sync();
   const auto state_count = static_cast<std::size_t>(algorithm_.optimizer.state_vectors());
-  Vector state_average(problem_.dim());
   for (std::size_t k = 0; k < state_count && state_rule == StateAtSync::average; ++k) {
     deterministic_average(workers_.size(),
                           [&](std::size_t i) -> const Vector& { return workers_[i].optimizer_state[k]; },
-                          state_average);
-    for (Worker& w : workers_) w.optimizer_state[k] = state_average;
+                          state_average_);
+    for (Worker& w : workers_) w.optimizer_state[k] = state_average_;
   }
   for (Worker& w : workers_) {
     w.model = average_;
@@ -127,6 +126,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   }
   average_ = x0;
   gradient_ = Vector::Zero(d);
+  state_average_ = Vector::Zero(d);
 
   RunReport report;
   auto next_eval = eval_steps.begin();

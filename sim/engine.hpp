@@ -70,6 +70,7 @@ class Engine {
   std::vector<Worker> workers_;
   Vector average_;   // x̄ at the latest averaging
   Vector gradient_;  // scratch for ∇F(x̄)
+  Vector state_average_;  // scratch for averaging optimizer state at a sync
 };
 
 }  // namespace localsgd
