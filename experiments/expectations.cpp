@@ -15,6 +15,8 @@ namespace {
 
 const std::vector<std::string> kMetrics = {"loss", "gap", "grad_norm_sq", "consensus"};
 const std::vector<std::string> kAxes = {"step", "round", "samples", "time"};
+// A slope against a swept path may also be taken of a run's totals.
+const std::vector<std::string> kSlopeMetrics = {"loss", "gap", "grad_norm_sq", "consensus", "rounds", "virtual_time"};
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double metric_of(const Evaluation& e, const std::string& name) {
@@ -62,12 +64,18 @@ std::string group_label(const Group& g) {
   return label;
 }
 
+// A run's final value of a metric, or of `rounds` / `virtual_time` from its summary.
+double final_value(const RunRecord& record, const std::string& metric) {
+  if (metric == "rounds" || metric == "virtual_time") return record.summary.at(metric).get<double>();
+  return metric_of(record.rows.back(), metric);
+}
+
 // Mean over the group's runs of the final value of `metric`; NaN if any run diverged.
 double final_mean(const std::vector<RunRecord>& records, const std::vector<std::size_t>& runs, const std::string& metric) {
   double sum = 0;
   for (std::size_t i : runs) {
     if (diverged(records[i]) || records[i].rows.empty()) return kNaN;
-    sum += metric_of(records[i].rows.back(), metric);
+    sum += final_value(records[i], metric);
   }
   return sum / static_cast<double>(runs.size());
 }
@@ -258,8 +266,10 @@ const Registry<Expectation>& expectation_registry() {
       "expect",
       "claims checked after the runs (per variant and sweep point); a failed one makes `run` exit 4",
       {
-          {"slope", "the log-log slope of a metric against a swept path (final values) or step/round/samples/time",
-           {metric_param(), ParamSpec::text("against", "a swept dotted path, or step, round, samples or time"),
+          {"slope",
+           "the log-log slope of a metric against a swept path (final values; also rounds or virtual_time) or "
+           "along the run against step/round/samples/time",
+           {ParamSpec::text("metric", "the metric").one_of(kSlopeMetrics).defaults_to("gap"), ParamSpec::text("against", "a swept dotted path, or step, round, samples or time"),
             variant_param(), ParamSpec::number("min", "lowest allowed slope").optional(),
             ParamSpec::number("max", "highest allowed slope").optional(),
             ParamSpec::number("from", "fit only points with x >= from").optional(),
@@ -302,6 +312,11 @@ void check_expectation_references(const Configured<Expectation>& check, const Ex
   if (p.json().contains("against")) {
     const std::string against = p.text("against");
     const bool axis = std::find(kAxes.begin(), kAxes.end(), against) != kAxes.end();
+    const std::string metric = p.text("metric");
+    if (axis && (metric == "rounds" || metric == "virtual_time")) {
+      where.child("metric").fail(fmt::format("\"{}\" is a run total: its slope can only be taken against a swept path",
+                                             metric));
+    }
     const bool swept = std::find(spec.swept_paths.begin(), spec.swept_paths.end(), against) != spec.swept_paths.end();
     if (!axis && !swept) {
       where.child("against").fail(fmt::format("must be step, round, samples, time or a swept path ({}), got \"{}\"",

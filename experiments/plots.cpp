@@ -276,13 +276,15 @@ const char* by_label(const std::string& by) {
 // The data and gnuplot commands of one plot (everything after the common preamble).
 struct Figure {
   std::string data;
-  std::string title;
+  std::string title;     // first line of the title, after the spec's name
+  std::string subtitle;  // second line
   std::string x_label, y_label;
   std::string commands;  // set ... and plot ...
 };
 
 Figure curve_figure(const Table& table, const PlotSpec& plot, const std::string& stem) {
-  Figure f{"", fmt::format("{} vs {} (mean over seeds, 95% CI)", plot.y, plot.x), axis_label(plot.x), axis_label(plot.y), ""};
+  Figure f{"", fmt::format("{} vs {}", plot.y, plot.x), "mean over seeds with 95% confidence band", axis_label(plot.x),
+           axis_label(plot.y), ""};
   const auto curves = curve_series(table, plot);
   std::string bands, lines;
   for (std::size_t i = 0; i < curves.size(); ++i) {
@@ -301,11 +303,13 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
   const auto curves = swept_series(table, plot, missing);
   Figure f;
   if (plot.kind == "final") {
-    f.title = fmt::format("final {} vs {} (mean over seeds, 95% CI; slope = fitted log-log slope)", plot.y, plot.x);
+    f.title = fmt::format("final {} vs {}", plot.y, plot.x);
+    f.subtitle = "mean over seeds with 95% CI; slope = fitted log-log slope of the means";
     f.y_label = std::string("final ") + axis_label(plot.y);
   } else {
-    f.title = fmt::format("{} until {} <= {} vs {} (mean over seeds, 95% CI){}", plot.by, plot.y, plot.value, plot.x,
-                          missing ? fmt::format("; {} runs never reached it", missing) : "");
+    f.title = fmt::format("{} until {} <= {} vs {}", plot.by, plot.y, plot.value, plot.x);
+    f.subtitle = fmt::format("mean over seeds with 95% CI{}",
+                             missing ? fmt::format("; {} runs never reached it", missing) : "");
     f.y_label = fmt::format("{} until {} <= {}", by_label(plot.by), plot.y, plot.value);
   }
   f.x_label = plot.x;
@@ -361,15 +365,16 @@ PlotOutcome render_plots(const std::filesystem::path& dir) {
     const std::string png = stem + ".png";
     const std::string temporary_png = "." + png + ".tmp";
     std::string script = fmt::format(
-        "# Drawn by `localsgd plot`; rerun with: cd {} && gnuplot {}.gp\n"
+        "# Drawn by localsgd from metrics.csv; redraw with `gnuplot {}.gp` in this folder, or `localsgd plot DIR`\n"
         "set terminal pngcairo size 1000,640 font 'DejaVu Sans,11' noenhanced\n"
         "set output {}\n"
-        "set title {}\n"
+        "set title {} . \"\\n\" . {}\n"
         "set xlabel {}\nset ylabel {}\n"
-        "set grid\nset key outside right top\n"
+        "set grid\nset key outside below\n"
         "set style fill transparent solid 0.18 noborder\n",
-        gnuplot_string(plots_dir.string()), stem, gnuplot_string(temporary_png),
-        gnuplot_string(fmt::format("{}: {}", name, figure.title)), gnuplot_string(figure.x_label),
+        stem, gnuplot_string(temporary_png),
+        gnuplot_string(fmt::format("{}: {}", name, figure.title)), gnuplot_string(figure.subtitle),
+        gnuplot_string(figure.x_label),
         gnuplot_string(figure.y_label));
     if (plot.log_x) script += "set logscale x\n";
     if (plot.log_y) script += "set logscale y\nset format y '%.0e'\n";
