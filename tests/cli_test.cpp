@@ -261,3 +261,16 @@ TEST_CASE("final-vs-swept and time-to-target plots render from a sweep") {
   const std::string data = read_file(dir / "results/plots/final_gap_vs_workers.dat");
   CHECK(std::count(data.begin(), data.end(), '#') == 2);
 }
+
+TEST_CASE("every spec shipped in experiments/ validates") {
+  ScratchDir dir;
+  std::size_t specs = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(LOCALSGD_SOURCE_DIR "/experiments")) {
+    if (entry.path().extension() != ".json") continue;
+    ++specs;
+    const auto result = run_cli(dir, "validate '" + entry.path().string() + "'");
+    INFO(entry.path().string() << ": " << result.err);
+    CHECK(result.exit_code == 0);
+  }
+  CHECK(specs >= 3);
+}
