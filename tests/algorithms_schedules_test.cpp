@@ -12,7 +12,7 @@ namespace {
 
 class SyncSteps final : public Observer {
  public:
-  void after_sync(long step, const ModelsView&) override { steps.push_back(step); }
+  void after_sync(const SyncPoint& sync) override { steps.push_back(sync.step); }
   std::vector<long> steps;
 };
 
