@@ -67,9 +67,10 @@ const Registry<ComputeModel>& compute_registry() {
            [](const Params& p, const BuildContext&) -> std::unique_ptr<ComputeModel> {
              return std::make_unique<LognormalCompute>(p.number("mean"), p.number("sigma"));
            }},
-          {"pareto", "Pareto with minimum `minimum` and tail index `shape` (heavy-tailed; mean infinite for shape <= 1)",
+          {"pareto", "Pareto with minimum `minimum` and tail index `shape` (heavy-tailed; infinite variance for shape <= 2)",
            compute_params({positive_seconds("minimum", "shortest step, seconds (x_m)", 0.01),
-                           ParamSpec::number("shape", "tail index alpha").above(0).defaults_to(3.0)}),
+                           // Above 1: a finite mean step time (and no overflow to infinity).
+                           ParamSpec::number("shape", "tail index alpha").above(1).defaults_to(3.0)}),
            [](const Params& p, const BuildContext&) -> std::unique_ptr<ComputeModel> {
              return std::make_unique<ParetoCompute>(p.number("minimum"), p.number("shape"));
            }},

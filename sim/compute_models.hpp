@@ -58,7 +58,7 @@ class LognormalCompute final : public ComputeModel {
 };
 
 // Pareto with minimum x_m and shape α (heavy-tailed stragglers): x_m·U^(−1/α), U uniform in (0, 1].
-// E = α x_m / (α − 1) for α > 1 (infinite otherwise); Var = α x_m² / ((α − 1)²(α − 2)) for α > 2.
+// E = α x_m / (α − 1) for α > 1 (the spec requires it); Var = α x_m² / ((α − 1)²(α − 2)) for α > 2.
 class ParetoCompute final : public ComputeModel {
  public:
   ParetoCompute(double minimum, double shape) : minimum_(minimum), shape_(shape) {}

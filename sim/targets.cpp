@@ -1,6 +1,7 @@
 #include "sim/targets.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace localsgd {
 

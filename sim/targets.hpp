@@ -12,7 +12,6 @@
 //    matches where the metrics.csv curves cross ε.
 // Checking at syncs evaluates the metric at every sync until the target is met: a full pass over
 // the data per sync for `loss`, so it costs most with Sync-SGD (one sync per step).
-#include <array>
 #include <optional>
 #include <vector>
 

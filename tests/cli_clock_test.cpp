@@ -117,6 +117,8 @@ TEST_CASE("clock and target input errors name the JSON path and the rule") {
            "/clock/compute/mean: must be number > 0, got 0"},
       Case{R"({"clock": {"compute": {"type": "bernoulli_straggler", "probability": 1.5}}})",
            "/clock/compute/probability: must be number >= 0 and <= 1, got 1.5"},
+      Case{R"({"clock": {"compute": {"type": "pareto", "shape": 1}}})",
+           "/clock/compute/shape: must be number > 1, got 1"},
       Case{R"({"clock": {"network": {"type": "tre"}}})", "/clock/network/type: unknown network type \"tre\""},
       Case{R"({"targets": [{"metric": "gaps", "value": 1}]})", "/targets/0/metric: must be one of"},
       Case{R"({"targets": [{"metric": "gap"}]})", "/targets/0: missing required key \"value\""},
