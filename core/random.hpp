@@ -34,6 +34,7 @@ enum class StreamPurpose : std::uint64_t {
   init = 3,          // random starting points (worker id 0)
   sampling = 4,      // a worker's mini-batch indices / oracle noise
   compute_time = 5,  // a worker's per-step compute-time draws
+  worker_slowdown = 6,  // a worker's slowdown factor, drawn once per run (clock.slowdown)
 };
 
 constexpr std::uint64_t stream_seed(std::uint64_t seed, StreamPurpose purpose, std::uint64_t worker) {
@@ -71,5 +72,8 @@ inline double standard_normal(Rng& rng) {
   const double u2 = uniform01(rng);
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
+
+// Exponential with mean 1 by inversion: −log(U) with U in (0, 1], so the result is finite.
+inline double standard_exponential(Rng& rng) { return -std::log(1.0 - uniform01(rng)); }
 
 }  // namespace localsgd

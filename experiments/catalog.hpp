@@ -7,7 +7,9 @@
 #include "algorithms/sync_schedule.hpp"
 #include "experiments/registry.hpp"
 #include "problems/problem.hpp"
-#include "sim/clock.hpp"
+#include "sim/compute_models.hpp"
+#include "sim/network_models.hpp"
+#include "sim/worker_slowdown.hpp"
 
 namespace localsgd {
 
@@ -17,5 +19,6 @@ const Registry<StepSize>& step_size_registry();
 const Registry<LocalOptimizer>& optimizer_registry();
 const Registry<ComputeModel>& compute_registry();
 const Registry<NetworkModel>& network_registry();
+const Registry<WorkerSlowdowns>& slowdown_registry();
 
 }  // namespace localsgd

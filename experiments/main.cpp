@@ -29,6 +29,56 @@ constexpr int kExitInvalidInput = 2;
 constexpr int kExitDiverged = 3;
 constexpr int kExitExpectationFailed = 4;
 
+// A curve: one variant at one sweep point (its seeds are averaged).
+std::string describe_curve(const RunSpec& r) {
+  std::string key = r.variant;
+  for (const auto& [path, value] : r.swept.items()) key += fmt::format(" {}={}", path, value.dump());
+  return key;
+}
+
+// One line per (curve, target): how many seeds met it, and the mean step, round and virtual time
+// over those seeds.
+void print_time_to_target(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
+  struct Totals {
+    double step = 0, round = 0, time = 0;
+    int runs = 0, met = 0;
+  };
+  std::map<std::string, Totals> by_line;
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    const Json& hits = records[i].summary.at("targets");
+    for (std::size_t k = 0; k < run.targets.size(); ++k) {
+      const Target& target = run.targets[k];
+      const std::string key = fmt::format("{:<40} {:<22}", describe_curve(run),
+                                          describe_target(target) +
+                                              (target.check == TargetCheck::syncs ? "" : " (+evals)"));
+      if (!by_line.contains(key)) order.push_back(key);
+      Totals& t = by_line[key];
+      ++t.runs;
+      const Json& hit = hits.at(k);
+      if (hit.at("reached").get<bool>()) {
+        ++t.met;
+        t.step += hit.at("step").get<double>();
+        t.round += hit.at("round").get<double>();
+        t.time += hit.at("time").get<double>();
+      }
+    }
+  }
+  if (order.empty()) return;
+  fmt::print("\n{:<40} {:<22} {:>6} {:>10} {:>8} {:>14}\n", "time to target (mean over seeds that met it)", "target",
+             "met", "step", "rounds", "virtual time");
+  for (const auto& key : order) {
+    const Totals& t = by_line[key];
+    if (t.met == 0) {
+      fmt::print("{} {:>6}\n", key, fmt::format("0/{}", t.runs));
+      continue;
+    }
+    fmt::print("{} {:>6} {:>10.1f} {:>8.1f} {:>12.3f} s\n", key, fmt::format("{}/{}", t.met, t.runs), t.step / t.met,
+               t.round / t.met, t.time / t.met);
+  }
+}
+
 int command_validate(const std::string& spec_file) {
   const ExperimentSpec spec = load_spec(spec_file);
   const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
@@ -50,9 +100,7 @@ void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& recor
   std::map<std::string, Totals> by_curve;
   std::vector<std::string> order;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    const RunSpec& run = spec.runs[i];
-    std::string key = run.variant;
-    for (const auto& [path, value] : run.swept.items()) key += fmt::format(" {}={}", path, value.dump());
+    const std::string key = describe_curve(spec.runs[i]);
     if (!by_curve.contains(key)) order.push_back(key);
     Totals& t = by_curve[key];
     ++t.runs;
@@ -125,7 +173,9 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
 
   print_table(spec, records);
-  fmt::print("results: {} (metrics.csv, summary.json, spec.resolved.json, {} plots){}\n", dir.string(),
+  print_time_to_target(spec, records);
+  fmt::print("results: {} (metrics.csv, summary.json, spec.resolved.json, time_to_target.csv, {} plots){}\n",
+             dir.string(),
              plots.written.size(),
              reused_runs > 0 ? fmt::format("; {} of {} runs reused from an earlier run of this spec", reused_runs,
                                            records.size())
@@ -153,15 +203,17 @@ int command_plot(const std::string& dir) {
   return plots.warnings.empty() ? 0 : kExitFailure;
 }
 
+void print_param(const ParamSpec& p) {
+  const std::string fallback = p.fallback.is_null() ? "required" : "default " + p.fallback.dump();
+  fmt::print("      {:<16} {} ({}): {}\n", p.name, p.describe_rule(), fallback, p.help);
+}
+
 template <class Product>
 void print_registry(const Registry<Product>& registry, const std::string& key) {
   fmt::print("{} ({}): {}\n", registry.family(), key, registry.help());
   for (const auto& entry : registry.entries()) {
     fmt::print("  {:<16} {}\n", entry.name, entry.help);
-    for (const auto& p : entry.params) {
-      const std::string fallback = p.fallback.is_null() ? "required" : "default " + p.fallback.dump();
-      fmt::print("      {:<16} {} ({}): {}\n", p.name, p.describe_rule(), fallback, p.help);
-    }
+    for (const auto& p : entry.params) print_param(p);
   }
   fmt::print("\n");
 }
@@ -172,8 +224,11 @@ int command_list() {
   print_registry(step_size_registry(), "step_size.type");
   print_registry(optimizer_registry(), "optimizer.type");
   print_registry(compute_registry(), "clock.compute.type");
+  print_registry(slowdown_registry(), "clock.slowdown.type");
   print_registry(network_registry(), "clock.network.type");
   print_registry(expectation_registry(), "expect[].type");
+  fmt::print("targets (a run-level list; time to reach each goes to summary.json and time_to_target.csv)\n");
+  for (const auto& p : target_params()) print_param(p);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// The results folder (DESIGN.md §4): metrics.csv, summary.json, spec.resolved.json. Every file is
-// written atomically (a temporary name in the same folder, then rename), so a reader never sees
-// a half-written file.
+// The results folder (DESIGN.md §4): metrics.csv, summary.json, spec.resolved.json,
+// time_to_target.csv. Every file is written atomically (a temporary name in the same folder, then
+// rename), so a reader never sees a half-written file.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -16,6 +16,9 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 // One row per (run, evaluation point); numbers in shortest round-trip form, so equal bits give
 // equal text.
 std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
+
+// One row per (run, target): where the run first met the target, empty fields if never.
+std::string time_to_target_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
 
 Json summary_json(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
 

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "experiments/runner.hpp"
+#include "experiments/spec.hpp"
+#include "experiments/target_spec.hpp"
 
 namespace localsgd {
 
@@ -30,6 +32,27 @@ double mean(const std::vector<double>& values) {
   return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
 
+double max(const std::vector<double>& values) {
+  return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
+}
+
+// Per target: the target, then where it was first met (nulls if never).
+Json targets_summary(const RunOutcome& o) {
+  Json out = targets_json(o.spec->targets);
+  for (std::size_t k = 0; k < o.target_hits.size(); ++k) {
+    const auto& hit = o.target_hits[k];
+    Json& entry = out[k];
+    entry["reached"] = hit.has_value();
+    entry["step"] = hit ? Json(hit->step) : Json();
+    entry["round"] = hit ? Json(hit->round) : Json();
+    entry["samples"] = hit ? Json(hit->samples) : Json();
+    entry["time"] = hit ? Json(hit->time) : Json();
+    entry["metric_value"] = hit ? Json(hit->metric) : Json();
+    entry["at_sync"] = hit ? Json(hit->at_sync) : Json();
+  }
+  return out;
+}
+
 }  // namespace
 
 RunRecord record_of(const RunOutcome& o) {
@@ -50,9 +73,12 @@ RunRecord record_of(const RunOutcome& o) {
       {"rounds", r.rounds},
       {"virtual_time", r.virtual_time},
       {"compute_time_mean", mean(r.busy_seconds)},
+      {"compute_time_max", max(r.busy_seconds)},
       {"communication_time", r.communication_time},
       {"idle_time_mean", mean(r.idle_seconds)},
-      {"idle_time_max", r.idle_seconds.empty() ? 0.0 : *std::max_element(r.idle_seconds.begin(), r.idle_seconds.end())},
+      {"idle_time_max", max(r.idle_seconds)},
+      {"per_worker", {{"slowdown", o.slowdown}, {"compute_time", r.busy_seconds}, {"idle_time", r.idle_seconds}}},
+      {"targets", targets_summary(o)},
       {"wall_seconds", o.wall_seconds},
       {"final", final_metrics},
   };

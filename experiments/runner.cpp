@@ -34,20 +34,26 @@ RunOutcome execute_run(const RunSpec& run) {
   context.schedule = schedule.get();
   const auto step_size = run.step_size.build(context);
   const auto optimizer = run.optimizer.build(context);
-  const auto compute = run.compute.build(context);
+  const auto slowdown = run.slowdown.build(context);
+  const ScaledCompute compute(run.compute.build(context), run.compute.params.number("per_sample") * run.batch,
+                              slowdown->factors);
   const auto network = run.network.build(context);
 
   Engine engine(*problem, EngineConfig{run.workers, run.steps, run.batch, run.seed},
-                Algorithm{*schedule, *step_size, *optimizer}, ClockModels{*compute, *network});
+                Algorithm{*schedule, *step_size, *optimizer}, ClockModels{compute, *network});
   const std::vector<long> eval_steps = run.eval.steps(run.steps);
   MetricsRecorder recorder(eval_steps.size());
-  Observer* observers[] = {&recorder};
+  TargetTracker targets(*problem, run.targets, static_cast<long>(run.workers) * run.batch);
+  std::vector<Observer*> observers = {&recorder};
+  if (!run.targets.empty()) observers.push_back(&targets);
   const Vector x0 = Vector::Zero(problem->dim());
 
   RunOutcome outcome;
   outcome.spec = &run;
   outcome.report = engine.run(x0, eval_steps, observers);
   outcome.rows = recorder.take();
+  outcome.slowdown = slowdown->factors;
+  outcome.target_hits = targets.hits();
   const ProblemConstants& constants = problem->constants();
   outcome.smoothness = constants.smoothness;
   outcome.pl = constants.pl;

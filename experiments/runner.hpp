@@ -3,10 +3,12 @@
 // configuration, runs the engine, and collects the metrics rows. Runs execute in parallel (each
 // one also parallel over its workers); every run is deterministic on its own.
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "experiments/spec.hpp"
 #include "sim/engine.hpp"
+#include "sim/targets.hpp"
 
 namespace localsgd {
 
@@ -16,6 +18,8 @@ struct RunOutcome {
   RunReport report;
   double smoothness = 0, pl = 0, optimal_value = 0;  // the problem's L, μ, F*
   bool constants_exact = true;
+  std::vector<double> slowdown;                      // each worker's slowdown factor (clock.slowdown)
+  std::vector<std::optional<TargetHit>> target_hits;  // per target of the run; empty if never met
   double wall_seconds = 0;  // the simulator's own time: reported, never mixed with virtual time
 };
 

@@ -95,11 +95,13 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   const Json& clock = run.contains("clock") ? run.at("clock") : default_clock;
   const Location clock_at = root.child("clock");
   require_object(clock, clock_at, "clock");
-  const std::vector<std::string> clock_keys = {"compute", "network"};
+  const std::vector<std::string> clock_keys = {"compute", "slowdown", "network"};
   reject_unknown_keys(clock, clock_at, clock_keys, "clock");
   r.compute = read_typed(compute_registry(), clock, clock_at, "compute", Json{{"type", "constant"}}, context);
+  r.slowdown = read_typed(slowdown_registry(), clock, clock_at, "slowdown", Json{{"type", "none"}}, context);
   r.network = read_typed(network_registry(), clock, clock_at, "network", Json{{"type", "constant"}}, context);
   r.eval = read_eval(run, root);
+  r.targets = read_targets(run, root);
 
   r.config = {{"problem", r.problem.resolved()},
               {"workers", r.workers},
@@ -108,8 +110,10 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
               {"step_size", r.step_size.resolved()},
               {"schedule", r.schedule.resolved()},
               {"optimizer", r.optimizer.resolved()},
-              {"clock", {{"compute", r.compute.resolved()}, {"network", r.network.resolved()}}},
-              {"eval", eval_json(r.eval)}};
+              {"clock",
+               {{"compute", r.compute.resolved()}, {"slowdown", r.slowdown.resolved()}, {"network", r.network.resolved()}}},
+              {"eval", eval_json(r.eval)},
+              {"targets", targets_json(r.targets)}};
   return r;
 }
 
@@ -370,7 +374,7 @@ std::string describe_run(const RunSpec& run) {
 
 const std::vector<std::string>& run_level_keys() {
   static const std::vector<std::string> keys = {"problem", "workers", "steps", "batch", "step_size",
-                                                "schedule", "optimizer", "clock", "eval"};
+                                                "schedule", "optimizer", "clock", "eval", "targets"};
   return keys;
 }
 

@@ -10,6 +10,7 @@
 #include "experiments/catalog.hpp"
 #include "experiments/expectations.hpp"
 #include "experiments/params.hpp"
+#include "experiments/target_spec.hpp"
 #include "sim/evaluation_plan.hpp"
 
 namespace localsgd {
@@ -59,8 +60,10 @@ struct RunSpec {
   Configured<StepSize> step_size;
   Configured<LocalOptimizer> optimizer;
   Configured<ComputeModel> compute;
+  Configured<WorkerSlowdowns> slowdown;
   Configured<NetworkModel> network;
   EvalSettings eval;
+  std::vector<Target> targets;
   Json config;  // the run-level keys with every default filled in
 
   BuildContext context() const { return {workers, steps, batch, seed, nullptr}; }

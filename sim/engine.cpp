@@ -77,7 +77,7 @@ Evaluation Engine::evaluate(long step, int rounds, double time, bool with_consen
 
 // Barrier and average: every worker waits for the slowest, the all-reduce takes the network
 // model's time, and all models (and, per the optimizer's rule, its state) are replaced.
-void Engine::synchronise(long step, std::span<Observer* const> observers) {
+double Engine::synchronise(long step, int round, std::span<Observer* const> observers) {
   const ModelsView view(workers_);
   for (Observer* o : observers) o->before_sync(step, view, average_);
 
@@ -103,7 +103,9 @@ void Engine::synchronise(long step, std::span<Observer* const> observers) {
       w.optimizer_age = 0;
     }
   }
-  for (Observer* o : observers) o->after_sync(step, view);
+  const SyncPoint point{step, round, done, view, average_};
+  for (Observer* o : observers) o->after_sync(point);
+  return communication;
 }
 
 RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::span<Observer* const> observers) {
@@ -174,9 +176,8 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
         evaluation = evaluate(t, report.rounds, 0.0, true);
       }
       if (is_sync && finite) {
-        synchronise(t, observers);
         ++report.rounds;
-        report.communication_time += clock_.network.allreduce_seconds(config_.workers, d);
+        report.communication_time += synchronise(t, report.rounds, observers);
       }
       if (evaluation) {
         evaluation->round = report.rounds;

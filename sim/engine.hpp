@@ -41,9 +41,11 @@ struct RunReport {
   long steps_done = 0;       // T, or the step at which divergence was detected
   int rounds = 0;            // syncs performed
   double virtual_time = 0;   // seconds
-  double communication_time = 0;
+  double communication_time = 0;     // the same for every worker: all take part in every average
   std::vector<double> busy_seconds;  // per worker: time computing
   std::vector<double> idle_seconds;  // per worker: time waiting at barriers
+  // A completed run ends with a sync, so for every worker i:
+  //   virtual_time = busy_seconds[i] + idle_seconds[i] + communication_time  (up to rounding).
   Vector final_model;        // x̄ at the last step done
 };
 
@@ -61,7 +63,8 @@ class Engine {
   void average_workers();
   double consensus() const;
   Evaluation evaluate(long step, int rounds, double time, bool with_consensus);
-  void synchronise(long step, std::span<Observer* const> observers);
+  // Returns the communication seconds of this sync (round `round`).
+  double synchronise(long step, int round, std::span<Observer* const> observers);
 
   const Problem& problem_;
   EngineConfig config_;

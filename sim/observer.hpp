@@ -33,14 +33,24 @@ class ModelsView {
   const std::vector<Worker>* workers_;
 };
 
+// A sync that has just completed: every worker holds `average` (x̄_t).
+struct SyncPoint {
+  long step;                 // t
+  int round;                 // this sync's round number: 1 for the first sync
+  double time;               // virtual seconds when every worker holds x̄_t (after the communication)
+  const ModelsView& models;  // every one equal to `average`
+  const Vector& average;
+};
+
 class Observer {
  public:
   virtual ~Observer() = default;
   virtual void on_evaluation(const Evaluation& /*evaluation*/) {}
   // At a sync, once the average is computed and before it replaces the models.
   virtual void before_sync(long /*step*/, const ModelsView& /*models*/, const Vector& /*average*/) {}
-  // At a sync, after every worker holds the average.
-  virtual void after_sync(long /*step*/, const ModelsView& /*models*/) {}
+  // At a sync, after every worker holds the average. Called before the evaluation of the same
+  // step, if there is one.
+  virtual void after_sync(const SyncPoint& /*sync*/) {}
 };
 
 }  // namespace localsgd

@@ -17,9 +17,9 @@ namespace {
 class SyncLog final : public Observer {
  public:
   explicit SyncLog(const Problem& problem) : problem_(problem) {}
-  void after_sync(long step, const ModelsView& models) override {
-    steps.push_back(step);
-    losses.push_back(problem_.loss(models[0]));
+  void after_sync(const SyncPoint& sync) override {
+    steps.push_back(sync.step);
+    losses.push_back(problem_.loss(sync.average));
   }
   std::vector<long> steps;
   std::vector<double> losses;

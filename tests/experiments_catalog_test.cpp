@@ -81,7 +81,28 @@ TEST_CASE("every registered type validates, resolves its defaults and builds") {
   check_registry(step_size_registry(), {"step_size"});
   check_registry(optimizer_registry(), {"optimizer"});
   check_registry(compute_registry(), {"clock", "compute"});
+  check_registry(slowdown_registry(), {"clock", "slowdown"});
   check_registry(network_registry(), {"clock", "network"});
+}
+
+TEST_CASE("every expectation type validates with its example and reads back from the resolved spec") {
+  for (const auto& entry : expectation_registry().entries()) {
+    INFO(entry.name);
+    Json check = example_of(entry);
+    Json spec = base_spec();
+    // Variants named by the example (or two generic ones).
+    std::vector<std::string> labels = {"A", "B"};
+    for (const char* key : {"variant", "baseline"}) {
+      if (check.contains(key) && !check.at(key).get<std::string>().empty()) labels.push_back(check.at(key));
+    }
+    spec["variants"] = Json::array();
+    for (const auto& label : labels) spec["variants"].push_back({{"label", label}});
+    spec["expect"] = Json::array({check});
+    const ExperimentSpec parsed = parse_spec(spec, "t");
+    REQUIRE(parsed.expectations.size() == 1);
+    CHECK(parsed.expectations[0].type() == entry.name);
+    CHECK(parse_spec(parsed.resolved, "t").resolved == parsed.resolved);
+  }
 }
 
 TEST_CASE("localsgd list shows every registered type with its parameters") {
@@ -99,7 +120,9 @@ TEST_CASE("localsgd list shows every registered type with its parameters") {
   check(step_size_registry());
   check(optimizer_registry());
   check(compute_registry());
+  check(slowdown_registry());
   check(network_registry());
+  check(expectation_registry());
 }
 
 TEST_CASE("localsgd explain: theory periods, planned syncs and constants, as stable JSON") {

@@ -44,7 +44,9 @@ TEST_CASE("a minimal spec expands to one run with every default filled in") {
   CHECK(r.batch == 1);
   CHECK(r.variant == "fixed");
   CHECK(r.config.at("optimizer") == Json{{"type", "sgd"}, {"weight_decay", 0.0}});
-  CHECK(r.config.at("clock").at("compute") == Json{{"type", "constant"}, {"seconds", 0.01}});
+  CHECK(r.config.at("clock").at("compute") == Json{{"type", "constant"}, {"seconds", 0.01}, {"per_sample", 0.0}});
+  CHECK(r.config.at("clock").at("slowdown") == Json{{"type", "none"}});
+  CHECK(r.config.at("targets") == Json::array());
   CHECK(r.config.at("problem").at("noise") == 0.1);
   CHECK(r.config.at("eval") == Json{{"points", 100}, {"spacing", "log"}});
   CHECK(spec.resolved.at("variants").size() == 1);

@@ -10,7 +10,9 @@
 #include "algorithms/step_sizes/constant.hpp"
 #include "algorithms/step_sizes/inverse_time.hpp"
 #include "problems/least_squares.hpp"
+#include "sim/compute_models.hpp"
 #include "sim/engine.hpp"
+#include "sim/network_models.hpp"
 
 namespace localsgd::test {
 
@@ -31,23 +33,31 @@ struct RunResult {
   std::vector<Evaluation> rows;
 };
 
-// Runs local SGD from x0 = 0 with the given schedule and step size, constant clock (1 s per step,
-// 0 s per sync unless given), evaluating at `eval_steps`.
-inline RunResult run_engine(const Problem& problem, SyncSchedule& schedule, const StepSize& step_size, long steps,
-                            int batch, std::uint64_t seed, const std::vector<long>& eval_steps,
-                            std::vector<Observer*> extra_observers = {}, double compute_seconds = 1.0,
-                            double network_seconds = 0.0) {
+// Runs local SGD from x0 = 0 with the given schedule, step size and clock models, evaluating at
+// `eval_steps`.
+inline RunResult run_engine_with_clock(const Problem& problem, SyncSchedule& schedule, const StepSize& step_size,
+                                       long steps, int batch, std::uint64_t seed, const std::vector<long>& eval_steps,
+                                       ClockModels clock, std::vector<Observer*> extra_observers = {}) {
   const Sgd sgd;
-  const ConstantCompute compute(compute_seconds);
-  const ConstantNetwork network(network_seconds);
   Engine engine(problem, EngineConfig{problem.workers(), steps, batch, seed}, Algorithm{schedule, step_size, sgd},
-                ClockModels{compute, network});
+                clock);
   Recorder recorder;
   extra_observers.push_back(&recorder);
   RunResult result;
   result.report = engine.run(Vector::Zero(problem.dim()), eval_steps, extra_observers);
   result.rows = recorder.rows;
   return result;
+}
+
+// The same with a constant clock: 1 s per step, 0 s per sync unless given.
+inline RunResult run_engine(const Problem& problem, SyncSchedule& schedule, const StepSize& step_size, long steps,
+                            int batch, std::uint64_t seed, const std::vector<long>& eval_steps,
+                            std::vector<Observer*> extra_observers = {}, double compute_seconds = 1.0,
+                            double network_seconds = 0.0) {
+  const ConstantCompute compute(compute_seconds);
+  const ConstantNetwork network(network_seconds);
+  return run_engine_with_clock(problem, schedule, step_size, steps, batch, seed, eval_steps,
+                               ClockModels{compute, network}, std::move(extra_observers));
 }
 
 inline std::vector<long> every_step(long steps) {
