@@ -122,8 +122,10 @@ void print_registry(const Registry<Product>& registry, const std::string& key) {
   for (const auto& entry : registry.entries()) {
     fmt::print("  {:<16} {}\n", entry.name, entry.help);
     for (const auto& p : entry.params) {
-      const std::string fallback = p.fallback.is_null() ? "required" : "default " + p.fallback.dump();
-      fmt::print("      {:<16} {} ({}): {}\n", p.name, p.describe_rule(), fallback, p.help);
+      const std::string fallback =
+          p.fallback.is_null() ? (p.is_optional ? "optional" : "required") : "default " + p.fallback.dump();
+      const std::string condition = p.condition ? "; " + p.describe_condition() : "";
+      fmt::print("      {:<16} {} ({}{}): {}\n", p.name, p.describe_rule(), fallback, condition, p.help);
     }
   }
   fmt::print("\n");

@@ -23,6 +23,24 @@ Json final_metrics(const RunOutcome& o) {
           {"consensus", e.consensus}};
 }
 
+// The problem's constants as summary.json reports them; x* itself only up to 1000 entries.
+Json constants_json(const ProblemConstants& c) {
+  Json out = {{"L", c.smoothness},
+              {"mu", c.pl},
+              {"kappa", c.smoothness / c.pl},
+              {"f_star", c.optimal_value},
+              {"exact", c.all_exact()},
+              {"exactness", {{"L", c.smoothness_exact}, {"mu", c.pl_exact}, {"x_star_f_star", c.optimum_exact}}},
+              {"sigma2", c.sigma2 ? Json(*c.sigma2) : Json(nullptr)},
+              {"c1", c.c1},
+              {"sigma2_at_optimum", c.sigma2_at_optimum},
+              {"heterogeneity", c.heterogeneity},
+              {"x_star_norm", c.optimum.norm()},
+              {"how", c.how}};
+  if (c.optimum.size() <= 1000) out["x_star"] = std::vector<double>(c.optimum.begin(), c.optimum.end());
+  return out;
+}
+
 double mean(const std::vector<double>& values) {
   return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
@@ -71,9 +89,7 @@ Json summary_json(const ExperimentSpec& spec, const std::vector<RunOutcome>& out
         {"seed", o.spec->seed},
         {"swept", o.spec->swept},
         {"config", o.spec->config},
-        {"constants",
-         {{"L", o.smoothness}, {"mu", o.pl}, {"kappa", o.smoothness / o.pl}, {"f_star", o.optimal_value},
-          {"exact", o.constants_exact}}},
+        {"constants", constants_json(o.constants)},
         {"termination", diverged ? "diverged" : "completed"},
         {"steps", r.steps_done},
         {"rounds", r.rounds},

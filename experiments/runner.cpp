@@ -37,17 +37,13 @@ RunOutcome execute_run(const RunSpec& run) {
   const std::vector<long> eval_steps = run.eval.steps(run.steps);
   MetricsRecorder recorder(eval_steps.size());
   Observer* observers[] = {&recorder};
-  const Vector x0 = Vector::Zero(problem->dim());
+  const Vector x0 = starting_point(run.problem, *problem);
 
   RunOutcome outcome;
   outcome.spec = &run;
   outcome.report = engine.run(x0, eval_steps, observers);
   outcome.rows = recorder.take();
-  const ProblemConstants& constants = problem->constants();
-  outcome.smoothness = constants.smoothness;
-  outcome.pl = constants.pl;
-  outcome.optimal_value = constants.optimal_value;
-  outcome.constants_exact = constants.exact;
+  outcome.constants = problem->constants();
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return outcome;
 }

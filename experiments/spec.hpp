@@ -47,8 +47,9 @@ struct RunSpec {
   Configured<NetworkModel> network;
   EvalSettings eval;
   Json config;  // the run-level keys with every default filled in
+  std::filesystem::path base_folder;  // the spec file's folder: relative data paths resolve against it
 
-  BuildContext context() const { return {workers, steps, batch, seed, nullptr}; }
+  BuildContext context() const { return {workers, steps, batch, seed, nullptr, base_folder}; }
 };
 
 struct ExperimentSpec {
@@ -65,7 +66,9 @@ struct ExperimentSpec {
 const std::vector<std::string>& run_level_keys();
 
 // Validates and expands a parsed spec. Throws SpecError naming the JSON pointer and the rule.
-ExperimentSpec parse_spec(const Json& spec, const std::string& default_name);
+// Relative file paths in the spec (e.g. a data file) resolve against `base_folder`.
+ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
+                          const std::filesystem::path& base_folder = {});
 
 // Reads and parses a spec file. Throws SpecFileError whose message starts with the file name.
 ExperimentSpec load_spec(const std::filesystem::path& file);

@@ -46,7 +46,7 @@ TEST_CASE("least squares: x*, F*, gradient, gap and constants are exact") {
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(h);
     CHECK(c.smoothness == Approx(eig.eigenvalues().maxCoeff()).epsilon(1e-12));
     CHECK(c.pl == Approx(eig.eigenvalues().minCoeff()).epsilon(1e-12));
-    CHECK(c.exact);
+    CHECK(c.all_exact());
   }
   SECTION("gradient matches central finite differences; gap = F - F*; PL inequality holds") {
     Rng rng = make_stream(1, StreamPurpose::init);
