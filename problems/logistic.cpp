@@ -132,11 +132,17 @@ void Logistic::solve_optimum() {
   gradient(x, g);
   double f = loss(x);
   const double initial_gradient = g.norm();
+  const double mean_row_norm = data_->features.visit([](const auto& a) {
+    double sum = 0;
+    for (Index j = 0; j < a.rows(); ++j) sum += std::sqrt(row_squared_norm(a, j));
+    return sum / static_cast<double>(a.rows());
+  });
   Vector best = x;
   double best_gradient = initial_gradient;
   int stalls = 0;
   int iterations = 0;
-  for (; iterations < 200 && best_gradient > 0; ++iterations) {
+  while (iterations < 200 && best_gradient > 0) {
+    ++iterations;
     const Eigen::MatrixXd h = hessian(x);
     Vector step;
     if (l2_ > 0) {
@@ -162,14 +168,15 @@ void Logistic::solve_optimum() {
     f = f_candidate;
     gradient(x, g);
     const double norm = g.norm();
+    // Stop at the rounding floor of the gradient (terms of size about |a_j| summed over n rows),
+    // or when full Newton steps stop halving the gradient, which they do near x* until rounding
+    // takes over. Damped steps (far from x*) may legitimately not reduce the gradient.
+    if (t == 1.0 && !(norm < 0.5 * best_gradient)) ++stalls;
     if (norm < best_gradient) {
-      stalls = norm < 0.5 * best_gradient ? 0 : stalls + 1;
       best = x;
       best_gradient = norm;
-    } else {
-      ++stalls;
     }
-    if (stalls >= 3 || !x.allFinite() || x.norm() > 1e12) break;
+    if (norm <= 1e-15 * (mean_row_norm + l2_ * x.norm()) || stalls >= 3 || !x.allFinite() || x.norm() > 1e12) break;
   }
   newton_iterations_ = iterations;
 
