@@ -154,15 +154,18 @@ void Logistic::solve_optimum() {
     }
     const double decrement = g.dot(step);
     if (!std::isfinite(decrement) || !(decrement > 0)) break;
-    // Armijo backtracking; an increase at the level of rounding is accepted, because close to x*
-    // differences of F are below the precision of F itself and only the gradient still improves.
+    // Armijo backtracking while the Newton decrement is large. Once it is small (half of it
+    // estimates F − F*), full steps converge quadratically, and a line search would only see the
+    // rounding noise of F: differences of F near x* are below its precision.
     double t = 1.0;
     Vector candidate = x - step;
     double f_candidate = loss(candidate);
-    while (!(f_candidate <= f - 0.25 * t * decrement + 1e-15 * std::abs(f)) && t > 1e-12) {
-      t *= 0.5;
-      candidate = x - t * step;
-      f_candidate = loss(candidate);
+    if (decrement > 1e-8 * std::max(1.0, std::abs(f))) {
+      while (!(f_candidate <= f - 0.25 * t * decrement) && t > 1e-12) {
+        t *= 0.5;
+        candidate = x - t * step;
+        f_candidate = loss(candidate);
+      }
     }
     x = candidate;
     f = f_candidate;
