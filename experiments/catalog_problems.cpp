@@ -147,7 +147,7 @@ std::shared_ptr<Problem> build_nonconvex_pl(const Params& p, const BuildContext&
 // --- least_squares ---------------------------------------------------------------------------
 
 void check_least_squares(const Params& p, const BuildContext& context) {
-  if (p.integer("samples") < context.workers) {
+  if (p.integer("samples") < context.workers && p.text("partition") != "shared") {
     throw ParamRuleError("samples", fmt::format("must be >= workers ({}) so that every worker's shard "
                                                 "holds at least one sample, got {}",
                                                 context.workers, p.integer("samples")));

@@ -66,6 +66,8 @@ struct ExperimentSpec {
 const std::vector<std::string>& run_level_keys();
 
 // Validates and expands a parsed spec. Throws SpecError naming the JSON pointer and the rule.
+// Validation builds every distinct problem once (experiments/problem_cache.hpp), so that errors
+// that depend on the data (a malformed file, an empty shard, separable classes) name their path.
 // Relative file paths in the spec (e.g. a data file) resolve against `base_folder`.
 ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
                           const std::filesystem::path& base_folder = {});

@@ -81,7 +81,7 @@ TEST_CASE("logistic on two Gaussian classes: Newton's x*, F*, L, mu = l2, PL, fi
   CHECK(data->positives() == 200);
   const Logistic problem(data, iid_partition(400, 4, 3), 1e-3);
   const double worst = check_constants(problem, 1e-3);
-  INFO("largest relative finite-difference error " << worst);
+  INFO("logistic, two Gaussians: largest relative finite-difference error " << worst);
   CHECK(worst < 1e-7);
   CHECK(problem.newton_iterations() < 30);
 }
@@ -168,7 +168,7 @@ TEST_CASE("epsilon-like data: unit-norm dense rows, both classes present") {
   CHECK(data->positives() < 350);
   const Logistic problem(data, iid_partition(500, 2, 4), 1e-3);
   const double worst = check_constants(problem, 1e-3);
-  INFO("largest relative finite-difference error " << worst);
+  INFO("logistic, epsilon-like: largest relative finite-difference error " << worst);
   CHECK(worst < 1e-7);
 }
 

@@ -62,7 +62,7 @@ TEST_CASE("nonconvex_pl: x* is the minimiser with F(x*) = F*, gradient matches f
     worst = std::max(worst, test::largest_gradient_error(problem, x));
     CHECK(problem.gap(x) == Approx(problem.loss(x) - c.optimal_value).epsilon(1e-10));
   }
-  INFO("largest relative finite-difference error " << worst);
+  INFO("nonconvex_pl: largest relative finite-difference error " << worst);
   CHECK(worst < 1e-7);
 }
 

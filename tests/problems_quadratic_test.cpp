@@ -93,7 +93,7 @@ TEST_CASE("quadratic: gradient matches finite differences; PL and smoothness ine
     CHECK(0.5 * g.squaredNorm() >= c.pl * gap * (1 - 1e-12));
     CHECK(gap <= 0.5 * c.smoothness * (x - c.optimum).squaredNorm() * (1 + 1e-12));
   }
-  INFO("largest relative finite-difference error " << worst);
+  INFO("quadratic: largest relative finite-difference error " << worst);
   CHECK(worst < 1e-8);
 }
 
