@@ -1,5 +1,6 @@
 #include "problems/design_matrix.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -43,8 +44,13 @@ Eigen::MatrixXd DesignMatrix::weighted_gram(const Vector& w) const {
   if (w.size() == 0) {
     gram.selfadjointView<Eigen::Lower>().rankUpdate(a.transpose());
   } else {
-    const RowMatrix scaled = w.cwiseSqrt().asDiagonal() * a;
-    gram.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+    // In blocks of rows, so that the scaled copy never holds more than 1024 rows.
+    const Index block = 1024;
+    for (Index first = 0; first < a.rows(); first += block) {
+      const Index count = std::min(block, a.rows() - first);
+      const RowMatrix scaled = w.segment(first, count).cwiseSqrt().asDiagonal() * a.middleRows(first, count);
+      gram.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+    }
   }
   return gram.selfadjointView<Eigen::Lower>();
 }
