@@ -75,5 +75,36 @@ inline double standard_normal(Rng& rng) {
 
 // Exponential with mean 1 by inversion: −log(U) with U in (0, 1], so the result is finite.
 inline double standard_exponential(Rng& rng) { return -std::log(1.0 - uniform01(rng)); }
+// The logarithm of a Gamma(shape, 1) draw, shape > 0, by Marsaglia and Tsang ("A simple method
+// for generating gamma variables", ACM TOMS 26(3), 2000): for shape >= 1, d·v with
+// d = shape − 1/3, v = (1 + c·x)³, c = 1/√(9d), x standard normal, accepted by their squeeze and
+// log test; for shape < 1, Gamma(shape + 1)·U^(1/shape). The logarithm is returned because for
+// small shapes the draw itself underflows to 0 (e.g. U^(1/0.01)), which would break a Dirichlet
+// normalisation.
+inline double log_standard_gamma(Rng& rng, double shape) {
+  if (shape < 1.0) {
+    const double boosted = log_standard_gamma(rng, shape + 1.0);
+    const double u = 1.0 - uniform01(rng);  // (0, 1]
+    return boosted + std::log(u) / shape;
+  }
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x = 0;
+    double v = 0;
+    do {
+      x = standard_normal(rng);
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = uniform01(rng);
+    const double x2 = x * x;
+    if (u < 1.0 - 0.0331 * x2 * x2) return std::log(d) + std::log(v);
+    if (u > 0.0 && std::log(u) < 0.5 * x2 + d * (1.0 - v + std::log(v))) return std::log(d) + std::log(v);
+  }
+}
+
+// A Gamma(shape, 1) draw (mean and variance both equal to shape).
+inline double standard_gamma(Rng& rng, double shape) { return std::exp(log_standard_gamma(rng, shape)); }
 
 }  // namespace localsgd

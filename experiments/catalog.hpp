@@ -14,6 +14,8 @@
 namespace localsgd {
 
 const Registry<Problem>& problem_registry();
+// The common starting point x_0 of a run's workers, from the problem's `init` parameters.
+Vector starting_point(const Configured<Problem>& problem_spec, const Problem& problem);
 const Registry<SyncSchedule>& schedule_registry();
 const Registry<StepSize>& step_size_registry();
 const Registry<LocalOptimizer>& optimizer_registry();

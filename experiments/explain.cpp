@@ -53,7 +53,7 @@ Json explain_configuration(const RunSpec& run) {
         {"mu", c.pl},
         {"kappa", number_or_null(c.smoothness / c.pl)},
         {"f_star", c.optimal_value},
-        {"exact", c.exact},
+        {"exact", c.all_exact()},
         {"how", c.how}}},
       {"theory",
        {{"lupa_period", lupa}, {"lupa_rounds", rounds_for(lupa)}, {"stich_period", stich},

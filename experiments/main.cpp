@@ -204,8 +204,10 @@ int command_plot(const std::string& dir) {
 }
 
 void print_param(const ParamSpec& p) {
-  const std::string fallback = p.fallback.is_null() ? "required" : "default " + p.fallback.dump();
-  fmt::print("      {:<16} {} ({}): {}\n", p.name, p.describe_rule(), fallback, p.help);
+  const std::string fallback =
+      p.fallback.is_null() ? (p.is_optional ? "optional" : "required") : "default " + p.fallback.dump();
+  const std::string condition = p.condition ? "; " + p.describe_condition() : "";
+  fmt::print("      {:<16} {} ({}{}): {}\n", p.name, p.describe_rule(), fallback, condition, p.help);
 }
 
 template <class Product>

@@ -1,6 +1,7 @@
 #include "experiments/params.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -79,6 +80,26 @@ ParamSpec& ParamSpec::at_least_items(std::size_t count) {
   min_items = count;
   return *this;
 }
+ParamSpec& ParamSpec::when(std::string param, std::vector<std::string> values) {
+  condition = Condition{std::move(param), std::move(values)};
+  return *this;
+}
+
+bool ParamSpec::applies(const Json& values_so_far) const {
+  if (!condition) return true;
+  if (!values_so_far.is_object() || !values_so_far.contains(condition->param)) return false;
+  const Json& control = values_so_far.at(condition->param);
+  return control.is_string() &&
+         std::find(condition->values.begin(), condition->values.end(), control.get<std::string>()) !=
+             condition->values.end();
+}
+
+std::string ParamSpec::describe_condition() const {
+  if (!condition) return "";
+  std::vector<std::string> quoted;
+  for (const auto& v : condition->values) quoted.push_back("\"" + v + "\"");
+  return fmt::format("only when {} is {}", condition->param, join_names(quoted));
+}
 
 std::string ParamSpec::describe_rule() const {
   std::string rule;
@@ -117,7 +138,9 @@ std::vector<std::int64_t> Params::integers(const std::string& name) const {
   return at(name).get<std::vector<std::int64_t>>();
 }
 std::vector<double> Params::numbers(const std::string& name) const { return at(name).get<std::vector<double>>(); }
-bool Params::has(const std::string& name) const { return !at(name).is_null(); }
+bool Params::has(const std::string& name) const {
+  return values_.is_object() && values_.contains(name) && !values_.at(name).is_null();
+}
 
 void Location::fail(const std::string& rule) const { throw SpecError(in_file(), rule); }
 
@@ -263,10 +286,30 @@ Params read_params(const Json& object, const Location& where, std::span<const Pa
                    std::span<const std::string> extra_keys, const std::string& what) {
   require_object(object, where, what);
   std::vector<std::string> allowed(extra_keys.begin(), extra_keys.end());
-  for (const auto& spec : specs) allowed.push_back(spec.name);
+  for (const auto& spec : specs) {
+    if (std::find(allowed.begin(), allowed.end(), spec.name) == allowed.end()) allowed.push_back(spec.name);
+  }
   reject_unknown_keys(object, where, allowed, what);
   Json values = Json::object();
-  for (const auto& spec : specs) values[spec.name] = read_param(object, where, spec);
+  for (const auto& spec : specs) {
+    if (spec.applies(values)) values[spec.name] = read_param(object, where, spec);
+  }
+  // A given key that no applicable declaration took: say when it applies.
+  for (const auto& [key, value] : object.items()) {
+    if (values.contains(key) || std::find(extra_keys.begin(), extra_keys.end(), key) != extra_keys.end()) continue;
+    std::vector<std::string> conditions;
+    std::string control;
+    for (const auto& spec : specs) {
+      if (spec.name != key || !spec.condition) continue;
+      conditions.push_back(spec.describe_condition());
+      control = spec.condition->param;
+    }
+    std::string rule = fmt::format("\"{}\" applies {}", key, fmt::join(conditions, "; or "));
+    if (values.contains(control) && values.at(control).is_string()) {
+      rule += fmt::format(" (here {} is \"{}\")", control, values.at(control).get<std::string>());
+    }
+    where.child(key).fail(rule);
+  }
   return Params(std::move(values));
 }
 

@@ -29,6 +29,15 @@ struct ParamSpec {
   std::optional<double> maximum;
   std::vector<std::string> choices;  // allowed values of a text parameter
   std::size_t min_items = 1;          // for lists; the range rules apply to every element
+  // A parameter that applies only when an earlier text parameter has one of the given values
+  // (e.g. `alpha` only when `partition` is "dirichlet"): its default is filled in only then, and
+  // giving it otherwise is an error. Several declarations may share a name if their conditions
+  // are disjoint (e.g. `dim` with a default for synthetic data, optional for a data file).
+  struct Condition {
+    std::string param;
+    std::vector<std::string> values;
+  };
+  std::optional<Condition> condition;
 
   static ParamSpec integer(std::string name, std::string help);
   static ParamSpec number(std::string name, std::string help);
@@ -43,6 +52,12 @@ struct ParamSpec {
   ParamSpec& one_of(std::vector<std::string> values);
   ParamSpec& optional();
   ParamSpec& at_least_items(std::size_t count);
+  ParamSpec& when(std::string param, std::vector<std::string> values);
+
+  // True if the parameter applies given the values read so far (always, without a condition).
+  bool applies(const Json& values_so_far) const;
+  // e.g. "only when partition is \"dirichlet\"", or "" without a condition.
+  std::string describe_condition() const;
 
   // e.g. "integer >= 1", "number > 0", "one of \"log\", \"linear\"".
   std::string describe_rule() const;
@@ -59,7 +74,8 @@ class Params {
   bool boolean(const std::string& name) const;
   std::vector<std::int64_t> integers(const std::string& name) const;
   std::vector<double> numbers(const std::string& name) const;
-  // False for an optional parameter that the spec did not give.
+  // False for an optional parameter that the spec did not give, and for a conditional parameter
+  // whose condition does not hold.
   bool has(const std::string& name) const;
   const Json& json() const { return values_; }
 
@@ -92,7 +108,9 @@ void reject_unknown_keys(const Json& object, const Location& where, std::span<co
 Json read_param(const Json& object, const Location& where, const ParamSpec& spec);
 
 // Reads every declared parameter of `object`, allowing also the keys in `extra_keys` (e.g.
-// "type"), and returns the values with defaults filled in.
+// "type"), and returns the values with defaults filled in. Conditional parameters are read in
+// declaration order after the parameter they depend on; a given key whose condition does not
+// hold is an error that says when it applies.
 Params read_params(const Json& object, const Location& where, std::span<const ParamSpec> specs,
                    std::span<const std::string> extra_keys, const std::string& what);
 

@@ -4,6 +4,7 @@
 // The spec reader, `localsgd list` and the tests all use these tables, so they cannot drift.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -24,6 +25,7 @@ struct BuildContext {
   std::uint64_t seed = 0;
   const Problem* problem = nullptr;  // set when building algorithms (null during validation)
   const SyncSchedule* schedule = nullptr;  // set when reading or building step sizes
+  std::filesystem::path base_folder;  // relative file paths in the spec resolve against it (the spec's folder)
 };
 
 // Thrown by a cross-check: names the offending parameter (a relative JSON pointer such as
@@ -38,7 +40,9 @@ struct TypeEntry {
   std::string name;
   std::string help;
   std::vector<ParamSpec> params;
-  std::function<std::unique_ptr<Product>(const Params&, const BuildContext&)> build;
+  // Shared, so that an immutable product (a problem and its data) can be built once and used by
+  // many runs; builders may return a std::unique_ptr.
+  std::function<std::shared_ptr<Product>(const Params&, const BuildContext&)> build;
   // Rules that involve the run (workers, steps, batch); throws ParamRuleError.
   std::function<void(const Params&, const BuildContext&)> check;
   // A valid parameter object for documentation and tests, when the required parameters alone
@@ -53,9 +57,9 @@ struct Configured {
   Params params;
 
   const std::string& type() const { return entry->name; }
-  std::unique_ptr<Product> build(const BuildContext& context) const { return entry->build(params, context); }
-  // {"type": ..., every parameter with its resolved value}; optional parameters that were not
-  // given stay absent, so that the result reads back as the same configuration.
+  std::shared_ptr<Product> build(const BuildContext& context) const { return entry->build(params, context); }
+  // {"type": ..., every parameter with its resolved value} (optional parameters that were not
+  // given are left out, so that the result reads back as the same configuration)
   Json resolved() const {
     Json out = {{"type", entry->name}};
     for (const auto& [key, value] : params.json().items()) {

@@ -46,7 +46,7 @@ RunOutcome execute_run(const RunSpec& run) {
   TargetTracker targets(*problem, run.targets, static_cast<long>(run.workers) * run.batch);
   std::vector<Observer*> observers = {&recorder};
   if (!run.targets.empty()) observers.push_back(&targets);
-  const Vector x0 = Vector::Zero(problem->dim());
+  const Vector x0 = starting_point(run.problem, *problem);
 
   RunOutcome outcome;
   outcome.spec = &run;
@@ -54,11 +54,7 @@ RunOutcome execute_run(const RunSpec& run) {
   outcome.rows = recorder.take();
   outcome.slowdown = slowdown->factors;
   outcome.target_hits = targets.hits();
-  const ProblemConstants& constants = problem->constants();
-  outcome.smoothness = constants.smoothness;
-  outcome.pl = constants.pl;
-  outcome.optimal_value = constants.optimal_value;
-  outcome.constants_exact = constants.exact;
+  outcome.constants = problem->constants();
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return outcome;
 }

@@ -16,8 +16,7 @@ struct RunOutcome {
   const RunSpec* spec = nullptr;
   std::vector<Evaluation> rows;
   RunReport report;
-  double smoothness = 0, pl = 0, optimal_value = 0;  // the problem's L, μ, F*
-  bool constants_exact = true;
+  ProblemConstants constants;  // the problem's L, μ, F*, x*, σ², … and how they were obtained
   std::vector<double> slowdown;                      // each worker's slowdown factor (clock.slowdown)
   std::vector<std::optional<TargetHit>> target_hits;  // per target of the run; empty if never met
   double wall_seconds = 0;  // the simulator's own time: reported, never mixed with virtual time

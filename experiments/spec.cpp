@@ -64,7 +64,8 @@ Configured<Product> read_typed(const Registry<Product>& registry, const Json& ru
 
 // Reads the run-level keys of one assembled run. `missing_at` is where a missing required key
 // should be added (the variant, when there are variants).
-RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& missing_at) {
+RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& missing_at,
+                  const std::filesystem::path& base_folder) {
   const Location root{"", &sources};
   for (const char* key : {"problem", "workers", "steps", "schedule", "step_size"}) {
     if (!run.contains(key)) {
@@ -81,6 +82,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.batch = static_cast<int>(
       read_param(run, root, ParamSpec::integer("batch", "mini-batch size B").at_least(1).at_most(1e7).defaults_to(1))
           .get<std::int64_t>());
+  r.base_folder = base_folder;
   BuildContext context = r.context();
   r.problem = read_typed(problem_registry(), run, root, "problem", Json(), context);
   r.schedule = read_typed(schedule_registry(), run, root, "schedule", Json(), context);
@@ -382,7 +384,8 @@ std::vector<long> EvalSettings::steps(long total_steps) const {
   return every ? evaluation_steps_every(total_steps, *every) : evaluation_steps(total_steps, points, spacing);
 }
 
-ExperimentSpec parse_spec(const Json& spec, const std::string& default_name) {
+ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
+                          const std::filesystem::path& base_folder) {
   const Location root{"", nullptr};
   require_object(spec, root, "a spec");
   reject_unknown_keys(spec, root, concat(kTopLevelOnlyKeys, run_level_keys()), "the spec");
@@ -442,7 +445,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name) {
           swept[path.path] = value;
         }
       }
-      RunSpec parsed = parse_run(run, sources, variant.pointer);
+      RunSpec parsed = parse_run(run, sources, variant.pointer, base_folder);
       parsed.variant = variant.label.empty() ? parsed.schedule.type() : variant.label;
       parsed.swept = swept;
       if (g == 0) {
@@ -510,7 +513,7 @@ ExperimentSpec load_spec(const std::filesystem::path& file) {
     throw SpecFileError(fmt::format("{}: line {}, column {}: invalid JSON: {}", name, line, column, reason));
   }
   try {
-    return parse_spec(spec, file.stem().string());
+    return parse_spec(spec, file.stem().string(), file.parent_path());
   } catch (const SpecError& e) {
     throw SpecFileError(fmt::format("{}: {}", name, e.what()));
   }

@@ -65,8 +65,9 @@ struct RunSpec {
   EvalSettings eval;
   std::vector<Target> targets;
   Json config;  // the run-level keys with every default filled in
+  std::filesystem::path base_folder;  // the spec file's folder: relative data paths resolve against it
 
-  BuildContext context() const { return {workers, steps, batch, seed, nullptr}; }
+  BuildContext context() const { return {workers, steps, batch, seed, nullptr, nullptr, base_folder}; }
 };
 
 struct ExperimentSpec {
@@ -87,7 +88,11 @@ std::string describe_run(const RunSpec& run);
 const std::vector<std::string>& run_level_keys();
 
 // Validates and expands a parsed spec. Throws SpecError naming the JSON pointer and the rule.
-ExperimentSpec parse_spec(const Json& spec, const std::string& default_name);
+// Validation builds every distinct problem once (experiments/problem_cache.hpp), so that errors
+// that depend on the data (a malformed file, an empty shard, separable classes) name their path.
+// Relative file paths in the spec (e.g. a data file) resolve against `base_folder`.
+ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
+                          const std::filesystem::path& base_folder = {});
 
 // Reads and parses a spec file. Throws SpecFileError whose message starts with the file name.
 ExperimentSpec load_spec(const std::filesystem::path& file);

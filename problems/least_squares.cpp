@@ -1,9 +1,13 @@
 #include "problems/least_squares.hpp"
 
+#include <fmt/format.h>
+
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 #include <stdexcept>
 #include <utility>
+
+#include "problems/finite_sum_statistics.hpp"
 
 namespace localsgd {
 
@@ -17,8 +21,12 @@ LeastSquares::LeastSquares(std::shared_ptr<const RegressionData> data, std::vect
   const auto n = static_cast<double>(a.rows());
   hessian_ = (a.transpose() * a) / n;
 
-  constants_.optimum = a.completeOrthogonalDecomposition().solve(data_->targets);
-  constants_.optimal_value = loss(constants_.optimum);
+  const Eigen::CompleteOrthogonalDecomposition<RowMatrix> cod(a);
+  constants_.optimum = cod.solve(data_->targets);
+  // Interpolation (y in the range of A: noiseless targets, or rank(A) = n as when n <= d with a
+  // generic design): F* = 0 exactly, where F(x*) would give rounding noise of order 1e-30.
+  const bool interpolating = data_->noiseless || cod.rank() == a.rows();
+  constants_.optimal_value = interpolating ? 0.0 : loss(constants_.optimum);
 
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(hessian_, Eigen::EigenvaluesOnly);
   const Vector& ev = eigen.eigenvalues();  // ascending
@@ -35,10 +43,18 @@ LeastSquares::LeastSquares(std::shared_ptr<const RegressionData> data, std::vect
   }
   constants_.smoothness = largest;
   constants_.pl = smallest_nonzero;
-  constants_.exact = true;
-  constants_.how =
-      "x* by complete orthogonal decomposition of A; F* = F(x*); L and mu = largest and smallest "
-      "non-zero eigenvalues of A^T A / n";
+  // Per-sample gradients at x*: a_j (a_jᵀx* − y_j).
+  const Vector residuals = a * constants_.optimum - data_->targets;
+  const FiniteSumStatistics stats = finite_sum_statistics(a, residuals, Vector::Zero(a.cols()), shards_);
+  constants_.sigma2_at_optimum = stats.sigma2_at_optimum;
+  constants_.heterogeneity = stats.heterogeneity;
+  Index zero_eigenvalues = 0;
+  for (Index k = 0; k < ev.size(); ++k) zero_eigenvalues += ev[k] <= zero_tolerance ? 1 : 0;
+  constants_.how = fmt::format(
+      "x* (least-norm minimiser) by complete orthogonal decomposition of A (rank {}); F* = {}; L and mu = largest "
+      "and smallest non-zero eigenvalues of A^T A / n{} (exact); sigma2 and heterogeneity at x* exact for the shards",
+      cod.rank(), interpolating ? "0 (the targets are interpolated)" : "F(x*)",
+      zero_eigenvalues > 0 ? fmt::format(" ({} zero eigenvalues: PL but not strongly convex)", zero_eigenvalues) : "");
 }
 
 double LeastSquares::loss(const Vector& x) const {

@@ -1,5 +1,6 @@
 #pragma once
 // The objective every run minimises, with its known constants and a stochastic oracle per worker.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -8,15 +9,35 @@
 
 namespace localsgd {
 
-// What the theory needs to know about F. `exact` says whether the numbers were computed exactly
-// (closed form, direct solve, eigenvalues) or estimated; `how` says how, for `localsgd explain`.
+// What the theory needs to know about F, and how each number was obtained. A flag is true when the
+// number is exact (a closed form, a direct solve, an eigen-decomposition, or an iteration run to
+// full precision) and false when it is an estimate (e.g. a power iteration stopped at a
+// tolerance); `how` says which, in words, for `localsgd explain` and summary.json.
+//
+// The oracle constants follow the paper's assumption on one stochastic gradient g̃ of worker i:
+//   E[g̃] = ∇F_i(x),   E‖g̃ − ∇F_i(x)‖² ≤ C₁‖∇F_i(x)‖² + σ²   (a mini-batch of B calls divides by B).
 struct ProblemConstants {
   double smoothness = 0;  // L: ‖∇F(x) − ∇F(y)‖ ≤ L‖x − y‖
-  double pl = 0;          // μ: ½‖∇F(x)‖² ≥ μ (F(x) − F*)   (the PL condition)
+  double pl = 0;          // μ: ½‖∇F(x)‖² ≥ μ (F(x) − F*)   (the PL condition; 0 if none holds)
   double optimal_value = 0;  // F*
   Vector optimum;            // x* (the minimiser; for non-unique minimisers, the one of least norm)
-  bool exact = true;
+  bool smoothness_exact = true;
+  bool pl_exact = true;
+  bool optimum_exact = true;  // F* and x*
+
+  // σ² and C₁ as a bound that holds at every x, for problems whose oracle is defined that way
+  // (quadratic, nonconvex_pl); empty for finite sums, where no bound of this form holds globally.
+  std::optional<double> sigma2;
+  double c1 = 0;
+  // The variance of one oracle call at x*, averaged over workers: (1/p) Σ_i E‖g̃_i(x*) − ∇F_i(x*)‖².
+  // Defined for every problem; for finite sums it is the σ² that governs the error floor.
+  double sigma2_at_optimum = 0;
+  // Heterogeneity at the optimum: ζ² = (1/p) Σ_i ‖∇F_i(x*)‖² (0 when every worker sees F).
+  double heterogeneity = 0;
+
   std::string how;
+
+  bool all_exact() const { return smoothness_exact && pl_exact && optimum_exact; }
 };
 
 // F(x) and its oracles. Implementations are immutable after construction and safe to call

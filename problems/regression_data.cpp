@@ -1,5 +1,9 @@
 #include "problems/regression_data.hpp"
 
+#include <Eigen/QR>
+#include <cmath>
+#include <stdexcept>
+
 #include "core/random.hpp"
 
 namespace localsgd {
@@ -20,6 +24,47 @@ std::shared_ptr<const RegressionData> make_synthetic_regression(const SyntheticR
   for (Index j = 0; j < n; ++j) {
     data->targets[j] = data->features.row(j).dot(truth) + options.noise * standard_normal(rng);
   }
+  data->noiseless = options.noise == 0;
+  return data;
+}
+
+namespace {
+
+// An n × r matrix with orthonormal columns: the Q factor of a Gaussian matrix (filled row by
+// row), each column's sign fixed by R's diagonal.
+Eigen::MatrixXd random_orthonormal_columns(Rng& rng, Index n, Index r) {
+  Eigen::MatrixXd g(n, r);
+  for (Index i = 0; i < n; ++i) {
+    for (Index k = 0; k < r; ++k) g(i, k) = standard_normal(rng);
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(g);
+  Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(n, r);
+  for (Index k = 0; k < r; ++k) {
+    if (qr.matrixQR()(k, k) < 0) q.col(k) = -q.col(k);
+  }
+  return q;
+}
+
+}  // namespace
+
+std::shared_ptr<const RegressionData> make_regression_with_singular_values(Index samples, Index dim,
+                                                                           const std::vector<double>& singular_values,
+                                                                           double noise, std::uint64_t seed) {
+  const auto r = static_cast<Index>(singular_values.size());
+  if (r < 1 || r > std::min(samples, dim)) {
+    throw std::invalid_argument("singular values: need between 1 and min(samples, dim) of them");
+  }
+  Rng rng = make_stream(seed, StreamPurpose::data);
+  const Eigen::MatrixXd u = random_orthonormal_columns(rng, samples, r);
+  const Eigen::MatrixXd v = random_orthonormal_columns(rng, dim, r);
+  const Vector s = Eigen::Map<const Vector>(singular_values.data(), r);
+  auto data = std::make_shared<RegressionData>();
+  data->features = std::sqrt(static_cast<double>(samples)) * u * s.asDiagonal() * v.transpose();
+  Vector truth(dim);
+  for (Index k = 0; k < dim; ++k) truth[k] = standard_normal(rng);
+  data->targets = data->features * truth;
+  for (Index j = 0; j < samples; ++j) data->targets[j] += noise * standard_normal(rng);
+  data->noiseless = noise == 0;
   return data;
 }
 

@@ -3,6 +3,7 @@
 // every worker of a run.
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "core/types.hpp"
 
@@ -11,6 +12,8 @@ namespace localsgd {
 struct RegressionData {
   RowMatrix features;  // n × d, one sample per row
   Vector targets;      // n
+  // True when y = A x_true exactly (no label noise): the data are interpolated and F* = 0.
+  bool noiseless = false;
 };
 
 struct SyntheticRegressionOptions {
@@ -24,5 +27,15 @@ struct SyntheticRegressionOptions {
 // to I (eigenvalues within (1 ± √(d/n))²), i.e. well conditioned.
 std::shared_ptr<const RegressionData> make_synthetic_regression(const SyntheticRegressionOptions& options,
                                                                 std::uint64_t seed);
+
+// A design with chosen singular values: A = √n · U diag(s) Vᵀ with U (n × r) and V (d × r) having
+// orthonormal columns drawn at random (QR of Gaussian matrices, signs fixed as for a Haar
+// rotation), r = len(s) <= min(n, d). So H = AᵀA/n = V diag(s²) Vᵀ: its non-zero eigenvalues are
+// exactly s_k² (L = max s², μ = min non-zero s²), and zeros in s, r < d, or n < d make F PL but
+// not strongly convex. Targets y = A x_true + noise·ε as above. Drawn from the `data` stream of
+// `seed`: U's Gaussian matrix, V's, x_true, then ε.
+std::shared_ptr<const RegressionData> make_regression_with_singular_values(Index samples, Index dim,
+                                                                           const std::vector<double>& singular_values,
+                                                                           double noise, std::uint64_t seed);
 
 }  // namespace localsgd

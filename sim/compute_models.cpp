@@ -27,7 +27,7 @@ double BernoulliStragglerCompute::step_seconds(int /*worker*/, Rng& rng) const {
   return uniform01(rng) < probability_ ? factor_ * seconds_ : seconds_;
 }
 
-ScaledCompute::ScaledCompute(std::unique_ptr<const ComputeModel> base, double batch_seconds,
+ScaledCompute::ScaledCompute(std::shared_ptr<const ComputeModel> base, double batch_seconds,
                              std::vector<double> slowdown)
     : base_(std::move(base)), batch_seconds_(batch_seconds), slowdown_(std::move(slowdown)) {
   if (!base_) throw std::invalid_argument("ScaledCompute: no base model");

@@ -88,13 +88,13 @@ class BernoulliStragglerCompute final : public ComputeModel {
 // slowdown per worker (sim/worker_slowdown.hpp); X is the base model's per-step draw.
 class ScaledCompute final : public ComputeModel {
  public:
-  ScaledCompute(std::unique_ptr<const ComputeModel> base, double batch_seconds, std::vector<double> slowdown);
+  ScaledCompute(std::shared_ptr<const ComputeModel> base, double batch_seconds, std::vector<double> slowdown);
   double step_seconds(int worker, Rng& rng) const override {
     return slowdown_[static_cast<std::size_t>(worker)] * (base_->step_seconds(worker, rng) + batch_seconds_);
   }
 
  private:
-  std::unique_ptr<const ComputeModel> base_;
+  std::shared_ptr<const ComputeModel> base_;
   double batch_seconds_;
   std::vector<double> slowdown_;
 };

@@ -272,5 +272,54 @@ TEST_CASE("every spec shipped in experiments/ validates") {
     INFO(entry.path().string() << ": " << result.err);
     CHECK(result.exit_code == 0);
   }
-  CHECK(specs >= 3);
+  CHECK(specs >= 4);
+}
+
+TEST_CASE("logistic on a LIBSVM file: the path resolves against the spec's folder; constants in summary.json") {
+  ScratchDir dir;
+  std::filesystem::create_directories(dir / "specs");
+  std::filesystem::create_directories(dir / "data");
+  std::filesystem::copy_file(std::filesystem::path(LOCALSGD_SOURCE_DIR) / "data/heart_scale", dir / "data/heart_scale");
+  Json spec = Json::parse(kSpec);
+  spec["problem"] = Json::parse(R"({"type": "logistic", "data": "libsvm", "file": "../data/heart_scale",
+                                    "l2": 1e-3, "partition": "by_label", "init": "distance", "distance": 1.0})");
+  spec["eval"] = {{"points", 10}};
+  write_file(dir / "specs/heart.json", spec.dump(2));
+  const auto result = run_cli(dir, "run specs/heart.json --out results --quiet");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const Json summary = Json::parse(read_file(dir / "results/summary.json"));
+  const Json& constants = summary.at("runs").at(0).at("constants");
+  CHECK(constants.at("mu") == 1e-3);
+  CHECK(constants.at("sigma2").is_null());
+  CHECK(constants.at("heterogeneity").get<double>() > 0);
+  CHECK(constants.at("exact") == true);
+  CHECK(constants.at("x_star").size() == 13);
+  CHECK_THAT(constants.at("how").get<std::string>(), Catch::Contains("heart_scale (270 rows, 13 features, stored dense)"));
+  const Json resolved = Json::parse(read_file(dir / "results/spec.resolved.json"));
+  CHECK(resolved.at("variants").at(0).at("problem").at("file") == "../data/heart_scale");
+
+  spec["problem"]["file"] = "heart_scale";  // relative to specs/, where it is not
+  write_file(dir / "specs/missing.json", spec.dump(2));
+  const auto missing = run_cli(dir, "validate specs/missing.json");
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::StartsWith("error: specs/missing.json: /problem/file: cannot open \"specs/heart_scale\""));
+}
+
+TEST_CASE("a quadratic run started at the optimum reports gap 0 at step 0 and its sigma2") {
+  ScratchDir dir;
+  Json spec = Json::parse(kSpec);
+  spec["problem"] = Json::parse(R"({"type": "quadratic", "dim": 5, "spectrum": "geometric", "mu": 0.01,
+                                    "sigma2": 0.5, "f_star": 2.0, "init": "optimum"})");
+  write_file(dir / "q.json", spec.dump(2));
+  REQUIRE(run_cli(dir, "run q.json --out results --quiet").exit_code == 0);
+  const auto rows = lines(read_file(dir / "results/metrics.csv"));
+  const auto first = split_csv_line(rows.at(1));
+  CHECK(first.at(3) == "0");    // step
+  CHECK(first.at(7) == "2");    // loss = F*
+  CHECK(first.at(8) == "0");    // gap
+  const Json constants = Json::parse(read_file(dir / "results/summary.json")).at("runs").at(0).at("constants");
+  CHECK(constants.at("sigma2") == 0.5);
+  CHECK(constants.at("L") == 1.0);
+  CHECK(constants.at("mu") == 0.01);
 }

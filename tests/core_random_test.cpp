@@ -1,6 +1,7 @@
 // core/random.hpp: the mixer, the stream derivation and our own samplers.
 #include "core/random.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
@@ -67,4 +68,30 @@ TEST_CASE("uniform01 lies in the half-open unit interval") {
     REQUIRE(u >= 0.0);
     REQUIRE(u < 1.0);
   }
+}
+
+TEST_CASE("standard_gamma has mean and variance equal to its shape (Marsaglia-Tsang, with the boost below 1)") {
+  for (const double shape : {0.1, 0.7, 1.0, 2.5, 30.0}) {
+    Rng rng = make_stream(21, StreamPurpose::partition);
+    const int n = 200000;
+    double sum = 0, sum_sq = 0, smallest = 1;
+    for (int k = 0; k < n; ++k) {
+      const double x = standard_gamma(rng, shape);
+      smallest = std::min(smallest, x);
+      sum += x;
+      sum_sq += x * x;
+    }
+    const double mean = sum / n;
+    const double variance = sum_sq / n - mean * mean;
+    // Standard errors: sqrt(shape / n) for the mean; for the variance sqrt((mu4 - sigma^4) / n)
+    // with the Gamma's fourth central moment mu4 = 3 shape^2 + 6 shape.
+    const double mean_se = std::sqrt(shape / n);
+    const double variance_se = std::sqrt((2 * shape * shape + 6 * shape) / n);
+    INFO("shape " << shape << ": mean " << mean << ", variance " << variance);
+    CHECK(smallest >= 0);
+    CHECK(std::abs(mean - shape) < 5 * mean_se);
+    CHECK(std::abs(variance - shape) < 5 * variance_se);
+  }
+  Rng rng = make_stream(1, StreamPurpose::partition);
+  CHECK(std::isfinite(log_standard_gamma(rng, 1e-3)));  // the draw itself would often underflow
 }

@@ -41,7 +41,8 @@ Json example_of(const TypeEntry<Product>& entry) {
   if (!entry.example.is_null()) return entry.example;
   Json object = {{"type", entry.name}};
   for (const auto& p : entry.params) {
-    if (p.fallback.is_null() && !p.is_optional) object[p.name] = sample_value(p);
+    // Conditional parameters apply only when another one has a given value: not by default.
+    if (p.fallback.is_null() && !p.is_optional && !p.condition) object[p.name] = sample_value(p);
   }
   return object;
 }
@@ -59,7 +60,7 @@ void check_registry(const Registry<Product>& registry, const std::vector<std::st
     for (const auto& key : path) resolved = resolved.at(key);
     CHECK(resolved.at("type") == entry.name);
     for (const auto& p : entry.params) {
-      if (!p.is_optional) CHECK(resolved.contains(p.name));  // defaults are filled in
+      if (!p.is_optional && !p.condition) CHECK(resolved.contains(p.name));  // defaults are filled in
     }
     // The resolved spec is itself valid and resolves to the same configuration.
     CHECK(parse_spec(parsed.resolved, "t").runs.at(0).config == parsed.runs.at(0).config);

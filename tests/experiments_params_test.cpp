@@ -57,3 +57,30 @@ TEST_CASE("closest_name suggests likely typos only") {
   CHECK(closest_name("oneshot", names) == std::optional<std::string>("one_shot"));
   CHECK_FALSE(closest_name("adam", names).has_value());
 }
+
+TEST_CASE("conditional parameters apply only when their controlling parameter has a listed value") {
+  const ParamSpec specs[] = {
+      ParamSpec::text("kind", "k").one_of({"a", "b", "c"}).defaults_to("a"),
+      ParamSpec::integer("size", "s").defaults_to(3).when("kind", {"a", "b"}),
+      ParamSpec::integer("size", "s for c").optional().when("kind", {"c"}),
+      ParamSpec::number("rate", "r").when("kind", {"b"}),
+  };
+  const Params a = read_params(Json::object(), {"/s", nullptr}, specs, {}, "x");
+  CHECK(a.json() == Json{{"kind", "a"}, {"size", 3}});
+  CHECK_FALSE(a.has("rate"));
+  const Params c = read_params(Json{{"kind", "c"}}, {"/s", nullptr}, specs, {}, "x");
+  CHECK_FALSE(c.has("size"));
+  CHECK(read_params(Json{{"kind", "c"}, {"size", 7}}, {"/s", nullptr}, specs, {}, "x").integer("size") == 7);
+
+  auto error = [&](const Json& object) {
+    try {
+      read_params(object, {"/s", nullptr}, specs, {}, "x");
+    } catch (const SpecError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error(Json{{"rate", 0.5}}) == "/s/rate: \"rate\" applies only when kind is \"b\" (here kind is \"a\")");
+  CHECK(error(Json{{"kind", "b"}}) == "/s: missing required key \"rate\" (number: r)");
+  CHECK(specs[1].describe_condition() == "only when kind is \"a\" or \"b\"");
+}

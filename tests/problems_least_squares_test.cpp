@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "support/allocations.hpp"
 #include "support/fixtures.hpp"
+#include "support/gradient_check.hpp"
 
 using namespace localsgd;
 
@@ -46,7 +48,7 @@ TEST_CASE("least squares: x*, F*, gradient, gap and constants are exact") {
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(h);
     CHECK(c.smoothness == Approx(eig.eigenvalues().maxCoeff()).epsilon(1e-12));
     CHECK(c.pl == Approx(eig.eigenvalues().minCoeff()).epsilon(1e-12));
-    CHECK(c.exact);
+    CHECK(c.all_exact());
   }
   SECTION("gradient matches central finite differences; gap = F - F*; PL inequality holds") {
     Rng rng = make_stream(1, StreamPurpose::init);
@@ -124,4 +126,78 @@ TEST_CASE("rank-deficient least squares: least-norm x*, mu = smallest non-zero e
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(h);
   CHECK(eig.eigenvalues()[0] < 1e-12);
   CHECK(problem.constants().pl == Approx(eig.eigenvalues()[1]).epsilon(1e-10));
+}
+
+TEST_CASE("least squares with chosen singular values: H has eigenvalues s^2, zeros make it PL only") {
+  const std::vector<double> s = {2.0, 1.0, 0.5, 0.0};
+  const auto data = make_regression_with_singular_values(50, 6, s, 0.3, 4);
+  const LeastSquares problem(data, iid_partition(50, 2, 4));
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(problem.hessian(), Eigen::EigenvaluesOnly);
+  const Vector& ev = eig.eigenvalues();  // ascending: three zeros (rank 3 of 6), then 0.25, 1, 4
+  CHECK(ev.head(3).cwiseAbs().maxCoeff() < 1e-13);
+  CHECK(ev[3] == Approx(0.25).epsilon(1e-12));
+  CHECK(ev[4] == Approx(1.0).epsilon(1e-12));
+  CHECK(ev[5] == Approx(4.0).epsilon(1e-12));
+  const auto& c = problem.constants();
+  CHECK(c.smoothness == Approx(4.0).epsilon(1e-12));
+  CHECK(c.pl == Approx(0.25).epsilon(1e-12));
+  CHECK_THAT(c.how, Catch::Contains("3 zero eigenvalues: PL but not strongly convex"));
+  Vector g(6);
+  problem.gradient(c.optimum, g);
+  CHECK(g.norm() < 1e-12);
+  CHECK(c.optimal_value > 0);  // noisy targets, n > rank: not interpolated
+  Rng rng = make_stream(2, StreamPurpose::init);
+  double worst = 0;
+  for (int trial = 0; trial < 5; ++trial) {
+    Vector x(6);
+    for (Index k = 0; k < 6; ++k) x[k] = c.optimum[k] + standard_normal(rng);
+    problem.gradient(x, g);
+    CHECK(0.5 * g.squaredNorm() >= c.pl * problem.gap(x) * (1 - 1e-10));
+    worst = std::max(worst, test::largest_gradient_error(problem, x));
+  }
+  INFO("least squares, singular values: largest relative finite-difference error " << worst);
+  CHECK(worst < 1e-8);
+  CHECK_THROWS(make_regression_with_singular_values(50, 3, s, 0.3, 4));  // 4 values > min(n, d) = 3
+}
+
+TEST_CASE("least squares interpolation: F* = 0 exactly for noiseless targets and for n < d") {
+  const auto noiseless = make_synthetic_regression({40, 5, 0.0}, 1);
+  CHECK(LeastSquares(noiseless, iid_partition(40, 2, 1)).constants().optimal_value == 0.0);
+  const auto wide = make_synthetic_regression({8, 20, 1.0}, 2);  // n < d: rank n, y in the range of A
+  const LeastSquares under(wide, iid_partition(8, 2, 2));
+  CHECK(under.constants().optimal_value == 0.0);
+  CHECK(under.loss(under.constants().optimum) < 1e-25);
+  CHECK(under.constants().pl > 0);
+  CHECK(under.constants().sigma2_at_optimum < 1e-25);  // every residual is zero at x*
+}
+
+TEST_CASE("least squares oracle constants at x*: variance and heterogeneity over the shards, by brute force") {
+  const auto data = make_synthetic_regression({60, 3, 0.7}, 3);
+  for (const bool shared : {false, true}) {
+    const LeastSquares problem(data, shared ? shared_partition(60, 3) : iid_partition(60, 3, 3));
+    const auto& a = data->features;
+    const Vector residual = a * problem.constants().optimum - data->targets;
+    double variance = 0, heterogeneity = 0;
+    for (int i = 0; i < 3; ++i) {
+      Vector mean = Vector::Zero(3);
+      for (Index j : problem.shard(i)) mean += residual[j] * a.row(j).transpose() / 20.0 / (shared ? 3.0 : 1.0);
+      for (Index j : problem.shard(i)) {
+        variance += (residual[j] * a.row(j).transpose() - mean).squaredNorm() / static_cast<double>(problem.shard(i).size()) / 3;
+      }
+      heterogeneity += mean.squaredNorm() / 3;
+    }
+    CHECK(problem.constants().sigma2_at_optimum == Approx(variance).epsilon(1e-12));
+    CHECK(problem.constants().heterogeneity == Approx(heterogeneity).margin(1e-28).epsilon(1e-10));
+    if (shared) CHECK(problem.constants().heterogeneity < 1e-28);
+  }
+}
+
+TEST_CASE("least squares oracle does not allocate") {
+  const auto problem = test::make_least_squares(50, 4, 2);
+  const Vector x = Vector::Ones(4);
+  Vector g(4);
+  Rng rng = make_stream(1, StreamPurpose::sampling);
+  const test::CountAllocations counter;
+  problem->stochastic_gradient(1, x, 8, rng, g);
+  CHECK(counter.count() == 0);
 }

@@ -1,0 +1,128 @@
+#include "problems/libsvm.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <string_view>
+#include <vector>
+
+namespace localsgd {
+
+LibsvmError::LibsvmError(const std::string& source, std::size_t line, const std::string& rule)
+    : std::runtime_error(fmt::format("{}:{}: {}", source, line, rule)), line_(line), rule_(rule) {}
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// Parses a whole token as a finite double (an optional leading '+' allowed, as C's strtod does).
+std::optional<double> parse_number(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+// Parses a whole token as a positive decimal integer.
+std::optional<long long> parse_index(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string quoted(std::string_view token) {
+  std::string text(token.substr(0, 40));
+  if (token.size() > 40) text += "...";
+  return "\"" + text + "\"";
+}
+
+}  // namespace
+
+LibsvmData parse_libsvm(std::istream& in, const std::string& source, const LibsvmOptions& options) {
+  std::vector<Eigen::Triplet<double>> entries;
+  std::vector<double> labels;
+  long long largest = 0;
+  // The label convention is fixed by the first label that is not +1 (−1 or 0); the line that
+  // introduced it is kept for the message when another line contradicts it.
+  std::size_t minus_one_line = 0;
+  std::size_t zero_line = 0;
+
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto fail = [&](const std::string& rule) { throw LibsvmError(source, number, rule); };
+    std::string_view rest(line);
+    std::vector<std::string_view> tokens;
+    while (!rest.empty()) {
+      std::size_t start = 0;
+      while (start < rest.size() && is_space(rest[start])) ++start;
+      std::size_t end = start;
+      while (end < rest.size() && !is_space(rest[end])) ++end;
+      if (end > start) tokens.push_back(rest.substr(start, end - start));
+      rest.remove_prefix(end);
+    }
+    if (tokens.empty()) continue;  // blank line
+
+    const auto label = parse_number(tokens[0]);
+    if (!label) fail(fmt::format("expected a label (a number) at the start of the line, got {}", quoted(tokens[0])));
+    if (*label == -1.0) {
+      if (zero_line != 0) fail(fmt::format("label -1 mixes the +1/-1 convention with the 0/1 one (label 0 on line {})", zero_line));
+      if (minus_one_line == 0) minus_one_line = number;
+    } else if (*label == 0.0) {
+      if (minus_one_line != 0) fail(fmt::format("label 0 mixes the 0/1 convention with the +1/-1 one (label -1 on line {})", minus_one_line));
+      if (zero_line == 0) zero_line = number;
+    } else if (*label != 1.0) {
+      fail(fmt::format("label {} is not a binary class label (expected +1/-1 or 0/1)", tokens[0]));
+    }
+    const auto row = static_cast<Index>(labels.size());
+    labels.push_back(*label);
+
+    long long previous = 0;
+    for (std::size_t k = 1; k < tokens.size(); ++k) {
+      const std::string_view token = tokens[k];
+      const std::size_t colon = token.find(':');
+      if (colon == std::string_view::npos) fail(fmt::format("expected index:value, got {}", quoted(token)));
+      const auto index = parse_index(token.substr(0, colon));
+      if (!index || *index < 1) {
+        fail(fmt::format("feature index must be an integer >= 1, got {}", quoted(token.substr(0, colon))));
+      }
+      if (*index <= previous) {
+        fail(fmt::format("feature indices must increase along a line: {} after {}", *index, previous));
+      }
+      if (options.dim && *index > *options.dim) {
+        fail(fmt::format("feature index {} exceeds the dimension {}", *index, *options.dim));
+      }
+      const auto value = parse_number(token.substr(colon + 1));
+      if (!value) fail(fmt::format("feature {} has no finite numeric value: {}", *index, quoted(token.substr(colon + 1))));
+      previous = *index;
+      if (*index > largest) largest = *index;
+      if (*value != 0.0) entries.emplace_back(row, static_cast<Index>(*index - 1), *value);
+    }
+  }
+  if (in.bad()) throw LibsvmError(source, number, "read error");
+  if (labels.empty()) throw LibsvmError(source, number, "no samples (the file has no non-blank line)");
+
+  LibsvmData data;
+  data.largest_index = static_cast<Index>(largest);
+  const Index dim = options.dim ? *options.dim : static_cast<Index>(largest);
+  if (dim < 1) throw LibsvmError(source, number, "no features (no index:value pair in the file)");
+  data.features.resize(static_cast<Index>(labels.size()), dim);
+  data.features.setFromTriplets(entries.begin(), entries.end());
+  data.features.makeCompressed();
+  data.zero_one_labels = zero_line != 0;
+  data.labels.resize(static_cast<Index>(labels.size()));
+  for (std::size_t j = 0; j < labels.size(); ++j) data.labels[static_cast<Index>(j)] = labels[j] == 1.0 ? 1.0 : -1.0;
+  return data;
+}
+
+}  // namespace localsgd

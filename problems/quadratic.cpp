@@ -1,0 +1,149 @@
+#include "problems/quadratic.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "problems/random_rotation.hpp"
+
+namespace localsgd {
+
+namespace {
+
+void check_spectrum_options(Index dim, double mu, double L, Index zeros) {
+  if (dim < 1 || zeros < 0 || zeros >= dim) throw std::invalid_argument("spectrum: need 0 <= zeros < dim");
+  if (!(mu > 0) || !(L >= mu)) throw std::invalid_argument("spectrum: need 0 < mu <= L");
+  if (dim - zeros == 1 && mu != L) {
+    throw std::invalid_argument("spectrum: with a single non-zero eigenvalue mu must equal L");
+  }
+}
+
+// Mean zero over the workers, in the range of H (columns of `range`), rescaled so that the mean
+// squared norm is exactly 1 (up to rounding). Empty spread for one worker.
+std::vector<Vector> centred_directions(Rng& rng, int workers, const Eigen::MatrixXd& range) {
+  const Index d = range.rows();
+  std::vector<Vector> out(static_cast<std::size_t>(workers), Vector::Zero(d));
+  if (workers < 2 || range.cols() == 0) return out;
+  Vector mean = Vector::Zero(d);
+  for (auto& v : out) {
+    for (Index k = 0; k < d; ++k) v[k] = standard_normal(rng);
+    v = range * (range.transpose() * v);
+    mean += v;
+  }
+  mean /= workers;
+  double mean_sq = 0;
+  for (auto& v : out) {
+    v -= mean;
+    mean_sq += v.squaredNorm();
+  }
+  mean_sq /= workers;
+  for (auto& v : out) v /= std::sqrt(mean_sq);
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> linear_spectrum(Index dim, double mu, double L, Index zeros) {
+  check_spectrum_options(dim, mu, L, zeros);
+  const Index m = dim - zeros;
+  std::vector<double> values(static_cast<std::size_t>(dim), 0.0);
+  for (Index k = 0; k < m; ++k) {
+    values[static_cast<std::size_t>(k)] =
+        m == 1 ? L : mu + (L - mu) * static_cast<double>(k) / static_cast<double>(m - 1);
+  }
+  values[static_cast<std::size_t>(m - 1)] = L;
+  return values;
+}
+
+std::vector<double> geometric_spectrum(Index dim, double mu, double L, Index zeros) {
+  check_spectrum_options(dim, mu, L, zeros);
+  const Index m = dim - zeros;
+  std::vector<double> values(static_cast<std::size_t>(dim), 0.0);
+  for (Index k = 0; k < m; ++k) {
+    values[static_cast<std::size_t>(k)] =
+        m == 1 ? L : mu * std::pow(L / mu, static_cast<double>(k) / static_cast<double>(m - 1));
+  }
+  values[0] = mu;
+  values[static_cast<std::size_t>(m - 1)] = L;
+  return values;
+}
+
+Quadratic::Quadratic(const QuadraticOptions& options, int workers, std::uint64_t seed) : noise_(options.noise) {
+  const auto d = static_cast<Index>(options.eigenvalues.size());
+  if (d < 1 || workers < 1) throw std::invalid_argument("quadratic: need dim >= 1 and workers >= 1");
+  eigenvalues_ = Eigen::Map<const Vector>(options.eigenvalues.data(), d);
+  if ((eigenvalues_.array() < 0).any() || !(eigenvalues_.maxCoeff() > 0) || !eigenvalues_.allFinite()) {
+    throw std::invalid_argument("quadratic: eigenvalues must be finite, >= 0, and at least one > 0");
+  }
+  Rng rng = make_stream(seed, StreamPurpose::data);
+  rotation_ = random_rotation(rng, d);
+  hessian_ = rotation_ * eigenvalues_.asDiagonal() * rotation_.transpose();
+  hessian_ = (0.5 * (hessian_ + hessian_.transpose())).eval();  // exactly symmetric
+
+  // Eigenvectors with a non-zero eigenvalue span the range of H.
+  const Index rank = (eigenvalues_.array() > 0).count();
+  Eigen::MatrixXd range(d, rank);
+  for (Index k = 0, c = 0; k < d; ++k) {
+    if (eigenvalues_[k] > 0) range.col(c++) = rotation_.col(k);
+  }
+  Vector x_star(d);
+  for (Index k = 0; k < d; ++k) x_star[k] = standard_normal(rng);
+  if (rank < d) x_star = range * (range.transpose() * x_star);  // the least-norm minimiser
+  offset_ = hessian_ * x_star;
+
+  const std::vector<Vector> directions = centred_directions(rng, options.heterogeneity > 0 ? workers : 1, range);
+  double heterogeneity = 0;
+  for (int i = 0; i < workers; ++i) {
+    const Vector& delta = directions[options.heterogeneity > 0 ? static_cast<std::size_t>(i) : 0];
+    worker_optima_.push_back(x_star + options.heterogeneity * delta);
+    worker_offsets_.push_back(hessian_ * worker_optima_.back());
+    heterogeneity += (offset_ - worker_offsets_.back()).squaredNorm();  // ‖∇F_i(x*)‖²
+  }
+  heterogeneity /= workers;
+
+  const double largest = eigenvalues_.maxCoeff();
+  double smallest_nonzero = largest;
+  for (Index k = 0; k < d; ++k) {
+    if (eigenvalues_[k] > 0) smallest_nonzero = std::min(smallest_nonzero, eigenvalues_[k]);
+  }
+  constants_.smoothness = largest;
+  constants_.pl = smallest_nonzero;
+  constants_.optimum = x_star;
+  constants_.optimal_value = options.optimal_value;
+  constants_.sigma2 = noise_.sigma2;
+  constants_.c1 = noise_.c1;
+  constants_.heterogeneity = heterogeneity;
+  constants_.sigma2_at_optimum = noise_.sigma2 + noise_.c1 * heterogeneity;
+  constants_.how = fmt::format(
+      "H = Q diag(eigenvalues) Q^T with a seeded Haar rotation Q; L = largest eigenvalue, mu = smallest non-zero "
+      "eigenvalue{} (exact, as given); x* drawn N(0, I){}; F* given. Oracle: gradient of the worker's F_i plus "
+      "isotropic Gaussian noise with E|noise|^2 = c1 |grad F_i|^2 + sigma2 per call (exact){}",
+      rank < d ? fmt::format(" ({} zero eigenvalues: PL but not strongly convex)", d - rank) : "",
+      rank < d ? " projected onto the range of H (least-norm minimiser)" : "",
+      options.heterogeneity > 0 && workers > 1
+          ? fmt::format("; worker optima x*_i = x* + {} delta_i, mean zero, RMS spread {}", options.heterogeneity,
+                        options.heterogeneity)
+          : "");
+}
+
+double Quadratic::loss(const Vector& x) const { return gap(x) + constants_.optimal_value; }
+
+void Quadratic::gradient(const Vector& x, Vector& out) const {
+  out.noalias() = hessian_ * x;
+  out -= offset_;
+}
+
+double Quadratic::gap(const Vector& x) const {
+  const Vector e = x - constants_.optimum;
+  return 0.5 * e.dot(hessian_ * e);
+}
+
+void Quadratic::stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const {
+  out.noalias() = hessian_ * x;
+  out -= worker_offsets_[static_cast<std::size_t>(worker)];
+  add_oracle_noise(noise_, batch, rng, out);
+}
+
+}  // namespace localsgd

@@ -1,0 +1,54 @@
+// experiments/problem_cache.hpp: one build per key, shared; concurrent callers wait for it; a
+// failed build is not remembered.
+#include "experiments/problem_cache.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "problems/quadratic.hpp"
+
+using namespace localsgd;
+
+namespace {
+
+std::shared_ptr<Problem> tiny_quadratic() {
+  QuadraticOptions options;
+  options.eigenvalues = {1.0, 2.0};
+  return std::make_shared<Quadratic>(options, 1, 0);
+}
+
+}  // namespace
+
+TEST_CASE("problem cache: concurrent callers of one key share a single build") {
+  std::atomic<int> builds = 0;
+  std::vector<std::shared_ptr<Problem>> results(8);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = cached_problem("problem cache test: shared", [&] {
+        ++builds;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return tiny_quadratic();
+      });
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(builds == 1);
+  for (const auto& r : results) CHECK(r == results[0]);
+  CHECK(cached_problem("problem cache test: other key", tiny_quadratic) != results[0]);
+}
+
+TEST_CASE("problem cache: a failed build reaches the caller and is tried again next time") {
+  int attempts = 0;
+  auto failing = [&]() -> std::shared_ptr<Problem> {
+    ++attempts;
+    throw std::invalid_argument("no data");
+  };
+  CHECK_THROWS_WITH(cached_problem("problem cache test: failing", failing), "no data");
+  CHECK_THROWS_WITH(cached_problem("problem cache test: failing", failing), "no data");
+  CHECK(attempts == 2);
+  CHECK(cached_problem("problem cache test: failing", tiny_quadratic) != nullptr);
+}
