@@ -212,6 +212,55 @@ class ReachesCheck final : public Expectation {
   Params p_;
 };
 
+// Where a run first met `metric <= value`, on the axis `by`: from the run's declared `targets`
+// when one matches (checked at every sync, independent of the evaluation grid), else the first
+// evaluation point. NaN if never.
+double first_hit(const RunRecord& record, const std::string& metric, double value, const std::string& by) {
+  if (record.summary.contains("targets")) {
+    for (const Json& t : record.summary.at("targets")) {
+      if (t.at("metric") == metric && t.at("value").get<double>() == value) {
+        return t.at("reached").get<bool>() ? t.at(by).get<double>() : kNaN;
+      }
+    }
+  }
+  for (const Evaluation& e : record.rows) {
+    if (metric_of(e, metric) <= value) return axis_of(e, by);
+  }
+  return kNaN;
+}
+
+// baseline's mean time (or steps, rounds, samples) to reach ε over variant's: how much sooner the
+// variant gets there (the paper: τ = 91 reaches the target about 1.8× sooner than Sync-SGD).
+class SpeedupCheck final : public Expectation {
+ public:
+  explicit SpeedupCheck(Params p) : p_(std::move(p)) {}
+  std::vector<CheckResult> evaluate(const ExperimentSpec& spec, const std::vector<RunRecord>& records) const override {
+    const std::string metric = p_.text("metric");
+    const std::string by = p_.text("by");
+    const double value = p_.number("value");
+    auto mean_hit = [&](const std::vector<std::size_t>& runs) {
+      double sum = 0;
+      for (std::size_t i : runs) sum += first_hit(records[i], metric, value, by);  // NaN if one never reached it
+      return sum / static_cast<double>(runs.size());
+    };
+    std::vector<CheckResult> results;
+    const auto baselines = group_runs(spec, p_.text("baseline"), "");
+    for (const Group& g : group_runs(spec, p_.text("variant"), "")) {
+      const auto base = std::find_if(baselines.begin(), baselines.end(), [&](const Group& b) { return b.point == g.point; });
+      const double speedup = mean_hit(base->runs) / mean_hit(g.runs);
+      results.push_back(measured(fmt::format("{} until {} <= {}: {} / {}", by, metric, value, p_.text("baseline"),
+                                             group_label(g)),
+                                 speedup, range_text(p_, "at_least", "at_most"),
+                                 in_range(speedup, p_, "at_least", "at_most"),
+                                 std::isfinite(speedup) ? "" : "a run never reached the target"));
+    }
+    return results;
+  }
+
+ private:
+  Params p_;
+};
+
 class RoundsCheck final : public Expectation {
  public:
   explicit RoundsCheck(Params p) : p_(std::move(p)) {}
@@ -292,6 +341,20 @@ const Registry<Expectation>& expectation_registry() {
            [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> {
              return std::make_unique<ReachesCheck>(p);
            }},
+          {"speedup",
+           "how many times sooner `variant` reaches metric <= value than `baseline` (mean over seeds, on the `by` "
+           "axis; from the runs' `targets` when one matches, else the evaluation points)",
+           {ParamSpec::text("metric", "the metric").one_of(kMetrics).defaults_to("gap"),
+            ParamSpec::number("value", "the target epsilon"),
+            ParamSpec::text("by", "time, step, round or samples").one_of(kAxes).defaults_to("time"),
+            ParamSpec::text("variant", "the variant's label"), ParamSpec::text("baseline", "the baseline variant's label"),
+            ParamSpec::number("at_least", "lowest allowed speedup").optional(),
+            ParamSpec::number("at_most", "highest allowed speedup").optional()},
+           [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> {
+             return std::make_unique<SpeedupCheck>(p);
+           },
+           [](const Params& p, const BuildContext&) { need_a_bound(p, "at_least", "at_most"); },
+           Json{{"type", "speedup"}, {"value", 0.01}, {"variant", "LUPA"}, {"baseline", "Sync-SGD"}, {"at_least", 1.5}}},
           {"rounds", "no run uses more than `at_most` communication rounds",
            {ParamSpec::integer("at_most", "the largest allowed number of rounds").at_least(0), variant_param()},
            [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> { return std::make_unique<RoundsCheck>(p); }},

@@ -294,7 +294,8 @@ Figure curve_figure(const Table& table, const PlotSpec& plot, const std::string&
     lines += fmt::format(", '{}.dat' index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", stem, i, colour(i),
                          gnuplot_string(curves[i].label));
   }
-  f.commands = "set autoscale xfix\nplot " + bands + lines + "\n";
+  // Tight axes: a log axis would otherwise round out to whole decades and squash the curves.
+  f.commands = "set autoscale xfix\nset autoscale yfix\nset offsets 0, 0, graph 0.04, graph 0.04\nplot " + bands + lines + "\n";
   return f;
 }
 

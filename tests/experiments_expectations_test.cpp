@@ -84,3 +84,33 @@ TEST_CASE("localsgd run checks the expect block, writes checks.json and exits 4 
   CHECK(passing.exit_code == 0);
   CHECK_THAT(passing.out, Catch::Contains("expectations: 4 passed, 0 failed"));
 }
+
+TEST_CASE("speedup: the baseline's mean time to the target over the variant's, from the runs' targets") {
+  test::ScratchDir dir;
+  Json spec = Json::parse(R"({
+    "name": "speedup",
+    "problem": {"type": "least_squares", "samples": 800, "dim": 5, "noise": 0.2},
+    "workers": 4, "steps": 400, "batch": 4,
+    "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
+    "clock": {"compute": {"type": "constant", "seconds": 0.01}, "network": {"type": "constant", "seconds": 0.01}},
+    "variants": [{"label": "sync", "schedule": {"type": "sync"}},
+                 {"label": "tau=20", "schedule": {"type": "fixed", "period": 20}}],
+    "seeds": 2,
+    "targets": [{"metric": "gap", "value": 0.01}],
+    "expect": [{"type": "speedup", "value": 0.01, "variant": "tau=20", "baseline": "sync", "at_least": 1.2}]
+  })");
+  test::write_file(dir / "speedup.json", spec.dump());
+  const auto result = test::run_cli(dir, "run speedup.json --out results --quiet");
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  const Json summary = Json::parse(test::read_file(dir / "results/summary.json"));
+  double sync_time = 0, local_time = 0;
+  for (const Json& run : summary.at("runs")) {
+    const double t = run.at("targets").at(0).at("time").get<double>();
+    (run.at("variant") == "sync" ? sync_time : local_time) += t / 2;
+  }
+  const Json checks = Json::parse(test::read_file(dir / "results/checks.json"));
+  REQUIRE(checks.size() == 1);
+  CHECK(checks[0].at("measured").get<double>() == Approx(sync_time / local_time).epsilon(1e-12));
+  CHECK(checks[0].at("passed") == true);
+}
