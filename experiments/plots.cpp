@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "experiments/csv.hpp"
@@ -108,6 +109,7 @@ Summary summarize(const std::vector<double>& values) {
 // The rows of metrics.csv grouped by run, with each run's curve label (variant and the swept
 // values, except `except`) and the value of the swept column `except`.
 struct RunRows {
+  std::string id;  // the run column
   std::string label;
   std::string x_value;  // the run's value of the swept path `except` ("" if none)
   std::vector<const std::vector<std::string>*> rows;
@@ -124,6 +126,7 @@ std::vector<RunRows> runs_of(const Table& table, const std::string& except) {
     auto [it, inserted] = index_of_run.try_emplace(row[run_col], runs.size());
     if (inserted) {
       RunRows r;
+      r.id = row[run_col];
       r.label = row[variant_col];
       for (std::size_t c = seed_col + 1; c < step_col; ++c) {
         if (table.header[c] == except) {
@@ -192,8 +195,26 @@ std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot) {
 // kinds "final" and "time_to": per label, per swept value of x, the summary over seeds of the
 // run's final y, or of the first `by` where y <= value (runs that never reach it are left out
 // and counted in `missing`).
-std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, std::size_t& missing) {
+// Per run: where it first met `metric <= value` on the `by` axis, from time_to_target.csv (checked
+// at every sync, so independent of the evaluation grid). Runs without such a target are absent.
+std::map<std::string, std::optional<double>> declared_hits(const std::filesystem::path& file, const PlotSpec& plot) {
+  std::map<std::string, std::optional<double>> hits;
+  if (!std::filesystem::exists(file)) return hits;
+  const Table table = read_table(file);
+  const std::size_t run = table.column("run"), metric = table.column("metric"), value = table.column("value"),
+                    reached = table.column("reached"), by = table.column(plot.by);
+  for (const auto& row : table.rows) {
+    if (row[metric] != plot.y || std::stod(row[value]) != plot.value) continue;
+    hits[row[run]] = row[reached] == "true" ? std::optional<double>(std::stod(row[by])) : std::nullopt;
+  }
+  return hits;
+}
+
+std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, const std::filesystem::path& dir,
+                                std::size_t& missing) {
   const auto runs = runs_of(table, plot.x);
+  const auto declared = plot.kind == "time_to" ? declared_hits(dir / "time_to_target.csv", plot)
+                                               : std::map<std::string, std::optional<double>>{};
   const std::size_t y_col = table.column(plot.y);
   const std::size_t by_col = table.column(plot.by);
   std::vector<Curve> curves;
@@ -206,13 +227,19 @@ std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, std::s
         values[x].push_back(std::stod((*r.rows.back())[y_col]));
         continue;
       }
-      auto hit = std::find_if(r.rows.begin(), r.rows.end(),
-                              [&](const auto* row) { return std::stod((*row)[y_col]) <= plot.value; });
-      if (hit == r.rows.end()) {
+      std::optional<double> first;
+      if (const auto it = declared.find(r.id); it != declared.end()) {
+        first = it->second;
+      } else {
+        auto hit = std::find_if(r.rows.begin(), r.rows.end(),
+                                [&](const auto* row) { return std::stod((*row)[y_col]) <= plot.value; });
+        if (hit != r.rows.end()) first = std::stod((**hit)[by_col]);
+      }
+      if (first) {
+        values[x].push_back(*first);
+      } else {
         ++missing;
         values[x];  // keep the x so the gap in the curve is visible
-      } else {
-        values[x].push_back(std::stod((**hit)[by_col]));
       }
     }
     Curve c{label, {}};
@@ -299,9 +326,10 @@ Figure curve_figure(const Table& table, const PlotSpec& plot, const std::string&
   return f;
 }
 
-Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string& stem, const Json& resolved) {
+Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string& stem, const Json& resolved,
+                    const std::filesystem::path& dir) {
   std::size_t missing = 0;
-  const auto curves = swept_series(table, plot, missing);
+  const auto curves = swept_series(table, plot, dir, missing);
   Figure f;
   if (plot.kind == "final") {
     f.title = fmt::format("final {} vs {}", plot.y, plot.x);
@@ -360,7 +388,7 @@ PlotOutcome render_plots(const std::filesystem::path& dir) {
   for (const Json& plot_json : resolved.at("plots")) {
     const PlotSpec plot = PlotSpec::from_json(plot_json);
     const std::string stem = plot.file_stem();
-    const Figure figure = plot.kind == "curve" ? curve_figure(table, plot, stem) : swept_figure(table, plot, stem, resolved);
+    const Figure figure = plot.kind == "curve" ? curve_figure(table, plot, stem) : swept_figure(table, plot, stem, resolved, dir);
     write_file_atomically(plots_dir / (stem + ".dat"), figure.data);
 
     const std::string png = stem + ".png";
