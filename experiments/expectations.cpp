@@ -15,8 +15,10 @@ namespace {
 
 const std::vector<std::string> kMetrics = {"loss", "gap", "grad_norm_sq", "consensus"};
 const std::vector<std::string> kAxes = {"step", "round", "samples", "time"};
-// A slope against a swept path may also be taken of a run's totals.
-const std::vector<std::string> kSlopeMetrics = {"loss", "gap", "grad_norm_sq", "consensus", "rounds", "virtual_time"};
+// A slope against a swept path may also be taken of a run's totals, and of the virtual time at
+// which it first met its first declared target.
+const std::vector<std::string> kSlopeMetrics = {"loss",   "gap",          "grad_norm_sq",  "consensus",
+                                                "rounds", "virtual_time", "time_to_target"};
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double metric_of(const Evaluation& e, const std::string& name) {
@@ -67,6 +69,11 @@ std::string group_label(const Group& g) {
 // A run's final value of a metric, or of `rounds` / `virtual_time` from its summary.
 double final_value(const RunRecord& record, const std::string& metric) {
   if (metric == "rounds" || metric == "virtual_time") return record.summary.at(metric).get<double>();
+  if (metric == "time_to_target") {  // the run's first declared target
+    const Json& targets = record.summary.at("targets");
+    if (targets.empty() || !targets.at(0).at("reached").get<bool>()) return kNaN;
+    return targets.at(0).at("time").get<double>();
+  }
   return metric_of(record.rows.back(), metric);
 }
 
@@ -137,7 +144,7 @@ class SlopeCheck final : public Expectation {
           if (value < from || value > to) continue;
           xs.push_back(value);
           ys.push_back(final_mean(records, runs, metric));
-          if (!std::isfinite(ys.back())) note = "a run diverged";
+          if (!std::isfinite(ys.back())) note = "a run diverged or never reached its target";
         }
       } else {
         auto [cx, cy] = mean_curve(records, g.runs, against, metric);
@@ -377,7 +384,14 @@ void check_expectation_references(const Configured<Expectation>& check, const Ex
     const std::string against = p.text("against");
     const bool axis = std::find(kAxes.begin(), kAxes.end(), against) != kAxes.end();
     const std::string metric = p.text("metric");
-    if (axis && (metric == "rounds" || metric == "virtual_time")) {
+    if (metric == "time_to_target") {
+      for (const RunSpec& run : spec.runs) {
+        if (run.targets.empty()) {
+          where.child("metric").fail("\"time_to_target\" needs a run-level \"targets\" list (its first target is used)");
+        }
+      }
+    }
+    if (axis && (metric == "rounds" || metric == "virtual_time" || metric == "time_to_target")) {
       where.child("metric").fail(fmt::format("\"{}\" is a run total: its slope can only be taken against a swept path",
                                              metric));
     }
