@@ -334,6 +334,7 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
   if (plot.kind == "final") {
     f.title = fmt::format("final {} vs {}", plot.y, plot.x);
     f.subtitle = "mean over seeds with 95% CI; slope = fitted log-log slope of the means";
+    if (plot.mark_lupa_period) f.subtitle = "mean over seeds with 95% CI";
     f.y_label = std::string("final ") + axis_label(plot.y);
   } else {
     f.title = fmt::format("{} until {} <= {} vs {}", plot.by, plot.y, plot.value, plot.x);
@@ -346,7 +347,7 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
   for (std::size_t i = 0; i < curves.size(); ++i) {
     f.data += block(curves[i].points, plot.log_x, plot.log_y);
     std::string title = curves[i].label;
-    if (plot.kind == "final") {
+    if (plot.kind == "final" && !plot.mark_lupa_period) {  // a threshold plot is not a power law
       const double slope = log_log_slope(means(curves[i], true), means(curves[i], false));
       if (std::isfinite(slope)) title += fmt::format(" (slope {:.2f})", slope);
     }
@@ -359,15 +360,18 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
     items += fmt::format(", {} * (x / {})**({}) with lines dt 2 lw 1.5 lc rgb '#777777' title 'reference slope {}'",
                          s0.mean, x0, *plot.reference_slope, *plot.reference_slope);
   }
-  if (plot.mark_lupa_period && resolved.contains("variants") && !resolved.at("variants").empty()) {
-    const Json& v = resolved.at("variants")[0];
-    const double t = v.at("steps").get<double>();
-    const double pb = v.at("workers").get<double>() * v.at("batch").get<double>();
-    const double tau = std::max(1.0, std::round(std::pow(t, 2.0 / 3.0) / std::cbrt(pb)));
-    f.commands += fmt::format(
-        "set arrow from {0}, graph 0 to {0}, graph 1 nohead dt 3 lw 1.5 lc rgb '#444444'\n"
-        "set label 'LUPA tau = T^(2/3)/(pB)^(1/3) = {0}' at {0}, graph 0.95 offset 1,0 tc rgb '#444444'\n",
-        tau);
+  if (plot.mark_lupa_period && resolved.contains("variants")) {
+    // One dashed marker per variant, in its curve's colour (variants may differ in T, p or B).
+    const Json& variants = resolved.at("variants");
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+      const Json& v = variants[i];
+      const double t = v.at("steps").get<double>();
+      const double pb = v.at("workers").get<double>() * v.at("batch").get<double>();
+      const double tau = std::max(1.0, std::round(std::pow(t, 2.0 / 3.0) / std::cbrt(pb)));
+      f.commands += fmt::format("set arrow from {0}, graph 0 to {0}, graph 1 nohead dt 3 lw 1.5 lc rgb '{1}'\n", tau,
+                                colour(i));
+    }
+    f.subtitle += "; dotted: the theory's period T^(2/3)/(pB)^(1/3) per variant";
   }
   f.commands += "set autoscale xfix\nset offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\nplot " + items + "\n";
   return f;
