@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install what is missing, build, and run the whole test suite (CTest over the Catch2 tests).
+# Install what is missing, build, check every reproduced claim of the paper (experiments/paper/,
+# ~20 s), and run the whole test suite (CTest over the Catch2 tests).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
+"$root/scripts/check-paper-claims.sh"
 cd "$root/build"
 exec ctest --output-on-failure --parallel "$(nproc)" "$@"

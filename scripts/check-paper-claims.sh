@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every reproduced claim in experiments/paper/ and fails if one of their `expect` checks
+# fails (localsgd exits 4) or anything else goes wrong. Results go to a temporary folder.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/build.sh" >/dev/null
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+status=0
+for spec in "$root"/experiments/paper/*/*.json; do
+  name=$(basename "$(dirname "$spec")")/$(basename "$spec" .json)
+  start=$(date +%s)
+  if "$root/build/experiments/localsgd" run "$spec" --out "$out/$name" --quiet > "$out/log" 2>&1; then
+    echo "claim holds: $name ($(( $(date +%s) - start )) s)"
+  else
+    echo "CLAIM FAILED: $name"
+    cat "$out/log"
+    status=1
+  fi
+done
+exit $status
