@@ -9,6 +9,7 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
+using test::lines;
 using test::read_file;
 using test::run_cli;
 using test::ScratchDir;
@@ -32,13 +33,6 @@ const char* kSpec = R"({
   "schedule": {"type": "fixed", "period": 1},
   "eval": {"points": 20}
 })";
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
 
 }  // namespace
 
