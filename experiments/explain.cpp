@@ -54,6 +54,11 @@ Json explain_configuration(const RunSpec& run) {
         {"kappa", number_or_null(c.smoothness / c.pl)},
         {"f_star", c.optimal_value},
         {"exact", c.all_exact()},
+        {"exactness", {{"L", c.smoothness_exact}, {"mu", c.pl_exact}, {"x_star_f_star", c.optimum_exact}}},
+        {"sigma2", c.sigma2 ? Json(*c.sigma2) : Json(nullptr)},
+        {"c1", c.c1},
+        {"sigma2_at_optimum", c.sigma2_at_optimum},
+        {"heterogeneity", c.heterogeneity},
         {"how", c.how}}},
       {"theory",
        {{"lupa_period", lupa}, {"lupa_rounds", rounds_for(lupa)}, {"stich_period", stich},
@@ -113,6 +118,12 @@ std::string explain_text(const Json& explanation) {
                        p.at("mu").get<double>(),
                        p.at("kappa").is_null() ? std::string("inf") : fmt::format("{:.6g}", p.at("kappa").get<double>()),
                        p.at("f_star").get<double>(), p.at("exact").get<bool>() ? "exact" : "estimated");
+    out += fmt::format("    oracle: sigma^2 = {}, C1 = {:.6g}, variance at x* = {:.6g}, heterogeneity zeta^2 = {:.6g}\n",
+                       p.at("sigma2").is_null() ? std::string("(no global bound: finite sum)")
+                                                : fmt::format("{:.6g}", p.at("sigma2").get<double>()),
+                       p.at("c1").get<double>(), p.at("sigma2_at_optimum").get<double>(),
+                       p.at("heterogeneity").get<double>());
+    out += fmt::format("    how: {}\n", p.at("how").get<std::string>());
     const Json& t = c.at("theory");
     out += fmt::format("  theory: LUPA tau = {} ({} rounds), Stich tau = {} ({} rounds)\n", t.at("lupa_period").get<long>(),
                        t.at("lupa_rounds").get<long>(), t.at("stich_period").get<long>(), t.at("stich_rounds").get<long>());
