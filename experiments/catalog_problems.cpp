@@ -23,6 +23,7 @@ namespace {
 
 const std::vector<std::string> kInitKinds = {"zero", "optimum", "distance", "point"};
 const std::vector<std::string> kSyntheticClassification = {"two_gaussians", "epsilon_like"};
+const std::vector<std::string> kSyntheticRegression = {"gaussian", "singular_values"};
 
 // Parameters every problem type has: the data seed and the starting point.
 std::vector<ParamSpec> with_common(std::vector<ParamSpec> specific) {
@@ -147,6 +148,7 @@ std::shared_ptr<Problem> build_nonconvex_pl(const Params& p, const BuildContext&
 // --- least_squares ---------------------------------------------------------------------------
 
 void check_least_squares(const Params& p, const BuildContext& context) {
+  if (p.text("design") == "libsvm") return;  // the file's rows are checked when it is loaded
   if (p.integer("samples") < context.workers && p.text("partition") != "shared") {
     throw ParamRuleError("samples", fmt::format("must be >= workers ({}) so that every worker's shard "
                                                 "holds at least one sample, got {}",
@@ -167,14 +169,20 @@ void check_least_squares(const Params& p, const BuildContext& context) {
 
 std::shared_ptr<Problem> build_least_squares(const Params& p, const BuildContext& context) {
   const auto seed = data_seed(p);
-  const Index samples = p.integer("samples");
+  const std::string design = p.text("design");
   std::shared_ptr<const RegressionData> data;
-  if (p.text("design") == "singular_values") {
-    data = make_regression_with_singular_values(samples, p.integer("dim"), p.numbers("singular_values"),
+  if (design == "libsvm") {
+    data = for_param("file", [&] {
+      const std::optional<Index> dim = p.has("dim") ? std::optional<Index>(p.integer("dim")) : std::nullopt;
+      return load_libsvm_regression(resolve_data_path(p.text("file"), context.base_folder), dim);
+    });
+  } else if (design == "singular_values") {
+    data = make_regression_with_singular_values(p.integer("samples"), p.integer("dim"), p.numbers("singular_values"),
                                                 p.number("noise"), seed);
   } else {
-    data = make_synthetic_regression({samples, p.integer("dim"), p.number("noise")}, seed);
+    data = make_synthetic_regression({p.integer("samples"), p.integer("dim"), p.number("noise")}, seed);
   }
+  const Index samples = data->features.rows();
   auto shards = p.text("partition") == "shared"
                     ? for_param("partition", [&] { return shared_partition(samples, context.workers); })
                     : for_param("partition", [&] { return iid_partition(samples, context.workers, seed); });
@@ -311,19 +319,33 @@ const Registry<Problem>& problem_registry() {
                        oracle_noise_params()),
                 build_nonconvex_pl, nullptr),
           entry("least_squares",
-                "F(x) = (1/2n)|Ax - y|^2 on synthetic data (rows N(0, I), or chosen singular values); x*, F*, L, mu "
-                "exact; mini-batches sampled with replacement from each worker's shard",
-                {ParamSpec::integer("samples", "number of rows n of A").at_least(1).defaults_to(4000),
-                 ParamSpec::integer("dim", "dimension d of x").at_least(1).defaults_to(20),
-                 ParamSpec::number("noise", "standard deviation of the label noise").at_least(0).defaults_to(0.1),
-                 ParamSpec::text("design", "rows of A: i.i.d. N(0, I), or A = sqrt(n) U diag(singular_values) V^T")
-                     .one_of({"gaussian", "singular_values"})
+                "F(x) = (1/2n)|Ax - y|^2 on synthetic data (rows N(0, I), or chosen singular values) or a LIBSVM file "
+                "(sparse stays sparse); x*, F*, L, mu exact; mini-batches sampled with replacement from each "
+                "worker's shard",
+                {ParamSpec::text("design", "rows of A: i.i.d. N(0, I), A = sqrt(n) U diag(singular_values) V^T, or "
+                                           "a LIBSVM file whose labels are the targets")
+                     .one_of({"gaussian", "singular_values", "libsvm"})
                      .defaults_to("gaussian"),
+                 ParamSpec::integer("samples", "number of rows n of A").at_least(1).defaults_to(4000).when(
+                     "design", kSyntheticRegression),
+                 ParamSpec::integer("dim", "dimension d of x").at_least(1).defaults_to(20).when("design",
+                                                                                             kSyntheticRegression),
+                 ParamSpec::number("noise", "standard deviation of the label noise")
+                     .at_least(0)
+                     .defaults_to(0.1)
+                     .when("design", kSyntheticRegression),
                  ParamSpec::number_list("singular_values", "singular values of A / sqrt(n): H has eigenvalues s^2 "
                                                            "(at most min(n, d) values; fewer, or zeros, make H "
                                                            "singular)")
                      .at_least(0)
                      .when("design", {"singular_values"}),
+                 ParamSpec::text("file", "LIBSVM file with real-valued labels as targets (relative paths start at "
+                                         "the spec file's folder)")
+                     .when("design", {"libsvm"}),
+                 ParamSpec::integer("dim", "number of features d (default: the largest index in the file)")
+                     .at_least(1)
+                     .optional()
+                     .when("design", {"libsvm"}),
                  ParamSpec::text("partition", "how rows are assigned to workers: i.i.d. shards, or every worker "
                                               "samples all rows")
                      .one_of({"iid", "shared"})

@@ -7,16 +7,22 @@
 #include <mutex>
 #include <utility>
 
+#include "problems/libsvm.hpp"
+
 namespace localsgd {
 
 std::filesystem::path resolve_data_path(const std::filesystem::path& file, const std::filesystem::path& base_folder) {
   return (file.is_relative() ? base_folder / file : file).lexically_normal();
 }
 
-std::shared_ptr<const ClassificationData> load_libsvm_classification(const std::filesystem::path& path,
-                                                                      std::optional<Index> dim) {
+namespace {
+
+// Parses `path` once per process for each (file, dim, kind) and shares the result.
+template <class Data, class Convert>
+std::shared_ptr<const Data> load_once(const std::filesystem::path& path, std::optional<Index> dim, bool real_labels,
+                                      const Convert& convert) {
   static std::mutex mutex;
-  static std::map<std::pair<std::string, Index>, std::shared_ptr<const ClassificationData>> loaded;
+  static std::map<std::pair<std::string, Index>, std::shared_ptr<const Data>> loaded;
 
   std::error_code error;
   const std::filesystem::path absolute = std::filesystem::weakly_canonical(path, error);
@@ -31,15 +37,28 @@ std::shared_ptr<const ClassificationData> load_libsvm_classification(const std::
   if (!in) throw DataFileError(fmt::format("cannot open \"{}\" for reading", path.string()));
   LibsvmOptions options;
   options.dim = dim;
+  options.real_labels = real_labels;
   LibsvmData data;
   try {
     data = parse_libsvm(in, path.string(), options);
   } catch (const LibsvmError& e) {
     throw DataFileError(e.what());
   }
-  auto result = classification_data_from_libsvm(std::move(data), fmt::format("LIBSVM file {}", path.string()));
+  std::shared_ptr<const Data> result = convert(std::move(data), fmt::format("LIBSVM file {}", path.string()));
   loaded.emplace(key, result);
   return result;
+}
+
+}  // namespace
+
+std::shared_ptr<const ClassificationData> load_libsvm_classification(const std::filesystem::path& path,
+                                                                      std::optional<Index> dim) {
+  return load_once<ClassificationData>(path, dim, false, classification_data_from_libsvm);
+}
+
+std::shared_ptr<const RegressionData> load_libsvm_regression(const std::filesystem::path& path,
+                                                              std::optional<Index> dim) {
+  return load_once<RegressionData>(path, dim, true, regression_data_from_libsvm);
 }
 
 }  // namespace localsgd

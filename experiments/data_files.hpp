@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "problems/classification_data.hpp"
+#include "problems/regression_data.hpp"
 
 namespace localsgd {
 
@@ -23,5 +24,9 @@ std::filesystem::path resolve_data_path(const std::filesystem::path& file, const
 // A LIBSVM file with binary labels (see problems/libsvm.hpp), with `dim` features if given.
 std::shared_ptr<const ClassificationData> load_libsvm_classification(const std::filesystem::path& path,
                                                                       std::optional<Index> dim);
+
+// A LIBSVM file whose labels are real-valued regression targets, with `dim` features if given.
+std::shared_ptr<const RegressionData> load_libsvm_regression(const std::filesystem::path& path,
+                                                              std::optional<Index> dim);
 
 }  // namespace localsgd

@@ -1,5 +1,5 @@
 #pragma once
-// Finite-sum least squares F(x) = (1/2n)‖Ax − y‖² with i.i.d. shards per worker.
+// Finite-sum least squares F(x) = (1/2n)‖Ax − y‖², A dense or sparse, with shards per worker.
 #include <memory>
 #include <vector>
 
@@ -12,7 +12,8 @@ namespace localsgd {
 class LeastSquares final : public Problem {
  public:
   // The constants are computed exactly at construction: x* by a complete orthogonal
-  // decomposition of A (the least-norm minimiser if A is rank deficient), F* = F(x*), and L, μ as
+  // decomposition of A, or of AᵀA/n for sparse A (the least-norm minimiser if A is rank
+  // deficient), F* = F(x*), and L, μ as
   // the largest and smallest non-zero eigenvalues of H = AᵀA/n (for least squares the PL
   // constant is the smallest non-zero eigenvalue of H).
   LeastSquares(std::shared_ptr<const RegressionData> data, std::vector<Shard> shards);

@@ -75,7 +75,9 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
 
     const auto label = parse_number(tokens[0]);
     if (!label) fail(fmt::format("expected a label (a number) at the start of the line, got {}", quoted(tokens[0])));
-    if (*label == -1.0) {
+    if (options.real_labels) {
+      // any finite target
+    } else if (*label == -1.0) {
       if (zero_line != 0) fail(fmt::format("label -1 mixes the +1/-1 convention with the 0/1 one (label 0 on line {})", zero_line));
       if (minus_one_line == 0) minus_one_line = number;
     } else if (*label == 0.0) {
@@ -121,7 +123,9 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
   data.features.makeCompressed();
   data.zero_one_labels = zero_line != 0;
   data.labels.resize(static_cast<Index>(labels.size()));
-  for (std::size_t j = 0; j < labels.size(); ++j) data.labels[static_cast<Index>(j)] = labels[j] == 1.0 ? 1.0 : -1.0;
+  for (std::size_t j = 0; j < labels.size(); ++j) {
+    data.labels[static_cast<Index>(j)] = options.real_labels ? labels[j] : (labels[j] == 1.0 ? 1.0 : -1.0);
+  }
   return data;
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/random.hpp"
+#include "problems/libsvm.hpp"
 
 namespace localsgd {
 
@@ -16,15 +17,15 @@ std::shared_ptr<const RegressionData> make_synthetic_regression(const SyntheticR
   const Index d = options.dim;
   Vector truth(d);
   for (Index k = 0; k < d; ++k) truth[k] = standard_normal(rng);
-  data->features.resize(n, d);
+  RowMatrix a(n, d);
   data->targets.resize(n);
   for (Index j = 0; j < n; ++j) {  // row by row, so the stream order is fixed by (j, k)
-    for (Index k = 0; k < d; ++k) data->features(j, k) = standard_normal(rng);
+    for (Index k = 0; k < d; ++k) a(j, k) = standard_normal(rng);
   }
-  for (Index j = 0; j < n; ++j) {
-    data->targets[j] = data->features.row(j).dot(truth) + options.noise * standard_normal(rng);
-  }
+  for (Index j = 0; j < n; ++j) data->targets[j] = a.row(j).dot(truth) + options.noise * standard_normal(rng);
+  data->features = DesignMatrix(std::move(a));
   data->noiseless = options.noise == 0;
+  data->description = "synthetic, rows N(0, I)";
   return data;
 }
 
@@ -59,13 +60,23 @@ std::shared_ptr<const RegressionData> make_regression_with_singular_values(Index
   const Eigen::MatrixXd v = random_orthonormal_columns(rng, dim, r);
   const Vector s = Eigen::Map<const Vector>(singular_values.data(), r);
   auto data = std::make_shared<RegressionData>();
-  data->features = std::sqrt(static_cast<double>(samples)) * u * s.asDiagonal() * v.transpose();
+  RowMatrix a = std::sqrt(static_cast<double>(samples)) * u * s.asDiagonal() * v.transpose();
   Vector truth(dim);
   for (Index k = 0; k < dim; ++k) truth[k] = standard_normal(rng);
-  data->targets = data->features * truth;
+  data->targets = a * truth;
+  data->features = DesignMatrix(std::move(a));
+  data->description = "synthetic, chosen singular values";
   for (Index j = 0; j < samples; ++j) data->targets[j] += noise * standard_normal(rng);
   data->noiseless = noise == 0;
   return data;
+}
+
+std::shared_ptr<const RegressionData> regression_data_from_libsvm(LibsvmData data, std::string description) {
+  auto out = std::make_shared<RegressionData>();
+  out->features = choose_storage(std::move(data.features));
+  out->targets = std::move(data.labels);
+  out->description = std::move(description);
+  return out;
 }
 
 }  // namespace localsgd

@@ -1,17 +1,20 @@
 #pragma once
-// A dense regression data set (design matrix and targets), immutable once built and shared by
-// every worker of a run.
+// A regression data set (design matrix, dense or sparse, and targets), immutable once built and
+// shared by every worker of a run.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/types.hpp"
+#include "problems/design_matrix.hpp"
 
 namespace localsgd {
 
 struct RegressionData {
-  RowMatrix features;  // n × d, one sample per row
-  Vector targets;      // n
+  DesignMatrix features{RowMatrix()};  // n × d, one sample per row
+  Vector targets;                      // n
+  std::string description = "synthetic";  // where the data came from, for `how`
   // True when y = A x_true exactly (no label noise): the data are interpolated and F* = 0.
   bool noiseless = false;
 };
@@ -37,5 +40,10 @@ std::shared_ptr<const RegressionData> make_synthetic_regression(const SyntheticR
 std::shared_ptr<const RegressionData> make_regression_with_singular_values(Index samples, Index dim,
                                                                            const std::vector<double>& singular_values,
                                                                            double noise, std::uint64_t seed);
+
+// A LIBSVM file read with real-valued labels (problems/libsvm.hpp): the targets are the labels;
+// sparse rows stay sparse unless dense storage is smaller (choose_storage).
+struct LibsvmData;
+std::shared_ptr<const RegressionData> regression_data_from_libsvm(LibsvmData data, std::string description);
 
 }  // namespace localsgd

@@ -62,7 +62,7 @@ TEST_CASE("momentum with averaged state and tau = 1 equals mini-batch heavy ball
   EveryStep schedule;
   const auto local = run_with(*problem, Momentum(beta, StateAtSync::average), schedule, steps, batch, seed);
 
-  const auto& a = problem->data().features;
+  const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
   std::vector<Rng> streams;
   for (int i = 0; i < workers; ++i) streams.push_back(make_stream(seed, StreamPurpose::sampling, i));
@@ -109,7 +109,7 @@ TEST_CASE("adam with state reset restarts its bias correction after every sync")
   const auto problem = test::make_least_squares(100, 3, 1);
   EveryStep schedule;
   const auto run = run_with(*problem, Adam(0.9, 0.999, 1e-8, StateAtSync::reset), schedule, 20, 4, 2);
-  const auto& a = problem->data().features;
+  const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
   Rng rng = make_stream(2, StreamPurpose::sampling, 0);
   Vector x = Vector::Zero(3);

@@ -317,3 +317,24 @@ TEST_CASE("a quadratic run started at the optimum reports gap 0 at step 0 and it
   CHECK(constants.at("L") == 1.0);
   CHECK(constants.at("mu") == 0.01);
 }
+
+TEST_CASE("least squares on a LIBSVM file: the labels are the targets; sparse data stays sparse") {
+  ScratchDir dir;
+  Json spec = Json::parse(kSpec);
+  spec["problem"] = {{"type", "least_squares"}, {"design", "libsvm"},
+                     {"file", std::string(LOCALSGD_SOURCE_DIR) + "/data/a9a.t"}, {"dim", 123}};
+  spec["eval"] = {{"points", 5}};
+  spec["step_size"] = {{"type", "constant"}, {"value", 0.05}};
+  write_file(dir / "a9a.json", spec.dump());
+  const auto result = run_cli(dir, "run a9a.json --out results --quiet");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const Json constants = Json::parse(read_file(dir / "results/summary.json")).at("runs").at(0).at("constants");
+  CHECK_THAT(constants.at("how").get<std::string>(), Catch::Contains("16281 rows, 123 features, stored sparse"));
+  CHECK(constants.at("exact") == true);
+  spec["problem"]["samples"] = 100;  // a synthetic-only key
+  write_file(dir / "bad.json", spec.dump());
+  const auto bad = run_cli(dir, "validate bad.json");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("/problem/samples"));
+}

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "support/allocations.hpp"
+#include "experiments/data_files.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradient_check.hpp"
 
@@ -43,7 +44,7 @@ TEST_CASE("least squares: x*, F*, gradient, gap and constants are exact") {
     CHECK(problem->gap(c.optimum) == 0.0);
   }
   SECTION("L and mu are the extreme eigenvalues of A^T A / n") {
-    const auto& a = problem->data().features;
+    const auto& a = problem->data().features.dense();
     const Eigen::MatrixXd h = a.transpose() * a / 300.0;
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(h);
     CHECK(c.smoothness == Approx(eig.eigenvalues().maxCoeff()).epsilon(1e-12));
@@ -83,7 +84,7 @@ TEST_CASE("least squares oracle: the mini-batch mean of a_j (a_j^T x - y_j) over
   problem->stochastic_gradient(1, x, 3, rng, g);
 
   const auto& shard = problem->shard(1);
-  const auto& a = problem->data().features;
+  const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
   Vector expected = Vector::Zero(4);
   for (int b = 0; b < 3; ++b) {
@@ -99,7 +100,7 @@ TEST_CASE("least squares oracle is unbiased for the shard gradient (exact averag
   // E[g] over a uniform draw from the shard is the shard's mean gradient; summing the one-sample
   // gradients of every row of every shard, weighted by shard size, gives the full gradient.
   const auto problem = test::make_least_squares(60, 3, 3);
-  const auto& a = problem->data().features;
+  const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
   const Vector x = Vector::Constant(3, 0.3);
   Vector total = Vector::Zero(3);
@@ -113,8 +114,9 @@ TEST_CASE("least squares oracle is unbiased for the shard gradient (exact averag
 
 TEST_CASE("rank-deficient least squares: least-norm x*, mu = smallest non-zero eigenvalue") {
   auto data = std::make_shared<RegressionData>();
-  data->features = RowMatrix::Zero(4, 3);
-  data->features << 1, 0, 1, 0, 1, 1, 1, 1, 2, 2, 0, 2;  // third column = first + second
+  RowMatrix design(4, 3);
+  design << 1, 0, 1, 0, 1, 1, 1, 1, 2, 2, 0, 2;  // third column = first + second
+  data->features = DesignMatrix(design);
   data->targets = Vector(4);
   data->targets << 1, 2, 3, 1;
   const LeastSquares problem(data, iid_partition(4, 1, 0));
@@ -122,7 +124,7 @@ TEST_CASE("rank-deficient least squares: least-norm x*, mu = smallest non-zero e
   problem.gradient(problem.constants().optimum, g);
   CHECK(g.norm() < 1e-12);
   CHECK(problem.constants().pl > 1e-6);
-  const Eigen::MatrixXd h = data->features.transpose() * data->features / 4.0;
+  const Eigen::MatrixXd h = design.transpose() * design / 4.0;
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(h);
   CHECK(eig.eigenvalues()[0] < 1e-12);
   CHECK(problem.constants().pl == Approx(eig.eigenvalues()[1]).epsilon(1e-10));
@@ -175,7 +177,7 @@ TEST_CASE("least squares oracle constants at x*: variance and heterogeneity over
   const auto data = make_synthetic_regression({60, 3, 0.7}, 3);
   for (const bool shared : {false, true}) {
     const LeastSquares problem(data, shared ? shared_partition(60, 3) : iid_partition(60, 3, 3));
-    const auto& a = data->features;
+    const auto& a = data->features.dense();
     const Vector residual = a * problem.constants().optimum - data->targets;
     double variance = 0, heterogeneity = 0;
     for (int i = 0; i < 3; ++i) {
@@ -200,4 +202,35 @@ TEST_CASE("least squares oracle does not allocate") {
   const test::CountAllocations counter;
   problem->stochastic_gradient(1, x, 8, rng, g);
   CHECK(counter.count() == 0);
+}
+
+TEST_CASE("least squares on sparse data (a9a.t) equals the same problem stored dense") {
+  const auto sparse = load_libsvm_regression(std::filesystem::path(LOCALSGD_SOURCE_DIR) / "data/a9a.t", 123);
+  REQUIRE(sparse->features.is_sparse());
+  auto dense = std::make_shared<RegressionData>();
+  dense->features = DesignMatrix(RowMatrix(sparse->features.sparse()));
+  dense->targets = sparse->targets;
+  const auto shards = iid_partition(sparse->features.rows(), 3, 5);
+  const LeastSquares on_sparse(sparse, shards);
+  const LeastSquares on_dense(dense, shards);
+  const auto& s = on_sparse.constants();
+  const auto& d = on_dense.constants();
+  // a9a's one-hot columns are linearly dependent: a rank-deficient problem, PL but not strongly
+  // convex, whose least-norm x* both decompositions must find.
+  CHECK(s.smoothness == Approx(d.smoothness).epsilon(1e-12));
+  CHECK(s.pl == Approx(d.pl).epsilon(1e-8));
+  CHECK(s.optimal_value == Approx(d.optimal_value).epsilon(1e-10));
+  CHECK((s.optimum - d.optimum).norm() <= 1e-6 * d.optimum.norm());
+  Vector g(123);
+  on_sparse.gradient(s.optimum, g);
+  CHECK(g.norm() < 1e-9);
+  CHECK(s.sigma2_at_optimum == Approx(d.sigma2_at_optimum).epsilon(1e-8));
+  CHECK_THAT(s.how, Catch::Contains("stored sparse"));
+
+  Rng rng_a = make_stream(1, StreamPurpose::sampling, 2), rng_b = rng_a;
+  Vector ga(123), gb(123);
+  const Vector x = Vector::Constant(123, 0.01);
+  on_sparse.stochastic_gradient(2, x, 16, rng_a, ga);
+  on_dense.stochastic_gradient(2, x, 16, rng_b, gb);
+  CHECK((ga - gb).norm() <= 1e-14 * gb.norm());
 }

@@ -137,3 +137,20 @@ TEST_CASE("data files: relative paths resolve against the spec folder; unreadabl
   CHECK(load_libsvm_classification(kData / "heart_scale", std::nullopt) == first);  // parsed once, shared
   CHECK(first->rows() == 270);
 }
+
+TEST_CASE("LIBSVM text with real-valued labels (regression targets) keeps them as written") {
+  std::istringstream in("2.5 1:1 3:-0.5\n-0.75 2:2\n0 1:4\n1e-3 3:1\n");
+  LibsvmOptions options;
+  options.real_labels = true;
+  const LibsvmData data = parse_libsvm(in, "targets.txt", options);
+  REQUIRE(data.labels.size() == 4);
+  CHECK(data.labels[0] == 2.5);
+  CHECK(data.labels[1] == -0.75);
+  CHECK(data.labels[2] == 0.0);
+  CHECK(data.labels[3] == 1e-3);
+  std::istringstream bad("2.5 1:1\nnan 2:1\n");
+  CHECK_THROWS_WITH(parse_libsvm(bad, "targets.txt", options), Catch::StartsWith("targets.txt:2:"));
+  // Without the option, the same file is not a binary classification file.
+  std::istringstream binary("2.5 1:1 3:-0.5\n");
+  CHECK_THROWS_WITH(parse_libsvm(binary, "targets.txt"), Catch::Contains("is not a binary class label"));
+}

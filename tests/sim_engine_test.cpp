@@ -38,7 +38,7 @@ TEST_CASE("p = 1 local SGD is bit-identical to a plain serial SGD loop") {
   const auto result = run_engine(*problem, schedule, eta, steps, batch, seed, every_step(steps));
 
   // The loop a researcher would write: same stream, same shard, same update.
-  const auto& a = problem->data().features;
+  const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
   const auto& shard = problem->shard(0);
   Rng rng = make_stream(seed, StreamPurpose::sampling, 0);
@@ -72,7 +72,7 @@ TEST_CASE("tau = 1 with p workers and batch B equals mini-batch SGD with batch p
   const auto result = run_engine(*problem, schedule, eta, steps, batch, seed, every_step(steps));
 
   // Mini-batch SGD with pB samples: worker i's B samples come from its own stream and shard.
-  const auto& a = problem->data().features;
+  const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
   std::vector<Rng> streams;
   for (int i = 0; i < workers; ++i) streams.push_back(make_stream(seed, StreamPurpose::sampling, i));

@@ -18,7 +18,7 @@ namespace localsgd::test {
 class ExpectedGap {
  public:
   ExpectedGap(const LeastSquares& problem, int batch, const Vector& x0) : problem_(problem), batch_(batch) {
-    const auto& a = problem.data().features;
+    const auto& a = problem.data().features.dense();
     const auto& y = problem.data().targets;
     const Vector& x_star = problem.constants().optimum;
     p_ = problem.workers();
@@ -44,7 +44,7 @@ class ExpectedGap {
 
   // One local step with step size eta on every worker.
   void step(double eta) {
-    const auto& a = problem_.data().features;
+    const auto& a = problem_.data().features.dense();
     const auto& y = problem_.data().targets;
     const Vector& x_star = problem_.constants().optimum;
     const double inv_b = 1.0 / batch_;
