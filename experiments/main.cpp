@@ -13,6 +13,7 @@
 
 #include "experiments/catalog.hpp"
 #include "experiments/explain.hpp"
+#include "experiments/memory.hpp"
 #include "experiments/plots.hpp"
 #include "experiments/progress.hpp"
 #include "experiments/results.hpp"
@@ -79,11 +80,12 @@ void print_time_to_target(const ExperimentSpec& spec, const std::vector<RunRecor
   }
 }
 
-int command_validate(const std::string& spec_file) {
-  const ExperimentSpec spec = load_spec(spec_file);
+int command_validate(const std::string& spec_file, const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
   const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
   fmt::print("{}: valid. {} runs = {} variants x {} sweep points x {} seeds\n", spec_file, spec.runs.size(),
              spec.variants.size(), grid, spec.seeds.size());
+  fmt::print("memory: {}; limit {}\n", spec.memory.describe(), spec.memory.describe_limit());
   for (const RunSpec& r : spec.runs) {
     fmt::print("  run {:>4}  {}  p={} T={} B={} schedule={} step_size={}\n", r.index, describe_run(r), r.workers,
                r.steps, r.batch, r.schedule.type(), r.step_size.type());
@@ -146,8 +148,9 @@ bool check_expectations(const std::filesystem::path& dir, const ExperimentSpec& 
   return failed == 0;
 }
 
-int command_run(const std::string& spec_file, const std::string& out, int threads, bool quiet, bool force) {
-  const ExperimentSpec spec = load_spec(spec_file);
+int command_run(const std::string& spec_file, const std::string& out, int threads, bool quiet, bool force,
+                const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
   const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
   try {
     claim_results_folder(dir, spec, force);
@@ -185,8 +188,8 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
   return !all_checks_passed ? kExitExpectationFailed : any_diverged ? kExitDiverged : 0;
 }
 
-int command_explain(const std::string& spec_file, bool as_json) {
-  const ExperimentSpec spec = load_spec(spec_file);
+int command_explain(const std::string& spec_file, bool as_json, const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
   const Json explanation = explain_spec(spec);
   if (as_json) {
     fmt::print("{}\n", explanation.dump(2));
@@ -242,22 +245,28 @@ int main(int argc, char** argv) {
   CLI::App app{"localsgd: a simulator of distributed local SGD with periodic averaging"};
   app.require_subcommand(1);
 
-  std::string spec_file, out, dir;
+  std::string spec_file, out, dir, max_memory;
   int threads = 0;
   bool quiet = false;
   bool force = false;
+  const char* max_memory_help =
+      "refuse a spec that needs more memory than this, e.g. 8G or 512M (default: the memory available)";
   auto* run = app.add_subcommand("run", "run every run of a spec and write the results folder");
   run->add_option("spec", spec_file, "spec file (JSON)")->required();
   run->add_option("--out", out, "results folder (default: out/<spec name>)");
   run->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::PositiveNumber);
+  run->add_option("--max-memory", max_memory, max_memory_help);
   run->add_flag("--quiet", quiet, "no progress lines");
   run->add_flag("--force", force, "write into a folder that holds another spec's results");
-  auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list");
+  auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list and its memory");
   validate->add_option("spec", spec_file, "spec file (JSON)")->required();
+  validate->add_option("--threads", threads, "threads the run would use (default: all cores)")->check(CLI::PositiveNumber);
+  validate->add_option("--max-memory", max_memory, max_memory_help);
   bool as_json = false;
   auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
   explain->add_option("spec", spec_file, "spec file (JSON)")->required();
   explain->add_flag("--json", as_json, "machine-readable output (documented in docs/explain.md)");
+  explain->add_option("--max-memory", max_memory, max_memory_help);
   auto* plot = app.add_subcommand("plot", "redraw the plots of a results folder from its metrics.csv");
   plot->add_option("dir", dir, "results folder")->required();
   app.add_subcommand("list", "list every problem, schedule, step size, optimizer and clock model");
@@ -268,10 +277,23 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitInvalidInput;
   }
+  SpecOptions options;
+  options.threads = static_cast<std::size_t>(threads);
+  if (!max_memory.empty()) {
+    const auto bytes = parse_bytes(max_memory);
+    if (!bytes) {
+      fmt::print(stderr, "error: --max-memory: expected a size such as 8G, 512M or 100000 (bytes), got \"{}\"\n",
+                 max_memory);
+      return kExitInvalidInput;
+    }
+    options.memory_limit = MemoryLimit{*bytes, "--max-memory " + max_memory};
+  } else {
+    options.memory_limit = available_memory();
+  }
   try {
-    if (*run) return command_run(spec_file, out, threads, quiet, force);
-    if (*validate) return command_validate(spec_file);
-    if (*explain) return command_explain(spec_file, as_json);
+    if (*run) return command_run(spec_file, out, threads, quiet, force, options);
+    if (*validate) return command_validate(spec_file, options);
+    if (*explain) return command_explain(spec_file, as_json, options);
     if (*plot) return command_plot(dir);
     return command_list();
   } catch (const SpecFileError& e) {
