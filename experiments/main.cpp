@@ -1,12 +1,15 @@
 // The `localsgd` command line (DESIGN.md §4).
 //
 // Exit codes: 0 success; 1 an I/O or internal failure; 2 invalid input (spec or usage);
-// 3 every run finished but at least one diverged; 4 an expectation (`expect`) failed.
+// 3 every run finished but at least one diverged; 4 an expectation (`expect`) failed;
+// 130 interrupted (SIGINT or SIGTERM) before every run finished: the finished runs are saved.
 #include <fmt/format.h>
 #include <tbb/global_control.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -29,6 +32,22 @@ constexpr int kExitFailure = 1;
 constexpr int kExitInvalidInput = 2;
 constexpr int kExitDiverged = 3;
 constexpr int kExitExpectationFailed = 4;
+constexpr int kExitInterrupted = 130;
+
+// Set by SIGINT and SIGTERM: runs stop at their next segment of steps (no I/O in the handler).
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void request_stop(int) { stop_requested.store(true, std::memory_order_relaxed); }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once (files are written atomically)
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 // A curve: one variant at one sweep point (its seeds are averaged).
 std::string describe_curve(const RunSpec& r) {
@@ -164,13 +183,24 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
                                                   static_cast<std::size_t>(threads));
   }
   const RunStore store(dir);
-  Progress progress(spec.runs.size(), ::isatty(STDERR_FILENO) != 0, quiet);
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  Progress progress(spec.runs.size(), terminal, quiet);
   std::size_t reused_runs = 0;
-  const auto records = execute_runs(spec, &store, [&](const RunSpec& run, const RunRecord& record, bool reused,
-                                                      std::size_t done) {
-    reused_runs += reused ? 1 : 0;
-    progress.finished(run, record, reused, done);
-  });
+  install_stop_handlers();
+  const RunsResult result = execute_runs(
+      spec, &store,
+      [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
+        reused_runs += reused ? 1 : 0;
+        progress.finished(run, record, reused, done);
+      },
+      &stop_requested);
+  if (result.interrupted) {
+    fmt::print(stderr, "{}interrupted: {} of {} runs finished and saved in {}; run the same command again to complete\n",
+               terminal && !quiet && result.finished > 0 ? "\n" : "", result.finished, spec.runs.size(),
+               (dir / "runs").string());
+    return kExitInterrupted;
+  }
+  const std::vector<RunRecord>& records = result.records;
   write_results(dir, spec, records);
   const PlotOutcome plots = render_plots(dir);
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
