@@ -83,6 +83,12 @@ std::vector<Shard> partition_rows(const Params& p, const Vector& labels, int wor
   const auto rows = static_cast<Index>(labels.size());
   const std::span<const double> label_span(labels.data(), labels.size());
   if (kind == "shared") return for_param("partition", [&] { return shared_partition(rows, workers); });
+  if (rows < workers) {
+    throw ParamRuleError(p.text("data") == "libsvm" ? "file" : "samples",
+                         fmt::format("has {} rows, fewer than the {} workers: every worker's shard needs at least one "
+                                     "row; use fewer workers, or \"partition\": \"shared\"",
+                                     rows, workers));
+  }
   if (kind == "by_label") return for_param("partition", [&] { return by_label_partition(label_span, workers); });
   if (kind == "dirichlet") {
     if (rows < workers) {
