@@ -24,4 +24,7 @@ std::filesystem::path resolve_data_path(const std::filesystem::path& file, const
 std::shared_ptr<const ClassificationData> load_libsvm_classification(const std::filesystem::path& path,
                                                                       std::optional<Index> dim);
 
+// Forgets every loaded file (for long-lived processes such as a fuzzer).
+void clear_data_file_cache();
+
 }  // namespace localsgd

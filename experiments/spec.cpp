@@ -575,6 +575,23 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
   return out;
 }
 
+ExperimentSpec parse_spec_text(std::string_view text, const std::string& name,
+                               const std::filesystem::path& base_folder, const SpecOptions& options) {
+  Json spec;
+  try {
+    spec = parse_strict_json(text);
+  } catch (const JsonSyntaxError& e) {
+    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
+  } catch (const JsonStructureError& e) {
+    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
+  }
+  try {
+    return parse_spec(spec, std::filesystem::path(name).stem().string(), base_folder, options);
+  } catch (const SpecError& e) {
+    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
+  }
+}
+
 ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& options) {
   const std::string name = file.string();
   std::error_code error;
@@ -594,19 +611,7 @@ ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& o
     throw SpecFileError(fmt::format("{}: the spec file is larger than {} MiB; is it the right file?", name,
                                     kMaxSpecBytes >> 20));
   }
-  Json spec;
-  try {
-    spec = parse_strict_json(text);
-  } catch (const JsonSyntaxError& e) {
-    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
-  } catch (const JsonStructureError& e) {
-    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
-  }
-  try {
-    return parse_spec(spec, file.stem().string(), file.parent_path(), options);
-  } catch (const SpecError& e) {
-    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
-  }
+  return parse_spec_text(text, name, file.parent_path(), options);
 }
 
 }  // namespace localsgd

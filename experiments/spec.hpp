@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "experiments/catalog.hpp"
@@ -113,7 +114,12 @@ const std::vector<std::string>& run_level_keys();
 ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
                           const std::filesystem::path& base_folder = {}, const SpecOptions& options = {});
 
-// Reads and parses a spec file (at most 64 MiB, strict JSON: experiments/json_reader.hpp).
+// Parses the text of a spec file named `name` (strict JSON: experiments/json_reader.hpp). Throws
+// SpecFileError whose message starts with the name.
+ExperimentSpec parse_spec_text(std::string_view text, const std::string& name,
+                               const std::filesystem::path& base_folder, const SpecOptions& options = {});
+
+// Reads and parses a spec file (at most 64 MiB).
 // Throws SpecFileError whose message starts with the file name.
 ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& options = {});
 
