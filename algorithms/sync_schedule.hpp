@@ -40,7 +40,9 @@ class SyncSchedule {
   virtual std::optional<long> longest_period(long total_steps) const = 0;
 };
 
-// The sync steps of a schedule that does not adapt to the run, from a fresh instance.
-std::vector<long> planned_sync_steps(SyncSchedule& schedule, long total_steps, int workers, int batch);
+// The sync steps of a schedule that does not adapt to the run, from a fresh instance; at most
+// `max_syncs` of them (the first ones), so that a huge T cannot make the list unbounded.
+std::vector<long> planned_sync_steps(SyncSchedule& schedule, long total_steps, int workers, int batch,
+                                     std::size_t max_syncs = static_cast<std::size_t>(-1));
 
 }  // namespace localsgd

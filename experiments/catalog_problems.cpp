@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "experiments/catalog.hpp"
 #include "experiments/data_files.hpp"
+#include "experiments/memory.hpp"
 #include "experiments/problem_cache.hpp"
 #include "problems/initial_point.hpp"
 #include "problems/least_squares.hpp"
@@ -16,6 +18,7 @@
 #include "problems/partition.hpp"
 #include "problems/quadratic.hpp"
 #include "problems/regression_data.hpp"
+#include "sim/worker.hpp"
 
 namespace localsgd {
 
@@ -81,6 +84,12 @@ std::vector<Shard> partition_rows(const Params& p, const Vector& labels, int wor
   const auto rows = static_cast<Index>(labels.size());
   const std::span<const double> label_span(labels.data(), labels.size());
   if (kind == "shared") return for_param("partition", [&] { return shared_partition(rows, workers); });
+  if (rows < workers) {
+    throw ParamRuleError(p.text("data") == "libsvm" ? "file" : "samples",
+                         fmt::format("has {} rows, fewer than the {} workers: every worker's shard needs at least one "
+                                     "row; use fewer workers, or \"partition\": \"shared\"",
+                                     rows, workers));
+  }
   if (kind == "by_label") return for_param("partition", [&] { return by_label_partition(label_span, workers); });
   if (kind == "dirichlet") {
     if (rows < workers) {
@@ -217,6 +226,97 @@ std::shared_ptr<Problem> build_logistic(const Params& p, const BuildContext& con
   return for_param("l2", [&] { return std::make_shared<Logistic>(data, std::move(shards), p.number("l2")); });
 }
 
+// --- memory, before anything is built (experiments/memory.hpp) ---------------------------------
+//
+// Bytes of 8-byte numbers; transient copies made while building (decompositions, the Gram
+// matrix, Newton's Hessian) are counted, since they are allocated at the same time as the data.
+
+// At least what one run over a problem of dimension d costs: p workers, each with a model and a
+// gradient of d numbers and two random streams (the optimizer state comes on top).
+double run_lower_bound(int workers, double dim) {
+  return static_cast<double>(workers) * (static_cast<double>(sizeof(Worker)) + 16.0 * dim + 64.0) + 24.0 * dim;
+}
+
+void reserve(const BuildContext& context, const std::string& key, double data, double dim, const std::string& what) {
+  try {
+    context.memory->reserve_problem(key, data, run_lower_bound(context.workers, dim), what);
+  } catch (const std::length_error& e) {
+    throw ParamRuleError("", e.what());
+  }
+}
+
+using Estimator = void (*)(const Params&, const BuildContext&, const std::string& key);
+
+void estimate_quadratic(const Params& p, const BuildContext& context, const std::string& key) {
+  const double d = p.text("spectrum") == "explicit" ? static_cast<double>(p.numbers("eigenvalues").size())
+                                                      : static_cast<double>(p.integer("dim"));
+  const double workers = context.workers;
+  reserve(context, key, 8 * (3 * d * d + 2 * workers * d + 8 * d), d,
+          fmt::format("quadratic with d = {} and {} workers", d, context.workers));
+}
+
+void estimate_nonconvex_pl(const Params& p, const BuildContext& context, const std::string& key) {
+  const auto d = static_cast<double>(p.integer("dim"));
+  reserve(context, key, 8 * (2 * d * d + context.workers * d + 8 * d), d,
+          fmt::format("nonconvex_pl with d = {} and {} workers", d, context.workers));
+}
+
+// A LIBSVM file: about 6 bytes per stored number in the file (index, colon, value, space) and
+// 28 bytes per number while parsing (a triplet, then compressed storage); the file's own
+// dimension is known only once it is read, so the file is loaded (once per process) and its
+// number of features returned.
+template <class Load>
+double estimate_libsvm_file(const Params& p, const BuildContext& context, const std::string& key, const Load& load) {
+  const auto path = resolve_data_path(p.text("file"), context.base_folder);
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  const double file_bytes = error ? 0.0 : static_cast<double>(size);
+  reserve(context, key, 6 * file_bytes, p.has("dim") ? static_cast<double>(p.integer("dim")) : 1.0,
+          fmt::format("LIBSVM file {} of {}", path.string(), format_bytes(file_bytes)));
+  return for_param("file", [&] {
+    const std::optional<Index> dim = p.has("dim") ? std::optional<Index>(p.integer("dim")) : std::nullopt;
+    return load(path, dim);
+  });
+}
+
+void estimate_least_squares(const Params& p, const BuildContext& context, const std::string& key) {
+  if (p.text("design") == "libsvm") {
+    const double d = estimate_libsvm_file(p, context, key, [](const auto& path, auto dim) {
+      return static_cast<double>(load_libsvm_regression(path, dim)->features.cols());
+    });
+    reserve(context, key + "|dim", 8 * (3 * d * d + 2 * context.workers * d), d,
+            fmt::format("least_squares on {} features (d x d matrices for H and x*) and {} workers", d,
+                        context.workers));
+    return;
+  }
+  const auto n = static_cast<double>(p.integer("samples"));
+  const auto d = static_cast<double>(p.integer("dim"));
+  double bytes = 8 * (2 * n * d + 3 * n + 3 * d * d + 2 * context.workers * d);
+  if (p.text("design") == "singular_values") {
+    const double r = std::min(n, d);
+    bytes += 8 * (3 * n * r + 3 * d * r);
+  }
+  reserve(context, key, bytes, d,
+          fmt::format("least_squares with {} samples x {} dims (a dense matrix) and {} workers", n, d,
+                      context.workers));
+}
+
+void estimate_logistic(const Params& p, const BuildContext& context, const std::string& key) {
+  if (p.text("data") != "libsvm") {
+    const auto n = static_cast<double>(p.integer("samples"));
+    const auto d = static_cast<double>(p.integer("dim"));
+    reserve(context, key, 8 * (n * d + 6 * n + 4 * d * d + 2 * context.workers * d), d,
+            fmt::format("logistic with {} samples x {} dims (a dense matrix) and {} workers", n, d, context.workers));
+    return;
+  }
+  const double d = estimate_libsvm_file(p, context, key, [](const auto& path, auto dim) {
+    return static_cast<double>(load_libsvm_classification(path, dim)->dim());
+  });
+  reserve(context, key + "|dim", 8 * (4 * d * d + 2 * context.workers * d), d,
+          fmt::format("logistic on {} features (d x d matrices for L and Newton's method) and {} workers", d,
+                      context.workers));
+}
+
 // --- shared by every type --------------------------------------------------------------------
 
 using Builder = std::shared_ptr<Problem> (*)(const Params&, const BuildContext&);
@@ -237,13 +337,21 @@ std::function<std::shared_ptr<Problem>(const Params&, const BuildContext&)> cach
   };
 }
 
-// The type's own rules, then a build (cached, so the runs reuse it) to catch data-dependent
-// errors, then the starting point against the problem's dimension.
+// The type's own rules, then (while a spec is validated) the memory the problem needs, then a
+// build (cached, so the runs reuse it) to catch data-dependent errors, then the starting point
+// against the problem's dimension.
 std::function<void(const Params&, const BuildContext&)> checked_by_building(std::string type, Builder build,
-                                                                            Checker check) {
-  return [type, build, check](const Params& p, const BuildContext& context) {
+                                                                            Checker check, Estimator estimate) {
+  return [type, build, check, estimate](const Params& p, const BuildContext& context) {
     if (check != nullptr) check(p, context);
+    if (context.memory != nullptr) estimate(p, context, problem_key(type, p, context));
     const auto problem = cached_builder(type, build)(p, context);
+    const ProblemConstants& c = problem->constants();
+    if (!std::isfinite(c.smoothness) || !std::isfinite(c.optimal_value) || !c.optimum.allFinite()) {
+      throw ParamRuleError("", fmt::format("the problem's constants are not finite (L = {}, F* = {}){}: its values "
+                                           "overflow double precision; rescale the data or the parameters",
+                                           c.smoothness, c.optimal_value, c.optimum.allFinite() ? "" : ", x* not finite"));
+    }
     if (p.text("init") == "point") {
       const auto point = p.numbers("point");
       if (static_cast<Index>(point.size()) != problem->dim()) {
@@ -255,9 +363,9 @@ std::function<void(const Params&, const BuildContext&)> checked_by_building(std:
 }
 
 TypeEntry<Problem> entry(std::string name, std::string help, std::vector<ParamSpec> params, Builder build,
-                         Checker check) {
+                         Checker check, Estimator estimate) {
   return {name, std::move(help), with_common(std::move(params)), cached_builder(name, build),
-          checked_by_building(name, build, check)};
+          checked_by_building(name, build, check, estimate)};
 }
 
 }  // namespace
@@ -310,14 +418,14 @@ const Registry<Problem>& problem_registry() {
                             .when("spectrum", {"explicit"}),
                         ParamSpec::number("f_star", "the optimal value F*").defaults_to(0.0)},
                        oracle_noise_params()),
-                build_quadratic, check_quadratic),
+                build_quadratic, check_quadratic, estimate_quadratic),
           entry("nonconvex_pl",
                 "F(x) = F* + sum_j phi(u_j^T (x - x*)), phi(z) = z^2 + 3 sin^2 z (Karimi et al. 2016): non-convex, "
                 "PL with mu = 0.1755..., L = 8; seeded rotation U; Gaussian oracle noise",
                 concat({ParamSpec::integer("dim", "dimension d").at_least(1).at_most(5000).defaults_to(20),
                         ParamSpec::number("f_star", "the optimal value F*").defaults_to(0.0)},
                        oracle_noise_params()),
-                build_nonconvex_pl, nullptr),
+                build_nonconvex_pl, nullptr, estimate_nonconvex_pl),
           entry("least_squares",
                 "F(x) = (1/2n)|Ax - y|^2 on synthetic data (rows N(0, I), or chosen singular values) or a LIBSVM file "
                 "(sparse stays sparse); x*, F*, L, mu exact; mini-batches sampled with replacement from each "
@@ -326,10 +434,16 @@ const Registry<Problem>& problem_registry() {
                                            "a LIBSVM file whose labels are the targets")
                      .one_of({"gaussian", "singular_values", "libsvm"})
                      .defaults_to("gaussian"),
-                 ParamSpec::integer("samples", "number of rows n of A").at_least(1).defaults_to(4000).when(
-                     "design", kSyntheticRegression),
-                 ParamSpec::integer("dim", "dimension d of x").at_least(1).defaults_to(20).when("design",
-                                                                                             kSyntheticRegression),
+                 ParamSpec::integer("samples", "number of rows n of A")
+                     .at_least(1)
+                     .at_most(1e9)
+                     .defaults_to(4000)
+                     .when("design", kSyntheticRegression),
+                 ParamSpec::integer("dim", "dimension d of x")
+                     .at_least(1)
+                     .at_most(1e6)
+                     .defaults_to(20)
+                     .when("design", kSyntheticRegression),
                  ParamSpec::number("noise", "standard deviation of the label noise")
                      .at_least(0)
                      .defaults_to(0.1)
@@ -350,14 +464,14 @@ const Registry<Problem>& problem_registry() {
                                               "samples all rows")
                      .one_of({"iid", "shared"})
                      .defaults_to("iid")},
-                build_least_squares, check_least_squares),
+                build_least_squares, check_least_squares, estimate_least_squares),
           entry("logistic",
                 "F(x) = (1/n) sum_j log(1 + exp(-y_j a_j^T x)) + (l2/2)|x|^2 on synthetic data or a LIBSVM file; "
                 "x*, F* by Newton's method; L = lambda_max(A^T A)/(4n) + l2, mu = l2",
                 {ParamSpec::text("data", "two Gaussian classes, epsilon-like unit-norm rows, or a LIBSVM file")
                      .one_of({"two_gaussians", "epsilon_like", "libsvm"})
                      .defaults_to("two_gaussians"),
-                 ParamSpec::integer("samples", "number of rows n").at_least(1).defaults_to(2000).when(
+                 ParamSpec::integer("samples", "number of rows n").at_least(1).at_most(1e9).defaults_to(2000).when(
                      "data", kSyntheticClassification),
                  ParamSpec::integer("dim", "number of features d").at_least(1).at_most(5000).defaults_to(20).when(
                      "data", kSyntheticClassification),
@@ -371,6 +485,7 @@ const Registry<Problem>& problem_registry() {
                      .when("data", {"libsvm"}),
                  ParamSpec::integer("dim", "number of features d (default: the largest index in the file)")
                      .at_least(1)
+                     .at_most(1e9)
                      .optional()
                      .when("data", {"libsvm"}),
                  ParamSpec::number("l2", "L2 term lambda (the PL constant; 0 allowed on non-separable data)")
@@ -384,7 +499,7 @@ const Registry<Problem>& problem_registry() {
                      .above(0)
                      .defaults_to(1.0)
                      .when("partition", {"dirichlet"})},
-                build_logistic, check_logistic),
+                build_logistic, check_logistic, estimate_logistic),
       }};
   return registry;
 }

@@ -28,5 +28,7 @@ std::shared_ptr<const ClassificationData> load_libsvm_classification(const std::
 // A LIBSVM file whose labels are real-valued regression targets, with `dim` features if given.
 std::shared_ptr<const RegressionData> load_libsvm_regression(const std::filesystem::path& path,
                                                               std::optional<Index> dim);
+// Forgets every loaded file (for long-lived processes such as a fuzzer).
+void clear_data_file_cache();
 
 }  // namespace localsgd

@@ -12,6 +12,8 @@ namespace {
 
 // Above this many syncs the JSON omits the list (it would dwarf everything else).
 constexpr std::size_t kMaxListedSyncs = 100000;
+// Above this many syncs the rounds are not counted (null): T may be up to 10^12.
+constexpr std::size_t kMaxCountedSyncs = 10000000;
 
 Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
@@ -36,8 +38,8 @@ Json explain_configuration(const RunSpec& run) {
     schedule_json["sync_steps"] = nullptr;
   } else {
     const auto fresh = run.schedule.build(context);
-    const std::vector<long> steps = planned_sync_steps(*fresh, run.steps, run.workers, run.batch);
-    schedule_json["rounds"] = steps.size();
+    const std::vector<long> steps = planned_sync_steps(*fresh, run.steps, run.workers, run.batch, kMaxCountedSyncs + 1);
+    schedule_json["rounds"] = steps.size() <= kMaxCountedSyncs ? Json(steps.size()) : Json(nullptr);
     schedule_json["sync_steps"] = steps.size() <= kMaxListedSyncs ? Json(steps) : Json(nullptr);
   }
   return {
@@ -133,7 +135,9 @@ std::string explain_text(const Json& explanation) {
                          s.at("type").get<std::string>());
     } else {
       out += fmt::format("  schedule {}: {} rounds, longest period {}", s.at("type").get<std::string>(),
-                         s.at("rounds").get<long>(), s.at("longest_period").get<long>());
+                         s.at("rounds").is_null() ? fmt::format("more than {}", kMaxCountedSyncs)
+                                                  : std::to_string(s.at("rounds").get<long>()),
+                         s.at("longest_period").get<long>());
       out += s.at("sync_steps").is_null() ? "\n" : fmt::format("; syncs at {}\n", list_steps(s.at("sync_steps")));
     }
     const Json& e = c.at("step_size");

@@ -1,18 +1,22 @@
 // The `localsgd` command line (DESIGN.md §4).
 //
 // Exit codes: 0 success; 1 an I/O or internal failure; 2 invalid input (spec or usage);
-// 3 every run finished but at least one diverged; 4 an expectation (`expect`) failed.
+// 3 every run finished but at least one diverged; 4 an expectation (`expect`) failed;
+// 130 interrupted (SIGINT or SIGTERM) before every run finished: the finished runs are saved.
 #include <fmt/format.h>
 #include <tbb/global_control.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdio>
 #include <iostream>
 #include <map>
 
 #include "experiments/catalog.hpp"
 #include "experiments/explain.hpp"
+#include "experiments/memory.hpp"
 #include "experiments/plots.hpp"
 #include "experiments/progress.hpp"
 #include "experiments/results.hpp"
@@ -28,6 +32,22 @@ constexpr int kExitFailure = 1;
 constexpr int kExitInvalidInput = 2;
 constexpr int kExitDiverged = 3;
 constexpr int kExitExpectationFailed = 4;
+constexpr int kExitInterrupted = 130;
+
+// Set by SIGINT and SIGTERM: runs stop at their next segment of steps (no I/O in the handler).
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void request_stop(int) { stop_requested.store(true, std::memory_order_relaxed); }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once (files are written atomically)
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 // A curve: one variant at one sweep point (its seeds are averaged).
 std::string describe_curve(const RunSpec& r) {
@@ -79,11 +99,12 @@ void print_time_to_target(const ExperimentSpec& spec, const std::vector<RunRecor
   }
 }
 
-int command_validate(const std::string& spec_file) {
-  const ExperimentSpec spec = load_spec(spec_file);
+int command_validate(const std::string& spec_file, const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
   const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
   fmt::print("{}: valid. {} runs = {} variants x {} sweep points x {} seeds\n", spec_file, spec.runs.size(),
              spec.variants.size(), grid, spec.seeds.size());
+  fmt::print("memory: {}; limit {}\n", spec.memory.describe(), spec.memory.describe_limit());
   for (const RunSpec& r : spec.runs) {
     fmt::print("  run {:>4}  {}  p={} T={} B={} schedule={} step_size={}\n", r.index, describe_run(r), r.workers,
                r.steps, r.batch, r.schedule.type(), r.step_size.type());
@@ -146,8 +167,9 @@ bool check_expectations(const std::filesystem::path& dir, const ExperimentSpec& 
   return failed == 0;
 }
 
-int command_run(const std::string& spec_file, const std::string& out, int threads, bool quiet, bool force) {
-  const ExperimentSpec spec = load_spec(spec_file);
+int command_run(const std::string& spec_file, const std::string& out, int threads, bool quiet, bool force,
+                const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
   const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
   try {
     claim_results_folder(dir, spec, force);
@@ -161,13 +183,24 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
                                                   static_cast<std::size_t>(threads));
   }
   const RunStore store(dir);
-  Progress progress(spec.runs.size(), ::isatty(STDERR_FILENO) != 0, quiet);
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  Progress progress(spec.runs.size(), terminal, quiet);
   std::size_t reused_runs = 0;
-  const auto records = execute_runs(spec, &store, [&](const RunSpec& run, const RunRecord& record, bool reused,
-                                                      std::size_t done) {
-    reused_runs += reused ? 1 : 0;
-    progress.finished(run, record, reused, done);
-  });
+  install_stop_handlers();
+  const RunsResult result = execute_runs(
+      spec, &store,
+      [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
+        reused_runs += reused ? 1 : 0;
+        progress.finished(run, record, reused, done);
+      },
+      &stop_requested);
+  if (result.interrupted) {
+    fmt::print(stderr, "{}interrupted: {} of {} runs finished and saved in {}; run the same command again to complete\n",
+               terminal && !quiet && result.finished > 0 ? "\n" : "", result.finished, spec.runs.size(),
+               (dir / "runs").string());
+    return kExitInterrupted;
+  }
+  const std::vector<RunRecord>& records = result.records;
   write_results(dir, spec, records);
   const PlotOutcome plots = render_plots(dir);
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
@@ -185,8 +218,8 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
   return !all_checks_passed ? kExitExpectationFailed : any_diverged ? kExitDiverged : 0;
 }
 
-int command_explain(const std::string& spec_file, bool as_json) {
-  const ExperimentSpec spec = load_spec(spec_file);
+int command_explain(const std::string& spec_file, bool as_json, const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
   const Json explanation = explain_spec(spec);
   if (as_json) {
     fmt::print("{}\n", explanation.dump(2));
@@ -242,22 +275,28 @@ int main(int argc, char** argv) {
   CLI::App app{"localsgd: a simulator of distributed local SGD with periodic averaging"};
   app.require_subcommand(1);
 
-  std::string spec_file, out, dir;
+  std::string spec_file, out, dir, max_memory;
   int threads = 0;
   bool quiet = false;
   bool force = false;
+  const char* max_memory_help =
+      "refuse a spec that needs more memory than this, e.g. 8G or 512M (default: the memory available)";
   auto* run = app.add_subcommand("run", "run every run of a spec and write the results folder");
   run->add_option("spec", spec_file, "spec file (JSON)")->required();
   run->add_option("--out", out, "results folder (default: out/<spec name>)");
   run->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::PositiveNumber);
+  run->add_option("--max-memory", max_memory, max_memory_help);
   run->add_flag("--quiet", quiet, "no progress lines");
   run->add_flag("--force", force, "write into a folder that holds another spec's results");
-  auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list");
+  auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list and its memory");
   validate->add_option("spec", spec_file, "spec file (JSON)")->required();
+  validate->add_option("--threads", threads, "threads the run would use (default: all cores)")->check(CLI::PositiveNumber);
+  validate->add_option("--max-memory", max_memory, max_memory_help);
   bool as_json = false;
   auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
   explain->add_option("spec", spec_file, "spec file (JSON)")->required();
   explain->add_flag("--json", as_json, "machine-readable output (documented in docs/explain.md)");
+  explain->add_option("--max-memory", max_memory, max_memory_help);
   auto* plot = app.add_subcommand("plot", "redraw the plots of a results folder from its metrics.csv");
   plot->add_option("dir", dir, "results folder")->required();
   app.add_subcommand("list", "list every problem, schedule, step size, optimizer and clock model");
@@ -268,10 +307,23 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitInvalidInput;
   }
+  SpecOptions options;
+  options.threads = static_cast<std::size_t>(threads);
+  if (!max_memory.empty()) {
+    const auto bytes = parse_bytes(max_memory);
+    if (!bytes) {
+      fmt::print(stderr, "error: --max-memory: expected a size such as 8G, 512M or 100000 (bytes), got \"{}\"\n",
+                 max_memory);
+      return kExitInvalidInput;
+    }
+    options.memory_limit = MemoryLimit{*bytes, "--max-memory " + max_memory};
+  } else {
+    options.memory_limit = available_memory();
+  }
   try {
-    if (*run) return command_run(spec_file, out, threads, quiet, force);
-    if (*validate) return command_validate(spec_file);
-    if (*explain) return command_explain(spec_file, as_json);
+    if (*run) return command_run(spec_file, out, threads, quiet, force, options);
+    if (*validate) return command_validate(spec_file, options);
+    if (*explain) return command_explain(spec_file, as_json, options);
     if (*plot) return command_plot(dir);
     return command_list();
   } catch (const SpecFileError& e) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "experiments/csv.hpp"
@@ -181,12 +182,19 @@ std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot) {
           xs.resize(k + 1);
           ys.resize(k + 1);
         }
-        xs[k].push_back(std::stod((*r.rows[k])[x_col]));
-        ys[k].push_back(std::stod((*r.rows[k])[y_col]));
+        // A diverged run's last row may hold inf or nan: its curve ends at the last finite point,
+        // and the mean at that index is over the seeds that have one.
+        const double x = std::stod((*r.rows[k])[x_col]);
+        const double y = std::stod((*r.rows[k])[y_col]);
+        if (!std::isfinite(x) || !std::isfinite(y)) continue;
+        xs[k].push_back(x);
+        ys[k].push_back(y);
       }
     }
     Curve c{label, {}};
-    for (std::size_t k = 0; k < xs.size(); ++k) c.points.emplace_back(summarize(xs[k]).mean, summarize(ys[k]));
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+      if (!ys[k].empty()) c.points.emplace_back(summarize(xs[k]).mean, summarize(ys[k]));
+    }
     curves.push_back(std::move(c));
   }
   return curves;
@@ -211,8 +219,9 @@ std::map<std::string, std::optional<double>> declared_hits(const std::filesystem
 }
 
 std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, const std::filesystem::path& dir,
-                                std::size_t& missing) {
+                                const std::set<std::string>& diverged, std::size_t& missing, std::size_t& left_out) {
   const auto runs = runs_of(table, plot.x);
+  const std::size_t run_col = table.column("run");
   const auto declared = plot.kind == "time_to" ? declared_hits(dir / "time_to_target.csv", plot)
                                                : std::map<std::string, std::optional<double>>{};
   const std::size_t y_col = table.column(plot.y);
@@ -224,7 +233,14 @@ std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, const 
       if (r.label != label) continue;
       const double x = std::stod(r.x_value);
       if (plot.kind == "final") {
-        values[x].push_back(std::stod((*r.rows.back())[y_col]));
+        // A diverged run has no final value: it is left out (and counted in the subtitle).
+        const double y = std::stod((*r.rows.back())[y_col]);
+        if (diverged.contains((*r.rows.back())[run_col]) || !std::isfinite(y)) {
+          ++left_out;
+          values[x];
+        } else {
+          values[x].push_back(y);
+        }
         continue;
       }
       std::optional<double> first;
@@ -327,14 +343,16 @@ Figure curve_figure(const Table& table, const PlotSpec& plot, const std::string&
 }
 
 Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string& stem, const Json& resolved,
-                    const std::filesystem::path& dir) {
+                    const std::filesystem::path& dir, const std::set<std::string>& diverged) {
   std::size_t missing = 0;
-  const auto curves = swept_series(table, plot, dir, missing);
+  std::size_t left_out = 0;
+  const auto curves = swept_series(table, plot, dir, diverged, missing, left_out);
   Figure f;
   if (plot.kind == "final") {
     f.title = fmt::format("final {} vs {}", plot.y, plot.x);
-    f.subtitle = "mean over seeds with 95% CI; slope = fitted log-log slope of the means";
-    if (plot.mark_lupa_period) f.subtitle = "mean over seeds with 95% CI";
+    f.subtitle = fmt::format("mean over seeds with 95% CI{}{}",
+                             plot.mark_lupa_period ? "" : "; slope = fitted log-log slope of the means",
+                             left_out ? fmt::format("; {} diverged runs left out", left_out) : "");
     f.y_label = std::string("final ") + axis_label(plot.y);
   } else {
     f.title = fmt::format("{} until {} <= {} vs {}", plot.by, plot.y, plot.value, plot.x);
@@ -377,6 +395,33 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
   return f;
 }
 
+// The ids (as in metrics.csv's run column) of the runs summary.json marks as diverged; none if
+// it cannot be read.
+std::set<std::string> diverged_runs(const std::filesystem::path& summary_file) {
+  std::set<std::string> out;
+  std::ifstream in(summary_file);
+  if (!in) return out;
+  try {
+    for (const Json& run : Json::parse(in).at("runs")) {
+      if (run.value("termination", "") == "diverged") out.insert(std::to_string(run.at("run").get<long>()));
+    }
+  } catch (const std::exception&) {
+    return {};
+  }
+  return out;
+}
+
+// Whether a data file has a line of numbers (not only comments and block separators).
+bool has_points(const std::string& data) {
+  std::size_t start = 0;
+  while (start < data.size()) {
+    const std::size_t end = std::min(data.find('\n', start), data.size());
+    if (end > start && data[start] != '#') return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 PlotOutcome render_plots(const std::filesystem::path& dir) {
@@ -385,6 +430,7 @@ PlotOutcome render_plots(const std::filesystem::path& dir) {
   const Json resolved = Json::parse(spec_in);
   const Table table = read_table(dir / "metrics.csv");
   const std::string name = resolved.value("name", dir.filename().string());
+  const std::set<std::string> diverged = diverged_runs(dir / "summary.json");
 
   PlotOutcome outcome;
   const auto plots_dir = dir / "plots";
@@ -392,8 +438,15 @@ PlotOutcome render_plots(const std::filesystem::path& dir) {
   for (const Json& plot_json : resolved.at("plots")) {
     const PlotSpec plot = PlotSpec::from_json(plot_json);
     const std::string stem = plot.file_stem();
-    const Figure figure = plot.kind == "curve" ? curve_figure(table, plot, stem) : swept_figure(table, plot, stem, resolved, dir);
+    const Figure figure = plot.kind == "curve" ? curve_figure(table, plot, stem)
+                                               : swept_figure(table, plot, stem, resolved, dir, diverged);
     write_file_atomically(plots_dir / (stem + ".dat"), figure.data);
+    if (!has_points(figure.data)) {
+      outcome.warnings.push_back(fmt::format("{}: no finite point to draw (did every run diverge at once?); the "
+                                             "data are in {}",
+                                             stem, (plots_dir / (stem + ".dat")).string()));
+      continue;
+    }
 
     const std::string png = stem + ".png";
     const std::string temporary_png = "." + png + ".tmp";

@@ -6,9 +6,19 @@
 
 namespace localsgd {
 
+namespace {
+
+std::mutex mutex;
+std::map<std::string, std::shared_future<std::shared_ptr<Problem>>> cache;
+
+}  // namespace
+
+void clear_problem_cache() {
+  const std::lock_guard lock(mutex);
+  cache.clear();
+}
+
 std::shared_ptr<Problem> cached_problem(const std::string& key, const std::function<std::shared_ptr<Problem>()>& build) {
-  static std::mutex mutex;
-  static std::map<std::string, std::shared_future<std::shared_ptr<Problem>>> cache;
 
   std::promise<std::shared_ptr<Problem>> promise;
   std::shared_future<std::shared_ptr<Problem>> pending;

@@ -18,4 +18,8 @@ namespace localsgd {
 // one key wait for a single build.
 std::shared_ptr<Problem> cached_problem(const std::string& key, const std::function<std::shared_ptr<Problem>()>& build);
 
+// Forgets every cached problem (for long-lived processes such as a fuzzer; problems in use stay
+// alive through their shared pointers).
+void clear_problem_cache();
+
 }  // namespace localsgd

@@ -24,7 +24,8 @@ void Progress::finished(const RunSpec& run, const RunRecord& record, bool reused
   if (reused) {
     status = "reused";
   } else if (diverged(record)) {
-    status = fmt::format("DIVERGED at step {}", record.summary.at("diverged_at_step").get<long>());
+    status = fmt::format("DIVERGED at step {} ({})", record.summary.at("diverged_at_step").get<long>(),
+                         record.summary.value("divergence_hint", std::string("no hint")));
   } else {
     const Json& gap = record.summary.at("final").at("gap");
     status = gap.is_number() ? fmt::format("gap {:.3e}", gap.get<double>()) : "gap " + gap.dump();

@@ -17,6 +17,8 @@
 
 namespace localsgd {
 
+class MemoryBudget;
+
 // What a builder may know about the run it builds for.
 struct BuildContext {
   int workers = 1;
@@ -26,6 +28,7 @@ struct BuildContext {
   const Problem* problem = nullptr;  // set when building algorithms (null during validation)
   const SyncSchedule* schedule = nullptr;  // set when reading or building step sizes
   std::filesystem::path base_folder;  // relative file paths in the spec resolve against it (the spec's folder)
+  MemoryBudget* memory = nullptr;  // set while a spec is validated: problems reserve their memory before building
 };
 
 // Thrown by a cross-check: names the offending parameter (a relative JSON pointer such as

@@ -4,6 +4,7 @@
 // unless `force`. Files the tool did not write are never deleted or overwritten.
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "experiments/spec.hpp"
 
@@ -16,7 +17,12 @@ class FolderConflict : public std::runtime_error {
 
 enum class FolderState { created, resumed, forced };
 
-// Creates or checks DIR and writes DIR/spec.resolved.json. Throws FolderConflict.
+// Every file localsgd may write into a results folder for `spec`, relative to the folder.
+std::vector<std::filesystem::path> planned_outputs(const ExperimentSpec& spec);
+
+// Creates or checks DIR and writes DIR/spec.resolved.json. Throws FolderConflict. With `force`, a
+// folder without spec.resolved.json (not written by localsgd) is still refused if it holds any of
+// the planned outputs, so that no file the tool did not write is ever replaced.
 FolderState claim_results_folder(const std::filesystem::path& dir, const ExperimentSpec& spec, bool force);
 
 }  // namespace localsgd

@@ -1,5 +1,7 @@
 #include "experiments/run_record.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -71,6 +73,25 @@ Json targets_summary(const RunOutcome& o) {
   return out;
 }
 
+// Why a run may have diverged, in terms of the step size and 1/L (the largest step size for
+// which gradient descent on an L-smooth F decreases it).
+std::string divergence_hint(const RunOutcome& o) {
+  const double smoothness = o.constants.smoothness;
+  const long step = o.report.steps_done;
+  std::string eta = fmt::format("eta_0 = {:.4g}", o.eta0);
+  if (o.eta_last != o.eta0) eta += fmt::format(" (eta = {:.4g} at step {})", o.eta_last, step);
+  if (!(smoothness > 0) || !std::isfinite(smoothness)) return eta + "; L is unknown";
+  const double inverse = 1.0 / smoothness;
+  const double ratio = std::max(o.eta0, o.eta_last) / inverse;
+  if (ratio > 1) {
+    return fmt::format("{} vs 1/L = {:.4g}: the step size is {:.3g} x 1/L; try eta_0 <= {:.4g}", eta, inverse, ratio,
+                       inverse);
+  }
+  return fmt::format("{} vs 1/L = {:.4g}: the step size is within 1/L, so look at the optimizer (momentum, Adam), "
+                     "the heterogeneity or the oracle noise",
+                     eta, inverse);
+}
+
 }  // namespace
 
 RunRecord record_of(const RunOutcome& o) {
@@ -98,7 +119,10 @@ RunRecord record_of(const RunOutcome& o) {
       {"wall_seconds", o.wall_seconds},
       {"final", final_metrics},
   };
-  if (run_diverged) summary["diverged_at_step"] = r.steps_done;
+  if (run_diverged) {
+    summary["diverged_at_step"] = r.steps_done;
+    summary["divergence_hint"] = divergence_hint(o);
+  }
   return {o.rows, summary};
 }
 

@@ -1,7 +1,9 @@
 #include "experiments/runner.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -25,7 +27,7 @@ class MetricsRecorder final : public Observer {
 
 }  // namespace
 
-RunOutcome execute_run(const RunSpec& run) {
+RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
   const auto started = std::chrono::steady_clock::now();
   BuildContext context = run.context();
   const auto problem = run.problem.build(context);
@@ -39,14 +41,16 @@ RunOutcome execute_run(const RunSpec& run) {
                               slowdown->factors);
   const auto network = run.network.build(context);
 
-  Engine engine(*problem, EngineConfig{run.workers, run.steps, run.batch, run.seed},
-                Algorithm{*schedule, *step_size, *optimizer}, ClockModels{compute, *network});
+  const Vector x0 = starting_point(run.problem, *problem);
+  EngineConfig config{run.workers, run.steps, run.batch, run.seed};
+  config.divergence_gap = kDivergenceFactor * std::max(problem->gap(x0), 1.0);
+  config.stop = stop;
+  Engine engine(*problem, config, Algorithm{*schedule, *step_size, *optimizer}, ClockModels{compute, *network});
   const std::vector<long> eval_steps = run.eval.steps(run.steps);
   MetricsRecorder recorder(eval_steps.size());
   TargetTracker targets(*problem, run.targets, static_cast<long>(run.workers) * run.batch);
   std::vector<Observer*> observers = {&recorder};
   if (!run.targets.empty()) observers.push_back(&targets);
-  const Vector x0 = starting_point(run.problem, *problem);
 
   RunOutcome outcome;
   outcome.spec = &run;
@@ -56,23 +60,47 @@ RunOutcome execute_run(const RunSpec& run) {
   outcome.target_hits = targets.hits();
   outcome.constants = problem->constants();
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  outcome.eta0 = step_size->at(0);
+  outcome.eta_last = step_size->at(std::max(outcome.report.steps_done, 1L) - 1);
   return outcome;
 }
 
-std::vector<RunRecord> execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished) {
-  std::vector<RunRecord> records(spec.runs.size());
+RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
+                        const std::atomic<bool>* stop) {
+  RunsResult result;
+  result.records.resize(spec.runs.size());
   std::mutex report_mutex;
-  std::size_t finished = 0;
+  std::atomic<bool> interrupted{false};
+  auto stopped = [&] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
   tbb::parallel_for(std::size_t{0}, spec.runs.size(), [&](std::size_t i) {
+    if (stopped()) {
+      interrupted = true;
+      return;
+    }
     const RunSpec& run = spec.runs[i];
     std::optional<RunRecord> stored = store ? store->load(run) : std::nullopt;
     const bool reused = stored.has_value();
-    records[i] = reused ? std::move(*stored) : record_of(execute_run(run));
+    RunRecord record;
+    if (reused) {
+      record = std::move(*stored);
+    } else {
+      // Isolated: while this run waits for its workers, the thread does not start another run
+      // (which would put more runs in memory at once than there are threads).
+      std::optional<RunOutcome> outcome;
+      tbb::this_task_arena::isolate([&] { outcome = execute_run(run, stop); });
+      if (outcome->report.termination == Termination::interrupted) {
+        interrupted = true;
+        return;
+      }
+      record = record_of(*outcome);
+    }
     const std::lock_guard lock(report_mutex);
-    if (store && !reused) store->save(run, records[i]);
-    on_finished(run, records[i], reused, ++finished);
+    if (store && !reused) store->save(run, record);
+    result.records[i] = std::move(record);
+    on_finished(run, result.records[i], reused, ++result.finished);
   }, tbb::simple_partitioner());
-  return records;
+  result.interrupted = interrupted.load();
+  return result;
 }
 
 }  // namespace localsgd

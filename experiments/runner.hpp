@@ -2,6 +2,7 @@
 // Executes the runs of an expanded spec: builds each run's problem, algorithm and clock from its
 // configuration, runs the engine, and collects the metrics rows. Runs execute in parallel (each
 // one also parallel over its workers); every run is deterministic on its own.
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -20,17 +21,32 @@ struct RunOutcome {
   std::vector<double> slowdown;                      // each worker's slowdown factor (clock.slowdown)
   std::vector<std::optional<TargetHit>> target_hits;  // per target of the run; empty if never met
   double wall_seconds = 0;  // the simulator's own time: reported, never mixed with virtual time
+  double eta0 = 0;           // the first step size, and the one used by the last step done
+  double eta_last = 0;
 };
 
-// Builds and runs one run.
-RunOutcome execute_run(const RunSpec& run);
+// A run diverges when its averaged model or loss is not finite, or when at an evaluation point
+// its gap F(x̄) − F* exceeds kDivergenceFactor · max(F(x_0) − F*, 1).
+constexpr double kDivergenceFactor = 1e6;
 
-// Runs every run of the spec, in parallel. A run whose record `store` already holds is not run
-// again. Each finished run is saved to the store at once, and `on_finished(run, record, reused,
-// finished_count)` is called, serialised.
+// Builds and runs one run. With `stop`, the run ends early (Termination::interrupted) once it is
+// set (sim/engine.hpp).
+RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop = nullptr);
+
+// Runs every run of the spec, in parallel, at most one per thread at a time. A run whose record
+// `store` already holds is not run again. Each finished run is saved to the store at once, and
+// `on_finished(run, record, reused, finished_count)` is called, serialised. Once `stop` is set, no
+// run starts, runs in flight end at their next segment of steps and are neither saved nor
+// reported, and the result says it was interrupted.
 class RunStore;
 struct RunRecord;
 using RunFinished = std::function<void(const RunSpec&, const RunRecord&, bool reused, std::size_t finished)>;
-std::vector<RunRecord> execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished);
+struct RunsResult {
+  std::vector<RunRecord> records;  // in run order; those of unfinished runs are empty
+  std::size_t finished = 0;        // runs finished (computed and saved, or reused)
+  bool interrupted = false;        // some run did not finish because `stop` was set
+};
+RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
+                        const std::atomic<bool>* stop = nullptr);
 
 }  // namespace localsgd

@@ -1,13 +1,16 @@
 #include "experiments/spec.hpp"
 
 #include <fmt/format.h>
+#include <tbb/info.h>
 
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "experiments/json_reader.hpp"
 #include "experiments/spec_error.hpp"
+#include "sim/worker.hpp"
 
 namespace localsgd {
 
@@ -32,7 +35,7 @@ EvalSettings read_eval(const Json& run, const Location& root) {
   const Location where = root.child("eval");
   const Json& node = run.at("eval");
   const std::vector<ParamSpec> specs = {
-      ParamSpec::integer("points", "evaluation points, including step 0 and step T").at_least(2).defaults_to(100),
+      ParamSpec::integer("points", "evaluation points, including step 0 and step T").at_least(2).at_most(1e7).defaults_to(100),
       ParamSpec::text("spacing", "spacing of the points").one_of({"log", "linear"}).defaults_to("log"),
   };
   require_object(node, where, "eval");
@@ -64,8 +67,19 @@ Configured<Product> read_typed(const Registry<Product>& registry, const Json& ru
 
 // Reads the run-level keys of one assembled run. `missing_at` is where a missing required key
 // should be added (the variant, when there are variants).
+// What one run's engine holds (experiments/memory.hpp): per worker a model, a gradient and the
+// optimizer's state vectors of d numbers (with allocation overhead), the worker's fixed part (two
+// random streams, clock, counters); the averaged model and two scratch vectors; its metric rows.
+double run_memory(int workers, Index dim, int state_vectors, long eval_rows) {
+  const auto d = static_cast<double>(dim);
+  const double vectors = 2.0 + state_vectors;
+  const double per_worker = static_cast<double>(sizeof(Worker)) + vectors * (8.0 * d + 16.0) + 64.0;
+  return static_cast<double>(workers) * per_worker + 24.0 * d +
+         static_cast<double>(eval_rows) * (8.0 + static_cast<double>(sizeof(Evaluation)));
+}
+
 RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& missing_at,
-                  const std::filesystem::path& base_folder) {
+                  const std::filesystem::path& base_folder, MemoryBudget* memory) {
   const Location root{"", &sources};
   for (const char* key : {"problem", "workers", "steps", "schedule", "step_size"}) {
     if (!run.contains(key)) {
@@ -82,9 +96,25 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.batch = static_cast<int>(
       read_param(run, root, ParamSpec::integer("batch", "mini-batch size B").at_least(1).at_most(1e7).defaults_to(1))
           .get<std::int64_t>());
+  if (static_cast<double>(r.workers) * r.batch * static_cast<double>(r.steps) > 9.0e18) {
+    root.child("steps").fail(fmt::format("workers x batch x steps = {:.3g} samples overflows the sample counter "
+                                         "(at most 9.2e18); use fewer steps",
+                                         static_cast<double>(r.workers) * r.batch * static_cast<double>(r.steps)));
+  }
   r.base_folder = base_folder;
   BuildContext context = r.context();
+  context.memory = memory;
   r.problem = read_typed(problem_registry(), run, root, "problem", Json(), context);
+  context.memory = nullptr;
+  // Reading the problem built it (cached), so this costs nothing.
+  const auto problem = r.problem.build(context);
+  if (const auto shard = problem->smallest_shard(); shard && r.batch > *shard) {
+    root.child("batch").fail(fmt::format(
+        "must be <= {} (the rows of the smallest worker's shard), got {}: each worker draws its mini-batch with "
+        "replacement from its own shard, so every batch would repeat rows; use a smaller batch, fewer workers or "
+        "more samples",
+        *shard, r.batch));
+  }
   r.schedule = read_typed(schedule_registry(), run, root, "schedule", Json(), context);
   // Step-size rules may depend on the schedule (pl_theory's τ); schedules are cheap to build.
   const auto schedule = r.schedule.build(context);
@@ -92,6 +122,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.step_size = read_typed(step_size_registry(), run, root, "step_size", Json(), context);
   context.schedule = nullptr;
   r.optimizer = read_typed(optimizer_registry(), run, root, "optimizer", Json{{"type", "sgd"}}, context);
+  const int state_vectors = r.optimizer.build(context)->state_vectors();
 
   const Json default_clock = Json::object();
   const Json& clock = run.contains("clock") ? run.at("clock") : default_clock;
@@ -104,6 +135,8 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.network = read_typed(network_registry(), clock, clock_at, "network", Json{{"type", "constant"}}, context);
   r.eval = read_eval(run, root);
   r.targets = read_targets(run, root);
+  r.eval_rows = r.eval.count(r.steps);
+  r.memory_bytes = run_memory(r.workers, problem->dim(), state_vectors, r.eval_rows);
 
   r.config = {{"problem", r.problem.resolved()},
               {"workers", r.workers},
@@ -338,6 +371,40 @@ std::string run_pointer(const SweepPath& swept) {
   return pointer;
 }
 
+MemoryEstimate estimate_memory(const ExperimentSpec& spec, const MemoryBudget& budget,
+                               const std::optional<MemoryLimit>& limit) {
+  MemoryEstimate m;
+  m.data = budget.data();
+  m.problems = budget.problems();
+  m.concurrent_runs = budget.concurrent_runs();
+  m.runs = spec.runs.size();
+  m.limit = limit;
+  const RunSpec* largest = nullptr;
+  for (const RunSpec& r : spec.runs) {
+    m.metric_rows += static_cast<double>(r.eval_rows);
+    if (largest == nullptr || r.memory_bytes > largest->memory_bytes) largest = &r;
+  }
+  m.results = static_cast<double>(m.runs) * kBytesPerRun + m.metric_rows * kBytesPerMetricRow;
+  if (largest != nullptr) {
+    m.per_run = largest->memory_bytes;
+    const BuildContext context = largest->context();
+    m.largest_run = fmt::format("run {}, {}: {} workers x d = {} x {} vectors, {} metric rows", largest->index,
+                                describe_run(*largest), largest->workers, largest->problem.build(context)->dim(),
+                                2 + largest->optimizer.build(context)->state_vectors(), largest->eval_rows);
+  }
+  return m;
+}
+
+// What would shrink the largest part of the estimate.
+std::string memory_advice(const MemoryEstimate& m) {
+  const double runs = static_cast<double>(m.concurrent_runs) * m.per_run;
+  if (m.results >= runs && m.results >= m.data) {
+    return "evaluate at fewer points (eval.points, or a larger eval.every) or split the sweep";
+  }
+  if (runs >= m.data) return "use fewer workers or a smaller problem, or run fewer runs at once (--threads)";
+  return "use a smaller problem (fewer samples or dimensions)";
+}
+
 }  // namespace
 
 std::string PlotSpec::file_stem() const {
@@ -384,8 +451,13 @@ std::vector<long> EvalSettings::steps(long total_steps) const {
   return every ? evaluation_steps_every(total_steps, *every) : evaluation_steps(total_steps, points, spacing);
 }
 
+long EvalSettings::count(long total_steps) const {
+  if (every) return (total_steps + *every - 1) / *every + 1;  // 0, k, 2k, … below T, and T
+  return std::min<long>(points, total_steps + 1);
+}
+
 ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
-                          const std::filesystem::path& base_folder) {
+                          const std::filesystem::path& base_folder, const SpecOptions& options) {
   const Location root{"", nullptr};
   require_object(spec, root, "a spec");
   reject_unknown_keys(spec, root, concat(kTopLevelOnlyKeys, run_level_keys()), "the spec");
@@ -413,11 +485,24 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
     if (spec.contains(key)) base[key] = spec.at(key);
   }
 
+  double run_count = static_cast<double>(variants.size() * out.seeds.size());
+  for (const auto& axis : axes) run_count *= static_cast<double>(axis.size());
+  if (run_count > static_cast<double>(kMaxRuns)) {
+    throw SpecError("", fmt::format("the spec expands to {:.0f} runs (variants x sweep points x seeds); at most {} "
+                                    "are allowed: split it into several specs",
+                                    run_count, kMaxRuns));
+  }
   std::size_t grid_size = 1;
   for (const auto& axis : axes) grid_size *= axis.size();
-  if (grid_size * variants.size() * out.seeds.size() > 1000000) {
-    throw SpecError("", fmt::format("the spec expands to {} runs; at most 1000000 are allowed",
-                                    grid_size * variants.size() * out.seeds.size()));
+  const std::size_t threads =
+      options.threads > 0 ? options.threads : static_cast<std::size_t>(std::max(1, tbb::info::default_concurrency()));
+  MemoryBudget budget(options.memory_limit, std::min(threads, static_cast<std::size_t>(run_count)));
+  if (options.memory_limit && run_count * kBytesPerRun > static_cast<double>(options.memory_limit->bytes)) {
+    throw SpecError("", fmt::format("the spec's {:.0f} runs need about {} for their records alone; the limit is {} "
+                                    "({}); split it into several specs",
+                                    run_count, format_bytes(run_count * kBytesPerRun),
+                                    format_bytes(static_cast<double>(options.memory_limit->bytes)),
+                                    options.memory_limit->source));
   }
 
   Json resolved_variants = Json::array();
@@ -445,7 +530,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
           swept[path.path] = value;
         }
       }
-      RunSpec parsed = parse_run(run, sources, variant.pointer, base_folder);
+      RunSpec parsed = parse_run(run, sources, variant.pointer, base_folder, &budget);
       parsed.variant = variant.label.empty() ? parsed.schedule.type() : variant.label;
       parsed.swept = swept;
       if (g == 0) {
@@ -473,6 +558,12 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
     }
   }
 
+  out.memory = estimate_memory(out, budget, options.memory_limit);
+  if (out.memory.exceeds_limit()) {
+    throw SpecError("", fmt::format("needs {}; the limit is {}; {}, or raise the limit with --max-memory",
+                                    out.memory.describe(), out.memory.describe_limit(), memory_advice(out.memory)));
+  }
+
   Json plots = Json::array();
   for (const auto& p : out.plots) plots.push_back(p.to_json());
   out.resolved = {{"name", out.name}, {"seeds", out.seeds}, {"variants", resolved_variants}, {"plots", plots}};
@@ -484,39 +575,43 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
   return out;
 }
 
-ExperimentSpec load_spec(const std::filesystem::path& file) {
-  const std::string name = file.string();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw SpecFileError(fmt::format("{}: cannot open the spec file for reading", name));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+ExperimentSpec parse_spec_text(std::string_view text, const std::string& name,
+                               const std::filesystem::path& base_folder, const SpecOptions& options) {
   Json spec;
   try {
-    spec = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    std::size_t line = 1;
-    std::size_t column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string reason = e.what();
-    // nlohmann: "[json.exception.parse_error.101] parse error at line 3, column 5: <reason>"
-    if (auto at = reason.find("column"); at != std::string::npos) {
-      if (auto colon = reason.find(": ", at); colon != std::string::npos) reason = reason.substr(colon + 2);
-    }
-    throw SpecFileError(fmt::format("{}: line {}, column {}: invalid JSON: {}", name, line, column, reason));
+    spec = parse_strict_json(text);
+  } catch (const JsonSyntaxError& e) {
+    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
+  } catch (const JsonStructureError& e) {
+    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
   }
   try {
-    return parse_spec(spec, file.stem().string(), file.parent_path());
+    return parse_spec(spec, std::filesystem::path(name).stem().string(), base_folder, options);
   } catch (const SpecError& e) {
     throw SpecFileError(fmt::format("{}: {}", name, e.what()));
   }
+}
+
+ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& options) {
+  const std::string name = file.string();
+  std::error_code error;
+  if (std::filesystem::is_directory(file, error)) throw SpecFileError(fmt::format("{}: is a folder, not a spec file", name));
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw SpecFileError(fmt::format("{}: cannot open the spec file for reading", name));
+  // Refuse to read a huge file into memory: a spec is a few kilobytes (a long list of seeds, a
+  // few megabytes).
+  constexpr std::size_t kMaxSpecBytes = 64u << 20;
+  std::string text;
+  char chunk[65536];
+  while (text.size() <= kMaxSpecBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) throw SpecFileError(fmt::format("{}: cannot read the spec file", name));
+  if (text.size() > kMaxSpecBytes) {
+    throw SpecFileError(fmt::format("{}: the spec file is larger than {} MiB; is it the right file?", name,
+                                    kMaxSpecBytes >> 20));
+  }
+  return parse_spec_text(text, name, file.parent_path(), options);
 }
 
 }  // namespace localsgd

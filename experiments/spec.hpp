@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "experiments/catalog.hpp"
 #include "experiments/expectations.hpp"
+#include "experiments/memory.hpp"
 #include "experiments/params.hpp"
 #include "experiments/target_spec.hpp"
 #include "sim/evaluation_plan.hpp"
@@ -21,6 +23,8 @@ struct EvalSettings {
   EvalSpacing spacing = EvalSpacing::log;
   std::optional<long> every;
   std::vector<long> steps(long total_steps) const;
+  // The number of steps() without computing them (at most; rounding may merge log-spaced points).
+  long count(long total_steps) const;
 };
 
 // One declared plot (docs/plots.md). Kinds:
@@ -64,6 +68,8 @@ struct RunSpec {
   Configured<NetworkModel> network;
   EvalSettings eval;
   std::vector<Target> targets;
+  long eval_rows = 0;        // metric rows the run writes (evaluation points)
+  double memory_bytes = 0;   // estimated memory of its engine and metric rows (experiments/memory.hpp)
   Json config;  // the run-level keys with every default filled in
   std::filesystem::path base_folder;  // the spec file's folder: relative data paths resolve against it
 
@@ -79,7 +85,19 @@ struct ExperimentSpec {
   std::vector<Configured<Expectation>> expectations;  // `expect`
   std::vector<RunSpec> runs;
   Json resolved;  // the spec with every default filled in (spec.resolved.json)
+  MemoryEstimate memory;  // what running it needs, and the limit it was checked against
 };
+
+// How a spec is checked beyond its own rules.
+struct SpecOptions {
+  // Refuse a spec whose estimated memory exceeds this (none: not checked).
+  std::optional<MemoryLimit> memory_limit;
+  // Runs that execute at once (0: oneTBB's default concurrency, the number of cores).
+  std::size_t threads = 0;
+};
+
+// At most this many runs per spec (the run list alone costs kilobytes per run).
+constexpr std::size_t kMaxRuns = 100000;
 
 // "label seed=S path=value ...", for progress lines and listings.
 std::string describe_run(const RunSpec& run);
@@ -91,11 +109,19 @@ const std::vector<std::string>& run_level_keys();
 // Validation builds every distinct problem once (experiments/problem_cache.hpp), so that errors
 // that depend on the data (a malformed file, an empty shard, separable classes) name their path.
 // Relative file paths in the spec (e.g. a data file) resolve against `base_folder`.
+// With a memory limit in `options`, a spec that would not fit is refused before its problems are
+// built (SpecError naming the estimate and the limit).
 ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
-                          const std::filesystem::path& base_folder = {});
+                          const std::filesystem::path& base_folder = {}, const SpecOptions& options = {});
 
-// Reads and parses a spec file. Throws SpecFileError whose message starts with the file name.
-ExperimentSpec load_spec(const std::filesystem::path& file);
+// Parses the text of a spec file named `name` (strict JSON: experiments/json_reader.hpp). Throws
+// SpecFileError whose message starts with the name.
+ExperimentSpec parse_spec_text(std::string_view text, const std::string& name,
+                               const std::filesystem::path& base_folder, const SpecOptions& options = {});
+
+// Reads and parses a spec file (at most 64 MiB).
+// Throws SpecFileError whose message starts with the file name.
+ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& options = {});
 
 class SpecFileError : public std::runtime_error {
  public:

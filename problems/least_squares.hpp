@@ -33,6 +33,7 @@ class LeastSquares final : public Problem {
   void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override;
 
   const ProblemConstants& constants() const override { return constants_; }
+  std::optional<Index> smallest_shard() const override { return smallest_shard_size(shards_); }
 
   const RegressionData& data() const { return *data_; }
   const Shard& shard(int worker) const { return shards_[static_cast<std::size_t>(worker)]; }

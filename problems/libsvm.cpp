@@ -10,7 +10,9 @@
 namespace localsgd {
 
 LibsvmError::LibsvmError(const std::string& source, std::size_t line, const std::string& rule)
-    : std::runtime_error(fmt::format("{}:{}: {}", source, line, rule)), line_(line), rule_(rule) {}
+    : std::runtime_error(line > 0 ? fmt::format("{}:{}: {}", source, line, rule) : fmt::format("{}: {}", source, rule)),
+      line_(line),
+      rule_(rule) {}
 
 namespace {
 
@@ -38,11 +40,18 @@ std::optional<long long> parse_index(std::string_view text) {
   return value;
 }
 
-std::string quoted(std::string_view token) {
-  std::string text(token.substr(0, 40));
+// A token for a message: at most 40 bytes, control and non-ASCII bytes as \xNN.
+std::string printable(std::string_view token) {
+  std::string text;
+  for (char c : token.substr(0, 40)) {
+    const auto byte = static_cast<unsigned char>(c);
+    text += (byte < 0x20 || byte >= 0x7f) ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
+  }
   if (token.size() > 40) text += "...";
-  return "\"" + text + "\"";
+  return text;
 }
+
+std::string quoted(std::string_view token) { return "\"" + printable(token) + "\""; }
 
 }  // namespace
 
@@ -84,8 +93,9 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
       if (minus_one_line != 0) fail(fmt::format("label 0 mixes the 0/1 convention with the +1/-1 one (label -1 on line {})", minus_one_line));
       if (zero_line == 0) zero_line = number;
     } else if (*label != 1.0) {
-      fail(fmt::format("label {} is not a binary class label (expected +1/-1 or 0/1)", tokens[0]));
+      fail(fmt::format("label {} is not a binary class label (expected +1/-1 or 0/1)", printable(tokens[0])));
     }
+    if (labels.size() >= static_cast<std::size_t>(kMaxLibsvmIndex)) fail("too many samples (rows)");
     const auto row = static_cast<Index>(labels.size());
     labels.push_back(*label);
 
@@ -97,6 +107,9 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
       const auto index = parse_index(token.substr(0, colon));
       if (!index || *index < 1) {
         fail(fmt::format("feature index must be an integer >= 1, got {}", quoted(token.substr(0, colon))));
+      }
+      if (*index > kMaxLibsvmIndex) {
+        fail(fmt::format("feature index {} is too large (at most {})", *index, kMaxLibsvmIndex));
       }
       if (*index <= previous) {
         fail(fmt::format("feature indices must increase along a line: {} after {}", *index, previous));

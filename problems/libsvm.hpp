@@ -19,6 +19,9 @@
 
 namespace localsgd {
 
+// Feature indices and rows are stored as 32-bit integers (Eigen's sparse storage).
+constexpr long long kMaxLibsvmIndex = 2147483646;
+
 struct LibsvmOptions {
   // Number of features d. Without it, d is the largest index in the file; with it, an index
   // above d is an error (a file need not use every index: a9a.t never uses feature 123).

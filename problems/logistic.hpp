@@ -42,6 +42,7 @@ class Logistic final : public Problem {
   // g = (1/B) Σ_b −y_jb σ(−y_jb a_jbᵀx) a_jb + λx.
   void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override;
   const ProblemConstants& constants() const override { return constants_; }
+  std::optional<Index> smallest_shard() const override { return smallest_shard_size(shards_); }
 
   // ∇²F(x) = AᵀDA/n + λI, dense d × d.
   Eigen::MatrixXd hessian(const Vector& x) const;

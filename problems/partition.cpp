@@ -133,4 +133,11 @@ std::vector<Shard> dirichlet_partition(std::span<const double> labels, int worke
   return shards;
 }
 
+Index smallest_shard_size(const std::vector<Shard>& shards) {
+  if (shards.empty()) return 0;
+  std::size_t smallest = shards.front().size();
+  for (const Shard& s : shards) smallest = std::min(smallest, s.size());
+  return static_cast<Index>(smallest);
+}
+
 }  // namespace localsgd

@@ -17,6 +17,9 @@ using Shard = std::vector<Index>;
 // `workers` contiguous shards whose sizes differ by at most one. Requires rows >= workers >= 1.
 std::vector<Shard> iid_partition(Index rows, int workers, std::uint64_t seed);
 
+// The number of rows in the smallest shard (0 if there are none).
+Index smallest_shard_size(const std::vector<Shard>& shards);
+
 // Every worker samples from the whole data set (rows 0..n−1), as the paper's reference code did:
 // each worker's stochastic gradient is then unbiased for ∇F itself.
 std::vector<Shard> shared_partition(Index rows, int workers);

@@ -63,6 +63,10 @@ class Problem {
                                    Vector& out) const = 0;
 
   virtual const ProblemConstants& constants() const = 0;
+
+  // The number of rows in the smallest worker's shard, for problems over a finite data set
+  // (nullopt for problems whose oracle is not a sample of rows).
+  virtual std::optional<Index> smallest_shard() const { return std::nullopt; }
 };
 
 }  // namespace localsgd

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages localsgd needs to build, test and plot. Idempotent: does nothing
 # (and needs no network) when everything is already installed. Run as root on Debian 12 or later.
+#   --sanitizers   also clang 14, its sanitizer and libFuzzer runtimes and llvm-symbolizer
+#                  (scripts/sanitize.sh, scripts/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -8,6 +10,9 @@ packages=(
   libtbb-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev catch2
   gnuplot-nox
 )
+if [ "${1:-}" = "--sanitizers" ]; then
+  packages+=(clang-14 libclang-rt-14-dev llvm-14)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -153,10 +153,17 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   while (t < total) {
     const long sync_at = std::clamp(algorithm_.schedule.next_sync(context), t + 1, total);
     while (t < sync_at) {
-      // Workers run until the next sync or the next evaluation point, whichever comes first.
-      // Stopping for an evaluation only pauses the workers; it changes no state.
+      if (config_.stop != nullptr && config_.stop->load(std::memory_order_relaxed)) {
+        report.termination = Termination::interrupted;
+        report.steps_done = t;
+        break;
+      }
+      // Workers run until the next sync or the next evaluation point, whichever comes first (and
+      // at most kMaxSegment steps, so that a stop request is seen soon). Stopping only pauses the
+      // workers; it changes no state.
       while (next_eval != eval_steps.end() && *next_eval <= t) ++next_eval;
-      const long stop = (next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at;
+      const long stop = std::min((next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at,
+                                 t + kMaxSegment);
       tbb::parallel_for(tbb::blocked_range<int>(0, config_.workers), [&](const tbb::blocked_range<int>& r) {
         for (int i = r.begin(); i != r.end(); ++i) {
           run_local_steps(workers_[static_cast<std::size_t>(i)], i, t + 1, stop);
@@ -184,13 +191,13 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
         evaluation->time = slowest_clock();
         emit(*evaluation);
       }
-      if (!finite || (evaluation && !std::isfinite(evaluation->loss))) {
+      if (!finite || (evaluation && !(std::isfinite(evaluation->loss) && evaluation->gap <= config_.divergence_gap))) {
         report.termination = Termination::diverged;
         report.steps_done = t;
         break;
       }
     }
-    if (report.termination == Termination::diverged) break;
+    if (report.termination != Termination::completed) break;
     context.last_sync = t;
     context.rounds_done = report.rounds;
     context.virtual_time = slowest_clock();

@@ -2,7 +2,9 @@
 // The simulation engine: p workers run local steps as oneTBB tasks on private state; at each sync
 // point the workers meet at a barrier and their models are replaced by the deterministic average
 // (LUPA-SGD, the paper's Algorithm 1). A virtual clock advances with every step and sync.
+#include <atomic>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -21,7 +23,16 @@ struct EngineConfig {
   long steps = 1;           // T
   int batch = 1;            // B
   std::uint64_t seed = 0;   // run seed: every worker stream derives from it
+  // An evaluation whose gap F(x̄) − F* exceeds this ends the run as diverged (as does a non-finite
+  // averaged model or loss, whatever this is).
+  double divergence_gap = std::numeric_limits<double>::infinity();
+  // If set, checked between segments of local steps (at most kMaxSegment steps apart): once true,
+  // the run stops as interrupted. Never changes the trajectory of a run that is not interrupted.
+  const std::atomic<bool>* stop = nullptr;
 };
+
+// Workers run at most this many local steps between two checks of EngineConfig::stop.
+constexpr long kMaxSegment = 4096;
 
 struct Algorithm {
   SyncSchedule& schedule;
@@ -34,11 +45,11 @@ struct ClockModels {
   const NetworkModel& network;
 };
 
-enum class Termination { completed, diverged };
+enum class Termination { completed, diverged, interrupted };
 
 struct RunReport {
   Termination termination = Termination::completed;
-  long steps_done = 0;       // T, or the step at which divergence was detected
+  long steps_done = 0;       // T, or the step at which divergence was detected (or the run was interrupted)
   int rounds = 0;            // syncs performed
   double virtual_time = 0;   // seconds
   double communication_time = 0;     // the same for every worker: all take part in every average

@@ -198,3 +198,82 @@ TEST_CASE("a step size far above 2/L diverges and the run says where") {
   CHECK(result.rows.back().step == result.report.steps_done);
   CHECK_FALSE(std::isfinite(result.rows.back().loss));
 }
+
+namespace {
+
+// Runs 10000 steps of one-shot local SGD (one segment of at most kMaxSegment steps at a time),
+// evaluating at steps 0 and T only.
+RunReport run_one_shot(const Problem& problem, EngineConfig config, double eta, std::vector<Evaluation>* rows) {
+  const ConstantStepSize step_size(eta);
+  OneShot schedule;
+  const Sgd sgd;
+  const ConstantCompute compute(1.0);
+  const ConstantNetwork network(0.0);
+  Engine engine(problem, config, Algorithm{schedule, step_size, sgd}, ClockModels{compute, network});
+  test::Recorder recorder;
+  std::vector<Observer*> observers = {&recorder};
+  const std::vector<long> eval_steps = {0, config.steps};
+  const RunReport report = engine.run(Vector::Zero(problem.dim()), eval_steps, observers);
+  if (rows != nullptr) *rows = recorder.rows;
+  return report;
+}
+
+}  // namespace
+
+TEST_CASE("a stop request ends a run as interrupted within one segment; without one nothing changes") {
+  const auto problem = test::make_least_squares(200, 5, 2);
+  EngineConfig config{2, 10000, 2, 1};
+  std::vector<Evaluation> plain_rows, watched_rows;
+  const RunReport plain = run_one_shot(*problem, config, 0.01, &plain_rows);
+  std::atomic<bool> stop{false};
+  config.stop = &stop;
+  const RunReport watched = run_one_shot(*problem, config, 0.01, &watched_rows);
+  CHECK(watched.termination == Termination::completed);
+  CHECK(same_bits(plain_rows, watched_rows));  // checking the flag changes no bit
+  CHECK(watched.final_model == plain.final_model);
+
+  stop = true;
+  std::vector<Evaluation> rows;
+  const RunReport stopped = run_one_shot(*problem, config, 0.01, &rows);
+  CHECK(stopped.termination == Termination::interrupted);
+  CHECK(stopped.steps_done == 0);
+  CHECK(rows.size() == 1);  // step 0 only
+}
+
+TEST_CASE("divergence: a non-finite model, or a gap above the threshold at an evaluation point") {
+  const auto problem = test::make_least_squares(200, 5, 2);
+  const std::vector<long> eval_steps = {0, 10, 20, 30, 40};
+  auto run = [&](double eta, double threshold) {
+    const ConstantStepSize step_size(eta);
+    FixedPeriod schedule(5);
+    const Sgd sgd;
+    const ConstantCompute compute(1.0);
+    const ConstantNetwork network(0.0);
+    EngineConfig config{2, 40, 2, 1};
+    config.divergence_gap = threshold;
+    Engine engine(*problem, config, Algorithm{schedule, step_size, sgd}, ClockModels{compute, network});
+    test::Recorder recorder;
+    std::vector<Observer*> observers = {&recorder};
+    const RunReport report = engine.run(Vector::Zero(5), eval_steps, observers);
+    return std::pair{report, recorder.rows};
+  };
+  const auto [fine, fine_rows] = run(0.05, 1e6);
+  CHECK(fine.termination == Termination::completed);
+  CHECK(fine_rows.size() == 5);
+
+  // The same stable run with a threshold below its starting gap stops at the first evaluation after 0.
+  const auto [strict, strict_rows] = run(0.05, 1e-12);
+  CHECK(strict.termination == Termination::diverged);
+  CHECK(strict.steps_done == 10);
+  CHECK(strict_rows.back().step == 10);
+
+  // A step size far above 2/L explodes; with an infinite threshold only overflow stops it.
+  const auto [exploding, exploding_rows] = run(3.0, 1e6 * std::max(fine_rows.front().gap, 1.0));
+  CHECK(exploding.termination == Termination::diverged);
+  CHECK(std::isfinite(exploding_rows.back().gap));
+  CHECK(exploding_rows.back().gap > 1e6);
+  const auto [overflowing, overflowing_rows] = run(1e200, std::numeric_limits<double>::infinity());
+  CHECK(overflowing.termination == Termination::diverged);
+  CHECK(overflowing.steps_done == 5);  // the first sync: the averaged model is not finite
+  CHECK_FALSE(std::isfinite(overflowing_rows.back().loss));
+}

@@ -1,0 +1,86 @@
+#pragma once
+// How much memory a spec needs, estimated before anything large is allocated, and the limit it is
+// checked against (MemAvailable, lowered by a cgroup limit, or --max-memory).
+//
+// What is counted (docs/reliability.md has the formulas):
+//   data      every distinct problem: its data set, shards and the matrices its constants need
+//             (H, rotations, Gram matrices, Newton's Hessian); kept for the whole process;
+//   per run   the engine of one run: p workers x (model, gradient, optimizer state vectors of d
+//             doubles, two random streams) plus its metric rows; at most `concurrent_runs` runs
+//             execute at once (the thread count);
+//   results   the run list, every finished run's record (kept until the end), metrics.csv and the
+//             plots' tables: per run and per metric row.
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace localsgd {
+
+// "512 B", "3.4 KiB", "1.5 GiB".
+std::string format_bytes(double bytes);
+
+// "8G", "512M", "1.5GiB", "2T", "100000" (bytes); K, M, G, T are powers of 1024. Nullopt if malformed or 0.
+std::optional<std::uint64_t> parse_bytes(std::string_view text);
+
+struct MemoryLimit {
+  std::uint64_t bytes = 0;
+  std::string source;  // e.g. "MemAvailable in /proc/meminfo", "--max-memory 8G"
+};
+
+// What this process may still allocate: MemAvailable from /proc/meminfo, lowered by a cgroup
+// (v2 memory.max - memory.current, or v1 limit_in_bytes - usage_in_bytes). Nullopt if unknown.
+std::optional<MemoryLimit> available_memory();
+
+struct MemoryEstimate {
+  double data = 0;                  // all distinct problems
+  std::size_t problems = 0;
+  double per_run = 0;               // the largest run
+  std::string largest_run;          // which run, and what its per-run bytes are made of
+  std::size_t concurrent_runs = 1;  // runs executing at once
+  double results = 0;               // run list, records, metrics.csv and plot tables
+  std::size_t runs = 0;
+  double metric_rows = 0;
+  std::optional<MemoryLimit> limit;
+
+  double total() const { return data + static_cast<double>(concurrent_runs) * per_run + results; }
+  bool exceeds_limit() const { return limit && total() > static_cast<double>(limit->bytes); }
+  // "about 1.2 GiB: data 1.0 GiB (2 problems) + 2 concurrent runs x 50 MiB (largest: ...) + results ..."
+  std::string describe() const;
+  // "limit 23 GiB (MemAvailable in /proc/meminfo)" or "no limit known".
+  std::string describe_limit() const;
+};
+
+// Tracks the memory of the problems a spec builds while it is validated, so that a problem whose
+// data would not fit is refused before it is built.
+class MemoryBudget {
+ public:
+  MemoryBudget(std::optional<MemoryLimit> limit, std::size_t concurrent_runs)
+      : limit_(std::move(limit)), concurrent_runs_(concurrent_runs) {}
+
+  // Accounts for the problem `key` once: `data` bytes for its data (kept for the whole process)
+  // and at least `run` bytes for each run that uses it. Throws std::length_error with a rule such
+  // as "needs about 75 GiB for its data (...), more than the 23 GiB available (...)" if the
+  // problems so far, plus the largest such run on every thread, exceed the limit.
+  void reserve_problem(const std::string& key, double data, double run, const std::string& what);
+
+  double data() const { return data_; }
+  std::size_t problems() const { return keys_.size(); }
+  const std::optional<MemoryLimit>& limit() const { return limit_; }
+  std::size_t concurrent_runs() const { return concurrent_runs_; }
+
+ private:
+  std::optional<MemoryLimit> limit_;
+  std::size_t concurrent_runs_;
+  std::set<std::string> keys_;
+  double data_ = 0;
+  double largest_run_ = 0;
+};
+
+// Per-row and per-run costs of results kept in memory (measured: a metric row costs about 1 KiB
+// from the engine to the plots' tables; a run's record, summary and run-list entry about 40 KiB).
+constexpr double kBytesPerMetricRow = 1024;
+constexpr double kBytesPerRun = 40 * 1024;
+
+}  // namespace localsgd

@@ -1,0 +1,49 @@
+// libFuzzer target: the spec loader (strict JSON reading, validation, expansion, the memory
+// estimate, building the problems a spec names). Any input must end in a SpecFileError (a clear
+// message) or a valid spec; anything else (another exception, a crash, a sanitizer report, a hang
+// or a huge allocation) is a finding. scripts/fuzz.sh runs it; CI replays fuzz/corpus/spec_loader.
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string_view>
+
+#include "experiments/data_files.hpp"
+#include "experiments/explain.hpp"
+#include "experiments/problem_cache.hpp"
+#include "experiments/spec.hpp"
+
+namespace {
+
+// Relative data paths resolve against an empty folder (absolute ones reach the real file system).
+const std::filesystem::path& base_folder() {
+  static const std::filesystem::path folder = [] {
+    std::string pattern = (std::filesystem::temp_directory_path() / "localsgd-fuzz-XXXXXX").string();
+    const char* made = ::mkdtemp(pattern.data());
+    return std::filesystem::path(made ? made : "/nonexistent");
+  }();
+  return folder;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace localsgd;
+  SpecOptions options;
+  // A small budget keeps each input fast: problems that would need more are refused unbuilt.
+  options.memory_limit = MemoryLimit{16u << 20, "the fuzzer's limit"};
+  options.threads = 2;
+  try {
+    const ExperimentSpec spec =
+        parse_spec_text(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json", base_folder(), options);
+    // A valid spec: its resolved form must read back as the same spec, and explain must work.
+    const ExperimentSpec again = parse_spec(spec.resolved, spec.name, base_folder(), options);
+    if (again.resolved != spec.resolved || again.runs.size() != spec.runs.size()) std::abort();
+    if (spec.runs.size() <= 16) (void)explain_spec(spec);
+  } catch (const SpecFileError&) {
+  } catch (const SpecError&) {
+    std::abort();  // parse_spec of a resolved spec must not fail
+  }
+  clear_problem_cache();
+  clear_data_file_cache();
+  return 0;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds and runs the tests under sanitizers (clang 14), in separate build folders:
+#   build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer, -O1 -g: the whole test suite
+#                (the CLI tests run the sanitized localsgd binary too) and a replay of the fuzz
+#                corpus (fuzz/corpus/*) through the fuzz targets;
+#   build-tsan/  ThreadSanitizer: the engine and runner tests (parallel workers and runs),
+#                with oneTBB's own reports suppressed (scripts/tsan.supp says why).
+# Any report fails the script. CI runs it after the normal tests (.ci/run).
+#   bash scripts/sanitize.sh [asan|tsan]   (default both)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+what=${1:-all}
+"$root/scripts/install-deps.sh" --sanitizers
+jobs=$(nproc)
+common=(-G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g")
+export CC=clang-14 CXX=clang++-14
+export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-14
+
+if [ "$what" = all ] || [ "$what" = asan ]; then
+  build="$root/build-asan"
+  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" "${common[@]}" \
+    -DLOCALSGD_SANITIZE=address,undefined -DLOCALSGD_FUZZ=ON >/dev/null
+  cmake --build "$build" --parallel "$jobs"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  echo "sanitize: AddressSanitizer + UndefinedBehaviorSanitizer: test suite" >&2
+  (cd "$build" && ctest --output-on-failure --parallel "$jobs" --timeout 600)
+  for target in spec_loader libsvm; do
+    echo "sanitize: replaying fuzz/corpus/$target ($(ls "$root/fuzz/corpus/$target" | wc -l) inputs)" >&2
+    "$build/fuzz/${target}_fuzzer" -runs=0 -timeout=60 "$root/fuzz/corpus/$target"
+  done
+fi
+
+if [ "$what" = all ] || [ "$what" = tsan ]; then
+  build="$root/build-tsan"
+  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" "${common[@]}" -DLOCALSGD_SANITIZE=thread >/dev/null
+  cmake --build "$build" --parallel "$jobs" --target localsgd_engine_tests
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp"
+  echo "sanitize: ThreadSanitizer: engine and runner tests" >&2
+  "$build/tests/localsgd_engine_tests"
+fi
+echo "sanitize: no reports" >&2

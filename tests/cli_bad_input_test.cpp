@@ -1,0 +1,301 @@
+// The bad-input matrix (docs/reliability.md): every class of malformed or out-of-range spec, data
+// file and command line gives exit 2, ONE line on stderr that names the file, the JSON path or
+// line, and the rule, nothing on stdout, and no results folder.
+#include <catch2/catch.hpp>
+#include <map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/cli.hpp"
+
+using namespace localsgd;
+using test::read_file;
+using test::run_cli;
+using test::ScratchDir;
+using test::write_file;
+using Json = nlohmann::json;
+
+namespace {
+
+const char* kSpec = R"({
+  "name": "bad",
+  "problem": {"type": "least_squares", "samples": 400, "dim": 5, "noise": 0.3},
+  "workers": 3,
+  "steps": 300,
+  "batch": 2,
+  "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
+  "variants": [
+    {"label": "sync", "schedule": {"type": "sync"}},
+    {"label": "tau=10", "schedule": {"type": "fixed", "period": 10}}
+  ],
+  "seeds": 2,
+  "eval": {"points": 20}
+})";
+
+std::string with(const char* patch) {
+  Json s = Json::parse(kSpec);
+  s.merge_patch(Json::parse(patch));
+  return s.dump(2);
+}
+
+// A logistic problem on the LIBSVM file data.svm (next to the spec), with extra problem keys.
+std::string on_file(const std::string& extra = "", int workers = 3) {
+  Json s = Json::parse(kSpec);
+  s["workers"] = workers;
+  s["problem"] = Json::parse(R"({"type": "logistic", "data": "libsvm", "file": "data.svm", "l2": 0.01)" + extra + "}");
+  s["batch"] = 1;
+  return s.dump(2);
+}
+
+std::string long_list(std::size_t n) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < n; ++i) out += (i ? "," : "") + std::to_string(i);
+  return out + "]";
+}
+
+struct Case {
+  std::string klass;   // the class of bad input (docs/reliability.md counts them)
+  std::string spec;    // the text of bad.json
+  std::string where;   // what follows "error: bad.json: " (the JSON path or line), or the message start
+  std::string rule;    // a fragment of the rule (and the suggestion, where one exists)
+  std::map<std::string, std::string> files = {};  // other files next to the spec
+  std::string args = "";                           // extra command-line arguments
+};
+
+const std::string kGoodLibsvm = "+1 1:0.5 2:1\n-1 1:-0.5 3:1\n+1 2:0.25 3:-1\n-1 1:1 2:-1\n+1 1:0.1\n-1 3:0.7\n";
+
+std::vector<Case> cases() {
+  const std::string spec = kSpec;
+  std::vector<Case> c = {
+      // --- invalid JSON: line and column, or the JSON path for structural rules
+      {"invalid JSON", spec.substr(0, 120), "line 5, column 6: invalid JSON", "missing closing quote"},
+      {"invalid JSON", "{\"name\": \"x\",}", "line 1, column 14: invalid JSON", "expected string literal"},
+      {"invalid JSON", with("{}").replace(1, 0, "\"steps\": NaN, "), "line 1, column ", "invalid literal"},
+      {"invalid JSON", "{\n  // a comment\n}", "line 2, column ", "invalid literal"},
+      {"invalid JSON", "", "line 1, column 1: invalid JSON", "unexpected end of input"},
+      {"invalid JSON", "\x7f" "ELF\x02\x01", "line 1, column 1: invalid JSON", "invalid literal"},
+      {"invalid JSON", "{\"name\": \"caf\xe9\"}", "line 1, column ", "ill-formed UTF-8"},
+      {"invalid JSON", "{\n \"steps\": 1e400\n}", "line 2, column 15: invalid JSON", "number overflow parsing '1e400' (too large for a double)"},
+      {"invalid JSON", "{\"workers\": -1e999}", "line 1, column 18: invalid JSON", "number overflow"},
+      {"invalid JSON", "{\"name\": \"a\", \"workers\": 3, \"name\": \"b\"}", "/name", "duplicate key \"name\""},
+      {"invalid JSON", with("{}").replace(with("{}").find("\"type\": \"least_squares\""), 0, "\"dim\": 9, "),
+       "/problem/dim", "duplicate key \"dim\""},
+      {"invalid JSON", "{\"problem\": " + std::string(200, '[') + std::string(200, ']') + "}", "/problem/0/0/",
+       "nested more than 64 levels deep"},
+      {"invalid JSON", "[1, 2]", "/", "a spec must be an object, got an array"},
+      // --- wrong types
+      {"wrong type", with(R"({"batch": "2"})"), "/batch", "must be an integer, got string \"2\""},
+      {"wrong type", with(R"({"workers": 2.5})"), "/workers", "must be an integer, got number 2.5"},
+      {"wrong type", with(R"({"steps": true})"), "/steps", "must be an integer, got boolean true"},
+      {"wrong type", with(R"({"seeds": "3"})"), "/seeds", "must be an integer, got string \"3\""},
+      {"wrong type", with(R"({"variants": {"label": "x"}})"), "/variants", "must be a non-empty list of variants"},
+      {"wrong type", with(R"({"problem": "least_squares"})"), "/problem", "problem must be an object, got string"},
+      {"wrong type", with(R"({"eval": [10]})"), "/eval", "eval must be an object, got an array"},
+      {"wrong type", with(R"({"step_size": {"eta0": "0.1"}})"), "/step_size/eta0", "must be a number, got string"},
+      {"wrong type", with(R"({"step_size": {"eta0": "NaN"}})"), "/step_size/eta0", "must be a number, got string \"NaN\""},
+      {"wrong type", with(R"({"name": 7})"), "/name", "must be a non-empty string usable as a folder name"},
+      {"wrong type", with(R"({"name": "../x"})"), "/name", "must be a non-empty string usable as a folder name"},
+      // --- unknown keys, with the closest valid name
+      {"unknown key", with(R"({"stepsize": 1})"), "/stepsize", "unknown key \"stepsize\" in the spec (valid keys: "},
+      {"unknown key", with(R"({"stepsize": 1})"), "/stepsize", "did you mean \"step_size\"?"},
+      {"unknown key", with(R"({"problem": {"sample": 10}})"), "/problem/sample", "did you mean \"samples\"?"},
+      {"unknown key", with(R"({"variants": [{"label": "a", "period": 3}]})"), "/variants/0/period",
+       "unknown key \"period\" in a variant"},
+      {"unknown key", with(R"({"clock": {"netwrok": {"type": "ring"}}})"), "/clock/netwrok", "did you mean \"network\"?"},
+      {"unknown key", with(R"({"schedule": {"type": "fixd"}, "variants": null})"), "/schedule/type",
+       "unknown schedule type \"fixd\""},
+      {"unknown key", with(R"({"schedule": {"type": "sync", "period": 4}, "variants": null})"), "/schedule/period",
+       "it takes no parameters"},
+      // --- empty and huge lists
+      {"empty or huge list", with(R"({"variants": []})"), "/variants", "must be a non-empty list of variants"},
+      {"empty or huge list", with(R"({"seeds": []})"), "/seeds", "must be a non-empty list of seeds"},
+      {"empty or huge list", with(R"({"sweep": {"workers": []}})"), "/sweep/workers", "must be a non-empty list of values"},
+      {"empty or huge list", with(R"({"sweep": {"zip": {}}})"), "/sweep/zip", "a zip group needs at least one path"},
+      {"empty or huge list", with(R"({"problem": {"type": "quadratic", "spectrum": "explicit", "eigenvalues": [], "samples": null, "dim": null, "noise": null}})"),
+       "/problem/eigenvalues", "must have at least 1 item"},
+      {"empty or huge list", with(("{\"seeds\": " + long_list(200000) + "}").c_str()), "/",
+       "the spec expands to 400000 runs (variants x sweep points x seeds); at most 100000"},
+      {"empty or huge list",
+       with(R"({"sweep": {"batch": [1,2,3,4,5,6,7,8,9,10], "steps": [100,200,300,400,500,600,700,800,900,1000],
+                "eval.points": [2,3,4,5,6,7,8,9,10,11], "problem.noise": [0,1,2,3,4,5,6,7,8,9],
+                "problem.data_seed": [0,1,2,3,4,5,6,7,8,9], "problem.samples": [400,401,402,403,404,405,406,407,408,409],
+                "workers": [1,2,3,4,5,6,7,8,9,10], "step_size.eta0": [0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0],
+                "step_size.t0": [1,2,3,4,5,6,7,8,9,10], "problem.dim": [1,2,3,4,5,6,7,8,9,10]}})"),
+       "/", "expands to 40000000000 runs"},
+      {"empty or huge list",
+       with(("{\"problem\": {\"type\": \"quadratic\", \"spectrum\": \"explicit\", \"samples\": null, \"dim\": null, "
+             "\"noise\": null, \"eigenvalues\": " + long_list(120000) + "}}").c_str()),
+       "/problem", "needs about", {}, "--max-memory 8G"},
+      // --- zero, negative, NaN and infinite numbers
+      {"zero/negative/NaN/inf number", with(R"({"workers": 0})"), "/workers", "must be integer >= 1 and <= 10000000, got 0"},
+      {"zero/negative/NaN/inf number", with(R"({"workers": -3})"), "/workers", "must be integer >= 1"},
+      {"zero/negative/NaN/inf number", with(R"({"steps": 0})"), "/steps", "must be integer >= 1"},
+      {"zero/negative/NaN/inf number", with(R"({"steps": 1e13})"), "/steps", "must be integer >= 1 and <= 1000000000000, got 10000000000000.0"},
+      {"zero/negative/NaN/inf number", with(R"({"batch": 0})"), "/batch", "must be integer >= 1"},
+      {"zero/negative/NaN/inf number", with(R"({"seeds": -1})"), "/seeds", "must be integer >= 1"},
+      {"zero/negative/NaN/inf number", with(R"({"seeds": [0, -1]})"), "/seeds/1", "a seed must be an integer >= 0"},
+      {"zero/negative/NaN/inf number", with(R"({"step_size": {"type": "constant", "value": 0, "eta0": null, "t0": null}})"),
+       "/step_size/value", "must be number > 0, got 0"},
+      {"zero/negative/NaN/inf number", with(R"({"step_size": {"type": "constant", "value": -1, "eta0": null, "t0": null}})"),
+       "/step_size/value", "must be number > 0, got -1"},
+      {"zero/negative/NaN/inf number", with(R"({"variants": [{"label": "x", "schedule": {"type": "fixed", "period": 0}}]})"),
+       "/variants/0/schedule/period", "must be integer >= 1, got 0"},
+      {"zero/negative/NaN/inf number", with(R"({"eval": {"points": 1}})"), "/eval/points", "must be integer >= 2"},
+      {"zero/negative/NaN/inf number", with(R"({"eval": {"every": 0, "points": null}})"), "/eval/every", "must be integer >= 1"},
+      {"zero/negative/NaN/inf number", with(R"({"problem": {"noise": -0.5}})"), "/problem/noise", "must be number >= 0"},
+      {"zero/negative/NaN/inf number", with(R"({"clock": {"compute": {"type": "constant", "seconds": -1}}})"),
+       "/clock/compute/seconds", "must be number"},
+      {"zero/negative/NaN/inf number", with(R"({"workers": 18446744073709551615})"), "/workers", "is too large"},
+      {"zero/negative/NaN/inf number", with(R"({"workers": 9007199254740993.0})"), "/workers", "must be an integer"},
+      // --- batch larger than a shard
+      {"batch larger than a shard", with(R"({"batch": 200})"), "/batch",
+       "must be <= 133 (the rows of the smallest worker's shard), got 200"},
+      {"batch larger than a shard", with(R"({"variants": [{"label": "big", "batch": 134, "schedule": {"type": "sync"}}]})"),
+       "/variants/0/batch", "use a smaller batch, fewer workers or more samples"},
+      {"batch larger than a shard", with(R"({"sweep": {"batch": [1, 500]}})"), "/sweep/batch/1", "must be <= 133"},
+      // --- more workers than samples
+      {"more workers than samples", with(R"({"workers": 500})"), "/problem/samples",
+       "must be >= workers (500) so that every worker's shard holds at least one sample, got 400"},
+      {"more workers than samples", on_file("", 10), "/problem/file", "has 6 rows, fewer than the 10 workers: every worker's shard needs at least one row",
+       {{"data.svm", kGoodLibsvm}}},
+      {"more workers than samples", with(R"({"problem": {"type": "logistic", "data": "two_gaussians", "samples": 2, "noise": null, "dim": null}})"),
+       "/problem/samples", "must be >= workers (3)"},
+      // --- a period (or another schedule step) longer than T
+      {"period longer than T", with(R"({"variants": [{"label": "x", "schedule": {"type": "fixed", "period": 301}}]})"),
+       "/variants/0/schedule/period", "must be <= steps (300), got 301; use {\"type\": \"one_shot\"}"},
+      {"period longer than T", with(R"({"variants": [{"label": "x", "schedule": {"type": "ada_lupa_loss", "tau0": 1000}}]})"),
+       "/variants/0/schedule/tau0", "must be <= steps (300)"},
+      {"period longer than T", with(R"({"variants": [{"label": "x", "schedule": {"type": "post_local", "switch_step": 400, "period": 5}}]})"),
+       "/variants/0/schedule/switch_step", "must be <= steps (300)"},
+      {"period longer than T", with(R"({"variants": [{"label": "x", "schedule": {"type": "explicit", "steps": [10, 400]}}]})"),
+       "/variants/0/schedule/steps/1", "300"},
+      {"period longer than T", with(R"({"sweep": {"steps": [20, 5]}, "variants": [{"label": "x", "schedule": {"type": "fixed", "period": 10}}]})"),
+       "/variants/0/schedule/period", "must be <= steps (5), got 10"},
+      // --- missing or unreadable data files
+      {"missing or unreadable data file", on_file(), "/problem/file", "cannot open \"data.svm\" for reading"},
+      {"missing or unreadable data file", on_file(), "/problem/file", "it is a folder", {{"data.svm/x", "1 1:1\n"}}},
+      {"missing or unreadable data file", on_file().replace(on_file().find("data.svm"), 8, ""), "/problem/file",
+       "cannot"},
+      {"missing or unreadable data file", on_file(), "/problem/file", "no samples", {{"data.svm", ""}}},
+      {"missing or unreadable data file", "", "", "", {}, "DIRECTORY"},
+      // --- malformed LIBSVM lines: the file and line number
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:2: expected a label (a number) at the start of the line, got \"x\"",
+       {{"data.svm", "+1 1:1\nx 1:1\n"}}},
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:3: label 2 is not a binary class label",
+       {{"data.svm", "+1 1:1\n-1 1:2\n2 1:1\n"}}},
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:2: feature index must be an integer >= 1, got \"0\"",
+       {{"data.svm", "+1 1:1\n-1 0:1\n"}}},
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:1: feature indices must increase along a line: 2 after 3",
+       {{"data.svm", "+1 3:1 2:1\n-1 1:2\n"}}},
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:2: expected index:value, got \"1-1\"",
+       {{"data.svm", "+1 1:1\n-1 1-1\n"}}},
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:2: feature 1 has no finite numeric value: \"abc\"",
+       {{"data.svm", "+1 1:1\n-1 1:abc\n"}}},
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:3: label 0 mixes the 0/1 convention",
+       {{"data.svm", "+1 1:1\n-1 1:2\n0 1:1\n"}}},
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:1: feature index 3000000000 is too large",
+       {{"data.svm", "+1 3000000000:1\n-1 1:2\n"}}},
+      {"malformed LIBSVM line", on_file(), "/problem/file", "data.svm:2: expected a label (a number) at the start of the line, got \"\\x00\\x01\"",
+       {{"data.svm", std::string("+1 1:1\n\0\x01 1:1\n", 14)}}},
+      // --- NaN and infinite values in the data
+      {"NaN/inf in data", on_file(), "/problem/file", "data.svm:2: feature 2 has no finite numeric value: \"nan\"",
+       {{"data.svm", "+1 1:1\n-1 2:nan\n"}}},
+      {"NaN/inf in data", on_file(), "/problem/file", "data.svm:1: feature 1 has no finite numeric value: \"-inf\"",
+       {{"data.svm", "+1 1:-inf\n-1 2:1\n"}}},
+      {"NaN/inf in data", on_file(), "/problem/file", "data.svm:2: feature 1 has no finite numeric value: \"1e400\"",
+       {{"data.svm", "+1 1:1\n-1 1:1e400\n"}}},
+      {"NaN/inf in data", on_file(), "/problem/file", "data.svm:1: expected a label (a number) at the start of the line, got \"nan\"",
+       {{"data.svm", "nan 1:1\n-1 2:1\n"}}},
+      {"NaN/inf in data", on_file(), "/problem", "the problem's constants are not finite",
+       {{"data.svm", "+1 1:1e200 2:1\n-1 1:-1 2:3\n+1 1:2\n-1 2:-1\n"}}},
+      // --- a dimension mismatch between the file and the spec
+      {"dimension mismatch", on_file(", \"dim\": 2"), "/problem/file", "data.svm:2: feature index 3 exceeds the dimension 2",
+       {{"data.svm", kGoodLibsvm}}},
+      {"dimension mismatch", on_file(", \"init\": \"point\", \"point\": [1, 2]"), "/problem/point",
+       "must have 3 entries (the problem's dimension), got 2", {{"data.svm", kGoodLibsvm}}},
+      {"dimension mismatch", with(R"({"problem": {"init": "point", "point": [1, 2, 3]}})"), "/problem/point",
+       "must have 5 entries"},
+      // --- duplicate variant labels
+      {"duplicate variant label", with(R"({"variants": [{"label": "a", "schedule": {"type": "sync"}}, {"label": "a", "schedule": {"type": "one_shot"}}]})"),
+       "/variants/1/label", "duplicate label \"a\""},
+      {"duplicate variant label", with(R"({"variants": [{"label": "", "schedule": {"type": "sync"}}]})"),
+       "/variants/0/label", "must be a non-empty string"},
+      // --- a sweep path that does not exist
+      {"sweep path that does not exist", with(R"({"sweep": {"schedule.perod": [1, 2]}, "variants": null, "schedule": {"type": "fixed", "period": 5}})"), "/sweep/schedule.perod/0",
+       "did you mean \"period\"?"},
+      {"sweep path that does not exist", with(R"({"sweep": {"shedule.period": [1, 2]}})"), "/sweep/shedule.period",
+       "\"shedule\" is not a run-level key (valid: "},
+      {"sweep path that does not exist", with(R"({"sweep": {"schedule.period": [1, 2]}})"), "/sweep/schedule.period/0",
+       "unknown key \"period\" in schedule type \"sync\" (it takes no parameters)"},
+      {"sweep path that does not exist", with(R"({"sweep": {"clock.network.latency": [1, 2]}})"), "/sweep/clock.network.latency",
+       "\"clock\" is not an object in the run of variant \"sync\""},
+      {"sweep path that does not exist", with(R"({"sweep": {"workers.count": [1]}})"), "/sweep/workers.count",
+       "\"workers\" is not an object"},
+      {"sweep path that does not exist", with(R"({"sweep": {"schedule..period": [1]}})"), "/sweep/schedule..period",
+       "a sweep key must be a dotted path"},
+      // --- memory: refused with the estimate and the limit, before anything is allocated
+      {"needs more memory than allowed", with(R"({"problem": {"samples": 1000000000, "dim": 1000}})"), "/problem",
+       "needs about 14.6 TiB of memory (least_squares with 1000000000 samples x 1000 dims", {}, "--max-memory 8G"},
+      {"needs more memory than allowed", with(R"({"steps": 1000000000000, "eval": {"every": 1, "points": null}})"), "/",
+       "metric rows); the limit is 8.00 GiB (--max-memory 8G); evaluate at fewer points", {}, "--max-memory 8G"},
+      {"needs more memory than allowed", with(R"({"workers": 10000000, "problem": {"samples": 100000000, "dim": 1}})"), "/problem",
+       "per run x 1 concurrent run); the limit is 8.00 GiB", {}, "--max-memory 8G --threads 1"},
+      {"needs more memory than allowed", with("{}"), "/", "the limit is 1.00 KiB (--max-memory 1K)", {}, "--max-memory 1K"},
+      // --- command line
+      {"bad command line", with("{}"), "error: --max-memory: expected a size such as 8G", "got \"lots\"", {}, "--max-memory lots"},
+      {"bad command line", with("{}"), "error: missing.json: cannot open the spec file for reading", "", {}, "MISSING"},
+  };
+  return c;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("bad-input matrix: exit 2, one line naming file, path or line, and rule; no results folder") {
+  const auto all = cases();
+  std::map<std::string, int> per_class;
+  for (const Case& c : all) {
+    ++per_class[c.klass];
+    ScratchDir dir;
+    write_file(dir / "bad.json", c.spec);
+    for (const auto& [name, content] : c.files) {
+      std::filesystem::create_directories((dir / name).parent_path());
+      write_file(dir / name, content);
+    }
+    std::string spec_arg = "bad.json";
+    std::string args = c.args;
+    if (args == "DIRECTORY") {
+      std::filesystem::create_directories(dir / "folder.json");
+      spec_arg = "folder.json";
+      args = "";
+    } else if (args == "MISSING") {
+      spec_arg = "missing.json";
+      args = "";
+    }
+    const auto result = run_cli(dir, "run " + spec_arg + " --out results " + args);
+    INFO(c.klass << " | " << c.where << " | " << c.rule);
+    INFO("stderr: " << result.err);
+    CHECK(result.exit_code == 2);
+    const std::string expected = c.where.rfind("error: ", 0) == 0 ? c.where
+                                 : spec_arg == "folder.json"      ? "error: folder.json: is a folder, not a spec file"
+                                                                  : "error: bad.json: " + c.where;
+    CHECK_THAT(result.err, Catch::StartsWith(expected));
+    CHECK_THAT(result.err, Catch::Contains(c.rule));
+    CHECK(lines(result.err).size() == 1);
+    CHECK(result.out.empty());
+    CHECK_FALSE(std::filesystem::exists(dir / "results"));
+  }
+  // Every class of the issue is covered by at least one case.
+  CHECK(per_class.size() == 16);
+  for (const auto& [klass, count] : per_class) {
+    INFO(klass);
+    CHECK(count >= 1);
+  }
+}
