@@ -11,6 +11,7 @@
 #include "experiments/explain.hpp"
 #include "experiments/problem_cache.hpp"
 #include "experiments/spec.hpp"
+#include "experiments/spec_error.hpp"
 
 namespace {
 
