@@ -1,7 +1,6 @@
 #include "sim/engine.hpp"
 
 #include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <stdexcept>
 
 #include "sim/averaging.hpp"
+#include "sim/parallel.hpp"
 
 namespace localsgd {
 
@@ -164,7 +164,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
       while (next_eval != eval_steps.end() && *next_eval <= t) ++next_eval;
       const long stop = std::min((next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at,
                                  t + kMaxSegment);
-      tbb::parallel_for(tbb::blocked_range<int>(0, config_.workers), [&](const tbb::blocked_range<int>& r) {
+      parallel_for_range(tbb::blocked_range<int>(0, config_.workers), [&](const tbb::blocked_range<int>& r) {
         for (int i = r.begin(); i != r.end(); ++i) {
           run_local_steps(workers_[static_cast<std::size_t>(i)], i, t + 1, stop);
         }
