@@ -237,9 +237,10 @@ double run_lower_bound(int workers, double dim) {
   return static_cast<double>(workers) * (static_cast<double>(sizeof(Worker)) + 16.0 * dim + 64.0) + 24.0 * dim;
 }
 
-void reserve(const BuildContext& context, const std::string& key, double data, double dim, const std::string& what) {
+void reserve(const BuildContext& context, const std::string& key, double data, double dim, const std::string& what,
+             bool part_of_earlier = false) {
   try {
-    context.memory->reserve_problem(key, data, run_lower_bound(context.workers, dim), what);
+    context.memory->reserve_problem(key, data, run_lower_bound(context.workers, dim), what, part_of_earlier);
   } catch (const std::length_error& e) {
     throw ParamRuleError("", e.what());
   }
@@ -314,7 +315,8 @@ void estimate_logistic(const Params& p, const BuildContext& context, const std::
   });
   reserve(context, key + "|dim", 8 * (4 * d * d + 2 * context.workers * d), d,
           fmt::format("logistic on {} features (d x d matrices for L and Newton's method) and {} workers", d,
-                      context.workers));
+                      context.workers),
+          true);
 }
 
 // --- shared by every type --------------------------------------------------------------------

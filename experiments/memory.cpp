@@ -94,8 +94,10 @@ std::string MemoryEstimate::describe() const {
                      runs == 1 ? "" : "s", metric_rows);
 }
 
-void MemoryBudget::reserve_problem(const std::string& key, double data, double run, const std::string& what) {
+void MemoryBudget::reserve_problem(const std::string& key, double data, double run, const std::string& what,
+                                   bool part_of_earlier) {
   if (!keys_.insert(key).second) return;
+  if (!part_of_earlier) ++problems_;
   data_ += data;
   largest_run_ = std::max(largest_run_, run);
   if (!limit_) return;

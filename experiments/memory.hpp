@@ -63,10 +63,12 @@ class MemoryBudget {
   // and at least `run` bytes for each run that uses it. Throws std::length_error with a rule such
   // as "needs about 75 GiB for its data (...), more than the 23 GiB available (...)" if the
   // problems so far, plus the largest such run on every thread, exceed the limit.
-  void reserve_problem(const std::string& key, double data, double run, const std::string& what);
+  // `part_of_earlier`: more memory of a problem reserved before (not counted as another problem).
+  void reserve_problem(const std::string& key, double data, double run, const std::string& what,
+                       bool part_of_earlier = false);
 
   double data() const { return data_; }
-  std::size_t problems() const { return keys_.size(); }
+  std::size_t problems() const { return problems_; }
   const std::optional<MemoryLimit>& limit() const { return limit_; }
   std::size_t concurrent_runs() const { return concurrent_runs_; }
 
@@ -74,6 +76,7 @@ class MemoryBudget {
   std::optional<MemoryLimit> limit_;
   std::size_t concurrent_runs_;
   std::set<std::string> keys_;
+  std::size_t problems_ = 0;
   double data_ = 0;
   double largest_run_ = 0;
 };

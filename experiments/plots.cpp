@@ -402,7 +402,8 @@ std::set<std::string> diverged_runs(const std::filesystem::path& summary_file) {
   std::ifstream in(summary_file);
   if (!in) return out;
   try {
-    for (const Json& run : Json::parse(in).at("runs")) {
+    const Json summary = Json::parse(in);
+    for (const Json& run : summary.at("runs")) {
       if (run.value("termination", "") == "diverged") out.insert(std::to_string(run.at("run").get<long>()));
     }
   } catch (const std::exception&) {

@@ -1,6 +1,5 @@
 #include "experiments/runner.hpp"
 
-#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 
 #include "experiments/run_record.hpp"
 #include "experiments/run_store.hpp"
+#include "sim/parallel.hpp"
 
 namespace localsgd {
 
@@ -72,7 +72,7 @@ RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const
   std::mutex report_mutex;
   std::atomic<bool> interrupted{false};
   auto stopped = [&] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
-  tbb::parallel_for(std::size_t{0}, spec.runs.size(), [&](std::size_t i) {
+  parallel_for_index(std::size_t{0}, spec.runs.size(), [&](std::size_t i) {
     if (stopped()) {
       interrupted = true;
       return;

@@ -1,5 +1,5 @@
 // libFuzzer target: the spec loader (strict JSON reading, validation, expansion, the memory
-// estimate, building the problems a spec names). Any input must end in a SpecFileError (a clear
+// estimate, building the problems a spec names), and running the runs of small specs. Any input must end in a SpecFileError (a clear
 // message) or a valid spec; anything else (another exception, a crash, a sanitizer report, a hang
 // or a huge allocation) is a finding. scripts/fuzz.sh runs it; CI replays fuzz/corpus/spec_loader.
 #include <cstdint>
@@ -10,7 +10,10 @@
 #include "experiments/data_files.hpp"
 #include "experiments/explain.hpp"
 #include "experiments/problem_cache.hpp"
+#include "experiments/results.hpp"
+#include "experiments/runner.hpp"
 #include "experiments/spec.hpp"
+#include "experiments/spec_error.hpp"
 
 namespace {
 
@@ -39,6 +42,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ExperimentSpec again = parse_spec(spec.resolved, spec.name, base_folder(), options);
     if (again.resolved != spec.resolved || again.runs.size() != spec.runs.size()) std::abort();
     if (spec.runs.size() <= 16) (void)explain_spec(spec);
+    // A small spec is also run (no files): the engine, divergence, records and the output texts.
+    double work = 0;
+    for (const RunSpec& run : spec.runs) work += static_cast<double>(run.steps) * run.workers * run.batch;
+    if (work <= 20000) {
+      const RunsResult result = execute_runs(spec, nullptr, [](auto&&...) {});
+      if (result.interrupted || result.finished != spec.runs.size()) std::abort();
+      (void)metrics_csv(spec, result.records);
+      (void)summary_json(spec, result.records).dump();
+      (void)time_to_target_csv(spec, result.records);
+    }
   } catch (const SpecFileError&) {
   } catch (const SpecError&) {
     std::abort();  // parse_spec of a resolved spec must not fail

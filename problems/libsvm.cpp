@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -56,7 +57,11 @@ std::string quoted(std::string_view token) { return "\"" + printable(token) + "\
 }  // namespace
 
 LibsvmData parse_libsvm(std::istream& in, const std::string& source, const LibsvmOptions& options) {
-  std::vector<Eigen::Triplet<double>> entries;
+  // Compressed row storage, filled line by line (indices increase along a line): memory and time
+  // in O(rows + non-zeros), whatever the largest index (a triplet list would cost O(dimension)).
+  std::vector<int> row_starts{0};
+  std::vector<int> columns;
+  std::vector<double> values;
   std::vector<double> labels;
   long long largest = 0;
   // The label convention is fixed by the first label that is not +1 (−1 or 0); the line that
@@ -96,7 +101,6 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
       fail(fmt::format("label {} is not a binary class label (expected +1/-1 or 0/1)", printable(tokens[0])));
     }
     if (labels.size() >= static_cast<std::size_t>(kMaxLibsvmIndex)) fail("too many samples (rows)");
-    const auto row = static_cast<Index>(labels.size());
     labels.push_back(*label);
 
     long long previous = 0;
@@ -121,8 +125,13 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
       if (!value) fail(fmt::format("feature {} has no finite numeric value: {}", *index, quoted(token.substr(colon + 1))));
       previous = *index;
       if (*index > largest) largest = *index;
-      if (*value != 0.0) entries.emplace_back(row, static_cast<Index>(*index - 1), *value);
+      if (*value != 0.0) {
+        if (columns.size() >= static_cast<std::size_t>(kMaxLibsvmIndex)) fail("too many non-zero values");
+        columns.push_back(static_cast<int>(*index - 1));
+        values.push_back(*value);
+      }
     }
+    row_starts.push_back(static_cast<int>(columns.size()));
   }
   if (in.bad()) throw LibsvmError(source, number, "read error");
   if (labels.empty()) throw LibsvmError(source, number, "no samples (the file has no non-blank line)");
@@ -132,8 +141,10 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
   const Index dim = options.dim ? *options.dim : static_cast<Index>(largest);
   if (dim < 1) throw LibsvmError(source, number, "no features (no index:value pair in the file)");
   data.features.resize(static_cast<Index>(labels.size()), dim);
-  data.features.setFromTriplets(entries.begin(), entries.end());
-  data.features.makeCompressed();
+  data.features.resizeNonZeros(static_cast<Index>(values.size()));
+  std::copy(row_starts.begin(), row_starts.end(), data.features.outerIndexPtr());
+  std::copy(columns.begin(), columns.end(), data.features.innerIndexPtr());
+  std::copy(values.begin(), values.end(), data.features.valuePtr());
   data.zero_one_labels = zero_line != 0;
   data.labels.resize(static_cast<Index>(labels.size()));
   for (std::size_t j = 0; j < labels.size(); ++j) {

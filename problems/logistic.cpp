@@ -172,9 +172,11 @@ void Logistic::solve_optimum() {
     gradient(x, g);
     const double norm = g.norm();
     // Stop at the rounding floor of the gradient (terms of size about |a_j| summed over n rows),
-    // or when full Newton steps stop halving the gradient, which they do near x* until rounding
-    // takes over. Damped steps (far from x*) may legitimately not reduce the gradient.
-    if (t == 1.0 && !(norm < 0.5 * best_gradient)) ++stalls;
+    // or when full Newton steps stop halving the gradient, which they do near x* (where the
+    // decrement is small) until rounding takes over. Far from x* (a large decrement), steps may
+    // legitimately not reduce the gradient, even full ones that the line search accepted.
+    const bool near_optimum = decrement <= 1e-8 * std::max(1.0, std::abs(f));
+    if (t == 1.0 && near_optimum && !(norm < 0.5 * best_gradient)) ++stalls;
     if (norm < best_gradient) {
       best = x;
       best_gradient = norm;
@@ -196,9 +198,11 @@ void Logistic::solve_optimum() {
   // Rounding floor of the gradient: terms of size up to max|a_j| summed over n rows.
   const double tolerance = 1e-10 * std::max(initial_gradient, 1e-300);
   if (!(best_gradient <= tolerance)) {
-    throw std::runtime_error(fmt::format("logistic: Newton's method stopped at |grad F| = {:.3g} (from {:.3g}) "
-                                         "after {} iterations without converging",
-                                         best_gradient, initial_gradient, iterations));
+    throw std::invalid_argument(fmt::format("logistic: Newton's method stopped at |grad F| = {:.3g} (from {:.3g}) "
+                                            "after {} iterations without converging, so x* and F* are unknown; the "
+                                            "data may be badly scaled (rescale the features, e.g. to [-1, 1]) or l2 "
+                                            "too small",
+                                            best_gradient, initial_gradient, iterations));
   }
   constants_.optimum = best;
   constants_.optimal_value = loss(best);

@@ -1,6 +1,7 @@
 #pragma once
 #include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
+
+#include "sim/parallel.hpp"
 
 namespace localsgd {
 
@@ -24,8 +25,8 @@ void deterministic_average(std::size_t count, const ModelAt& model_at, Vector& o
     average_block(0, d);
     return;
   }
-  tbb::parallel_for(tbb::blocked_range<Index>(0, d, detail::kAverageBlock),
-                    [&](const tbb::blocked_range<Index>& r) { average_block(r.begin(), r.end()); });
+  parallel_for_range(tbb::blocked_range<Index>(0, d, detail::kAverageBlock),
+                     [&](const tbb::blocked_range<Index>& r) { average_block(r.begin(), r.end()); });
 }
 
 }  // namespace localsgd

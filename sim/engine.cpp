@@ -1,7 +1,6 @@
 #include "sim/engine.hpp"
 
 #include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <stdexcept>
 
 #include "sim/averaging.hpp"
+#include "sim/parallel.hpp"
 
 namespace localsgd {
 
@@ -148,6 +148,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   }
 
   long t = 0;
+  const long max_segment = config_.stop != nullptr ? segment_steps(config_.batch, d) : total;
   const CurrentAverage current_average(problem_, average_);
   SyncContext context{total, config_.workers, config_.batch, 0, 0, 0.0, &current_average};
   while (t < total) {
@@ -159,12 +160,12 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
         break;
       }
       // Workers run until the next sync or the next evaluation point, whichever comes first (and
-      // at most kMaxSegment steps, so that a stop request is seen soon). Stopping only pauses the
+      // at most one segment, so that a stop request is seen soon). Stopping only pauses the
       // workers; it changes no state.
       while (next_eval != eval_steps.end() && *next_eval <= t) ++next_eval;
       const long stop = std::min((next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at,
-                                 t + kMaxSegment);
-      tbb::parallel_for(tbb::blocked_range<int>(0, config_.workers), [&](const tbb::blocked_range<int>& r) {
+                                 t + max_segment);
+      parallel_for_range(tbb::blocked_range<int>(0, config_.workers), [&](const tbb::blocked_range<int>& r) {
         for (int i = r.begin(); i != r.end(); ++i) {
           run_local_steps(workers_[static_cast<std::size_t>(i)], i, t + 1, stop);
         }

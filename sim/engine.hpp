@@ -2,6 +2,7 @@
 // The simulation engine: p workers run local steps as oneTBB tasks on private state; at each sync
 // point the workers meet at a barrier and their models are replaced by the deterministic average
 // (LUPA-SGD, the paper's Algorithm 1). A virtual clock advances with every step and sync.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -26,13 +27,18 @@ struct EngineConfig {
   // An evaluation whose gap F(x̄) − F* exceeds this ends the run as diverged (as does a non-finite
   // averaged model or loss, whatever this is).
   double divergence_gap = std::numeric_limits<double>::infinity();
-  // If set, checked between segments of local steps (at most kMaxSegment steps apart): once true,
+  // If set, checked between segments of local steps (segment_steps apart at most): once true,
   // the run stops as interrupted. Never changes the trajectory of a run that is not interrupted.
   const std::atomic<bool>* stop = nullptr;
 };
 
-// Workers run at most this many local steps between two checks of EngineConfig::stop.
-constexpr long kMaxSegment = 4096;
+// The most local steps workers run between two checks of EngineConfig::stop: about 4 million
+// multiply-adds of mini-batch gradients per worker (milliseconds), between 16 and 65536 steps, so
+// that a stop request is seen soon and the checks cost nothing measurable.
+inline long segment_steps(int batch, long dim) {
+  const long work = std::max(1L, static_cast<long>(batch) * dim);
+  return std::clamp((1L << 22) / work, 16L, 65536L);
+}
 
 struct Algorithm {
   SyncSchedule& schedule;

@@ -205,7 +205,7 @@ TEST_CASE("validate prints the memory estimate; a spec needing 50 GiB is refused
   CHECK_FALSE(std::filesystem::exists(dir / "results"));
 }
 
-TEST_CASE("a forced run never replaces a file that localsgd did not write") {
+TEST_CASE("run --force never replaces a file that localsgd did not write") {
   ScratchDir dir;
   write_file(dir / "sweep.json", kSweep);
   std::filesystem::create_directories(dir / "mine/plots");

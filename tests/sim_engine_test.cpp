@@ -201,8 +201,7 @@ TEST_CASE("a step size far above 2/L diverges and the run says where") {
 
 namespace {
 
-// Runs 10000 steps of one-shot local SGD (one segment of at most kMaxSegment steps at a time),
-// evaluating at steps 0 and T only.
+// Runs T steps of one-shot local SGD, evaluating at steps 0 and T only.
 RunReport run_one_shot(const Problem& problem, EngineConfig config, double eta, std::vector<Evaluation>* rows) {
   const ConstantStepSize step_size(eta);
   OneShot schedule;
@@ -221,8 +220,9 @@ RunReport run_one_shot(const Problem& problem, EngineConfig config, double eta, 
 }  // namespace
 
 TEST_CASE("a stop request ends a run as interrupted within one segment; without one nothing changes") {
-  const auto problem = test::make_least_squares(200, 5, 2);
-  EngineConfig config{2, 10000, 2, 1};
+  const auto problem = test::make_least_squares(400, 50, 2);
+  EngineConfig config{2, 10000, 16, 1};
+  REQUIRE(segment_steps(16, 50) < 10000);  // watching for a stop splits the run into segments
   std::vector<Evaluation> plain_rows, watched_rows;
   const RunReport plain = run_one_shot(*problem, config, 0.01, &plain_rows);
   std::atomic<bool> stop{false};

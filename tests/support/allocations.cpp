@@ -19,6 +19,18 @@ bool& counting_allocations() {
 
 }  // namespace localsgd::test
 
+// Sanitizer runtimes bring their own operator new and delete (and report mixing theirs with
+// these), so a sanitized test binary keeps theirs and counts nothing: the no-allocation checks
+// run in the normal build.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LOCALSGD_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define LOCALSGD_SANITIZED 1
+#endif
+#endif
+
+#ifndef LOCALSGD_SANITIZED
 void* operator new(std::size_t size) {
   if (localsgd::test::counting_allocations()) ++localsgd::test::allocation_count();
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
@@ -29,3 +41,4 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#endif
