@@ -157,6 +157,16 @@ std::shared_ptr<Problem> build_nonconvex_pl(const Params& p, const BuildContext&
 // --- least_squares ---------------------------------------------------------------------------
 
 void check_least_squares(const Params& p, const BuildContext& context) {
+  if (p.text("constants") == "interpolation") {
+    if (p.text("design") != "gaussian") {
+      throw ParamRuleError("constants", "\"interpolation\" needs design \"gaussian\" (its L and mu estimates are "
+                                        "those of Gaussian rows)");
+    }
+    if (p.number("noise") != 0) {
+      throw ParamRuleError("constants", fmt::format("\"interpolation\" needs noiseless targets (noise = 0), got noise {}",
+                                                    p.number("noise")));
+    }
+  }
   if (p.text("design") == "libsvm") return;  // the file's rows are checked when it is loaded
   if (p.integer("samples") < context.workers && p.text("partition") != "shared") {
     throw ParamRuleError("samples", fmt::format("must be >= workers ({}) so that every worker's shard "
@@ -195,7 +205,9 @@ std::shared_ptr<Problem> build_least_squares(const Params& p, const BuildContext
   auto shards = p.text("partition") == "shared"
                     ? for_param("partition", [&] { return shared_partition(samples, context.workers); })
                     : for_param("partition", [&] { return iid_partition(samples, context.workers, seed); });
-  return std::make_shared<LeastSquares>(std::move(data), std::move(shards));
+  const auto how =
+      p.text("constants") == "interpolation" ? LeastSquaresConstants::interpolation : LeastSquaresConstants::exact;
+  return std::make_shared<LeastSquares>(std::move(data), std::move(shards), how);
 }
 
 // --- logistic --------------------------------------------------------------------------------
@@ -292,7 +304,9 @@ void estimate_least_squares(const Params& p, const BuildContext& context, const 
   }
   const auto n = static_cast<double>(p.integer("samples"));
   const auto d = static_cast<double>(p.integer("dim"));
-  double bytes = 8 * (2 * n * d + 3 * n + 3 * d * d + 2 * context.workers * d);
+  // With interpolation constants there are no d x d matrices (H, its factorisation).
+  const double square = p.text("constants") == "interpolation" ? 0.0 : 3 * d * d;
+  double bytes = 8 * (2 * n * d + 3 * n + square + 2 * context.workers * d);
   if (p.text("design") == "singular_values") {
     const double r = std::min(n, d);
     bytes += 8 * (3 * n * r + 3 * d * r);
@@ -465,7 +479,13 @@ const Registry<Problem>& problem_registry() {
                  ParamSpec::text("partition", "how rows are assigned to workers: i.i.d. shards, or every worker "
                                               "samples all rows")
                      .one_of({"iid", "shared"})
-                     .defaults_to("iid")},
+                     .defaults_to("iid"),
+                 ParamSpec::text("constants", "exact: x*, L, mu by dense factorisations (O(n d^2 + d^3), a d x d "
+                                              "matrix; evaluations then cost O(d^2)); interpolation (noise 0, "
+                                              "gaussian design, for large d): F* = 0, x* = the generating point, "
+                                              "L and mu estimated, O(n d), evaluations cost two passes over A")
+                     .one_of({"exact", "interpolation"})
+                     .defaults_to("exact")},
                 build_least_squares, check_least_squares, estimate_least_squares),
           entry("logistic",
                 "F(x) = (1/n) sum_j log(1 + exp(-y_j a_j^T x)) + (l2/2)|x|^2 on synthetic data or a LIBSVM file; "

@@ -4,21 +4,35 @@
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
 
+#include "core/kernels.hpp"
 #include "problems/finite_sum_statistics.hpp"
 
 namespace localsgd {
 
-LeastSquares::LeastSquares(std::shared_ptr<const RegressionData> data, std::vector<Shard> shards)
-    : data_(std::move(data)), shards_(std::move(shards)) {
+LeastSquares::LeastSquares(std::shared_ptr<const RegressionData> data, std::vector<Shard> shards,
+                           LeastSquaresConstants how)
+    : data_(std::move(data)), shards_(std::move(shards)), how_(how) {
   const DesignMatrix& a = data_->features;
+  if (!a.is_sparse()) dense_rows_ = a.dense().data();
   if (a.rows() == 0 || a.cols() == 0) throw std::invalid_argument("least squares: empty data set");
   for (const auto& s : shards_) {
     if (s.empty()) throw std::invalid_argument("least squares: a worker has an empty shard");
   }
+  if (how_ == LeastSquaresConstants::interpolation) {
+    use_generating_point();
+  } else {
+    compute_exact_constants();
+  }
+}
+
+void LeastSquares::compute_exact_constants() {
+  const auto& a = data_->features;
   const auto n = static_cast<double>(a.rows());
   hessian_ = a.weighted_gram() / n;
 
@@ -53,7 +67,7 @@ LeastSquares::LeastSquares(std::shared_ptr<const RegressionData> data, std::vect
   // Interpolation (y in the range of A: noiseless targets, or rank(A) = n as when n <= d with a
   // generic design): F* = 0 exactly, where F(x*) would give rounding noise of order 1e-30.
   const bool interpolating = data_->noiseless || rank == a.rows();
-  constants_.optimal_value = interpolating ? 0.0 : loss(constants_.optimum);
+  constants_.optimal_value = interpolating ? 0.0 : direct_loss(constants_.optimum);
 
   double smallest_nonzero = largest;
   for (Index k = 0; k < ev.size(); ++k) {
@@ -81,33 +95,133 @@ LeastSquares::LeastSquares(std::shared_ptr<const RegressionData> data, std::vect
       zero_eigenvalues > 0 ? fmt::format(" ({} zero eigenvalues: PL but not strongly convex)", zero_eigenvalues) : "");
 }
 
+void LeastSquares::use_generating_point() {
+  const auto& a = data_->features;
+  if (!data_->noiseless || data_->truth.size() != a.cols()) {
+    throw std::invalid_argument(
+        "least squares: constants \"interpolation\" needs noiseless synthetic data (noise = 0), whose generating "
+        "point is known");
+  }
+  const Index n = a.rows();
+  const Index d = a.cols();
+  constants_.optimum = data_->truth;
+  constants_.optimal_value = 0.0;
+  constants_.optimum_exact = n >= d;
+  const double ratio = std::sqrt(static_cast<double>(d) / static_cast<double>(n));
+  constants_.smoothness = (1.0 + ratio) * (1.0 + ratio);
+  constants_.pl = (1.0 - ratio) * (1.0 - ratio);
+  constants_.smoothness_exact = false;
+  constants_.pl_exact = false;
+  constants_.sigma2_at_optimum = 0.0;
+  constants_.heterogeneity = 0.0;
+  constants_.how = fmt::format(
+      "F* = 0 (noiseless targets are interpolated) and gap = F exactly; x* = the generating point{}; sigma2 and "
+      "heterogeneity at x* = 0 (every residual vanishes); L and mu estimated as the Marchenko-Pastur edges "
+      "(1 +- sqrt(d/n))^2 of a Gaussian design, not computed from the data",
+      n >= d ? " (the unique minimiser: A has full column rank with probability 1)"
+             : " (a minimiser, not the least-norm one: n < d)");
+}
+
+Vector LeastSquares::residual(const Vector& x) const { return data_->features.times(x) - data_->targets; }
+
+double LeastSquares::direct_loss(const Vector& x) const {
+  return residual(x).squaredNorm() / (2.0 * static_cast<double>(data_->features.rows()));
+}
+
+double LeastSquares::hessian_gap(const Vector& x, Vector& e, Vector& he) const {
+  e = x - constants_.optimum;
+  he.noalias() = hessian_ * e;
+  return 0.5 * e.dot(he);
+}
+
 double LeastSquares::loss(const Vector& x) const {
-  const DesignMatrix& a = data_->features;
-  return (a.times(x) - data_->targets).squaredNorm() / (2.0 * static_cast<double>(a.rows()));
+  if (how_ == LeastSquaresConstants::interpolation) return direct_loss(x);
+  return constants_.optimal_value + gap(x);
 }
 
 void LeastSquares::gradient(const Vector& x, Vector& out) const {
-  const DesignMatrix& a = data_->features;
-  out = a.transpose_times(a.times(x) - data_->targets);
-  out /= static_cast<double>(a.rows());
+  if (how_ == LeastSquaresConstants::interpolation) {
+    const DesignMatrix& a = data_->features;
+    out = a.transpose_times(residual(x));
+    out /= static_cast<double>(a.rows());
+    return;
+  }
+  Vector e;
+  hessian_gap(x, e, out);
 }
 
 double LeastSquares::gap(const Vector& x) const {
-  const Vector e = x - constants_.optimum;
-  return 0.5 * e.dot(hessian_ * e);
+  if (how_ == LeastSquaresConstants::interpolation) return direct_loss(x);
+  Vector e, he;
+  return hessian_gap(x, e, he);
+}
+
+PointMetrics LeastSquares::metrics(const Vector& x, Vector& gradient_out) const {
+  PointMetrics m;
+  if (how_ == LeastSquaresConstants::interpolation) {
+    const auto& a = data_->features;
+    const Vector r = residual(x);
+    m.loss = r.squaredNorm() / (2.0 * static_cast<double>(a.rows()));
+    m.gap = m.loss;
+    gradient_out = a.transpose_times(r);
+    gradient_out /= static_cast<double>(a.rows());
+  } else {
+    Vector e;
+    m.gap = hessian_gap(x, e, gradient_out);
+    m.loss = constants_.optimal_value + m.gap;
+  }
+  m.grad_norm_sq = gradient_out.squaredNorm();
+  return m;
+}
+
+// The oracle: B rows drawn uniformly with replacement from the worker's shard, then the kernel
+// accumulates a_j (a_jᵀx − y_j) in draw order (the sums of the plain loop, core/kernels.hpp)
+// and the total is divided by B.
+void LeastSquares::draw_rows(int worker, int batch, Rng& rng, Index* rows) const {
+  const Shard& shard = shards_[static_cast<std::size_t>(worker)];
+  for (int b = 0; b < batch; ++b) rows[b] = shard[uniform_index(rng, shard.size())];
+  kernels::prefetch_rows(dense_rows_, data_->features.cols(), rows, batch);
+}
+
+void LeastSquares::gradient_at_rows(int /*worker*/, const Vector& x, const Index* rows, int batch,
+                                    Vector& out) const {
+  const Index d = data_->features.cols();
+  out.setZero();
+  for (int done = 0; done < batch; done += kernels::kLeastSquaresChunk) {
+    const int count = std::min(batch - done, kernels::kLeastSquaresChunk);
+    kernels::least_squares_accumulate(dense_rows_, data_->targets.data(), d, rows + done, count, x.data(),
+                                      out.data());
+  }
+  if (batch > 1) kernels::divide(out.data(), static_cast<double>(batch), out.size());  // x / 1 = x: skipped
 }
 
 void LeastSquares::stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng,
                                        Vector& out) const {
+  const auto& a = data_->features;
+  if (!a.is_sparse()) {
+    // Chunk by chunk, so that no buffer of B indices is needed: the same draws and sums as
+    // draw_rows then gradient_at_rows (the stream is used for nothing else).
+    const Shard& shard = shards_[static_cast<std::size_t>(worker)];
+    std::array<Index, kernels::kLeastSquaresChunk> chunk;  // NOLINT: filled before use
+    out.setZero();
+    for (int done = 0; done < batch; done += kernels::kLeastSquaresChunk) {
+      const int count = std::min(batch - done, kernels::kLeastSquaresChunk);
+      for (int b = 0; b < count; ++b) chunk[static_cast<std::size_t>(b)] = shard[uniform_index(rng, shard.size())];
+      kernels::least_squares_accumulate(dense_rows_, data_->targets.data(), a.cols(), chunk.data(), count,
+                                        x.data(), out.data());
+    }
+    if (batch > 1) kernels::divide(out.data(), static_cast<double>(batch), out.size());
+    return;
+  }
+  // Sparse rows: a_jᵀx and the update touch only the row's non-zeros.
   const Shard& rows = shards_[static_cast<std::size_t>(worker)];
   const auto& y = data_->targets;
   out.setZero();
-  data_->features.visit([&](const auto& a) {  // dispatch on the storage once per mini-batch
-    for (int b = 0; b < batch; ++b) {
-      const Index j = rows[uniform_index(rng, rows.size())];
-      add_row(a, j, row_dot(a, j, x) - y[j], out);
-    }
-  });
+  const SparseRowMatrix& sparse = a.sparse();
+  for (int b = 0; b < batch; ++b) {
+    const Index j = rows[uniform_index(rng, rows.size())];
+    add_row(sparse, j, row_dot(sparse, j, x) - y[j], out);
+  }
   out /= static_cast<double>(batch);
 }
 

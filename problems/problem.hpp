@@ -40,6 +40,13 @@ struct ProblemConstants {
   bool all_exact() const { return smoothness_exact && pl_exact && optimum_exact; }
 };
 
+// F, F − F* and ‖∇F‖² at one point: what an evaluation reports.
+struct PointMetrics {
+  double loss = 0;
+  double gap = 0;
+  double grad_norm_sq = 0;
+};
+
 // F(x) and its oracles. Implementations are immutable after construction and safe to call
 // concurrently: workers share one Problem and keep all mutable state (model, buffers, random
 // streams) themselves.
@@ -56,11 +63,31 @@ class Problem {
   virtual void gradient(const Vector& x, Vector& out) const = 0;
   // F(x) − F*. Overridden where a form without cancellation exists (e.g. quadratics).
   virtual double gap(const Vector& x) const { return loss(x) - constants().optimal_value; }
+  // loss(x), gap(x) and ‖∇F(x)‖² together, ∇F(x) left in `gradient` (already of size dim()).
+  // Overridden where the three share work (e.g. one pass over a data set); an override must
+  // return exactly the bits of loss(x), gap(x) and gradient(x).
+  virtual PointMetrics metrics(const Vector& x, Vector& gradient_out) const {
+    gradient(x, gradient_out);
+    return {loss(x), gap(x), gradient_out.squaredNorm()};
+  }
 
   // Mini-batch stochastic gradient of worker `worker` at x from `batch` draws of its own oracle,
   // using only `rng` for randomness. Writes into `out` (already of size dim()); must not allocate.
   virtual void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng,
                                    Vector& out) const = 0;
+
+  // Row-sampled oracles, split in two so that a step's data can be fetched ahead. A finite sum
+  // whose oracle draws nothing from `rng` but its B row indices may return true here and
+  // implement draw_rows (the step's B draws, in order, as row indices of the data set; it may
+  // also ask the memory system for those rows) and gradient_at_rows (the mini-batch gradient at
+  // x over those rows), such that stochastic_gradient is exactly draw_rows then
+  // gradient_at_rows. The engine then draws the rows of step t + 1 before computing step t: the
+  // same draws from the same stream in the same order, so the same results, with the next rows
+  // arriving while the current step computes. Neither may allocate.
+  virtual bool samples_rows() const { return false; }
+  virtual void draw_rows(int /*worker*/, int /*batch*/, Rng& /*rng*/, Index* /*rows*/) const {}
+  virtual void gradient_at_rows(int /*worker*/, const Vector& /*x*/, const Index* /*rows*/, int /*batch*/,
+                                Vector& /*out*/) const {}
 
   virtual const ProblemConstants& constants() const = 0;
 

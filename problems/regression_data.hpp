@@ -17,6 +17,8 @@ struct RegressionData {
   std::string description = "synthetic";  // where the data came from, for `how`
   // True when y = A x_true exactly (no label noise): the data are interpolated and F* = 0.
   bool noiseless = false;
+  // The generating point x_true (empty when unknown, e.g. for data read from a file).
+  Vector truth;
 };
 
 struct SyntheticRegressionOptions {

@@ -3,12 +3,19 @@
 
 #include "sim/parallel.hpp"
 
+#include <algorithm>
+
 namespace localsgd {
 
 namespace detail {
 // Below this many values (p·d) the average is computed on the calling thread.
 inline constexpr std::size_t kParallelAverageThreshold = std::size_t{1} << 16;
-inline constexpr Index kAverageBlock = 4096;
+// Coordinate blocks: about eight of them, each a whole number of cache lines (8 doubles) and at
+// most 4096 coordinates, so that small d with many workers (d = 20, p = 10^5) is parallel too.
+inline Index average_block(Index d) {
+  const Index eighth = (d + 7) / 8;
+  return std::clamp<Index>((eighth + 7) / 8 * 8, 8, 4096);
+}
 }  // namespace detail
 
 template <class ModelAt>
@@ -25,7 +32,7 @@ void deterministic_average(std::size_t count, const ModelAt& model_at, Vector& o
     average_block(0, d);
     return;
   }
-  parallel_for_range(tbb::blocked_range<Index>(0, d, detail::kAverageBlock),
+  parallel_for_range(tbb::blocked_range<Index>(0, d, detail::average_block(d)),
                      [&](const tbb::blocked_range<Index>& r) { average_block(r.begin(), r.end()); });
 }
 

@@ -15,6 +15,7 @@ class ConstantCompute final : public ComputeModel {
  public:
   explicit ConstantCompute(double seconds) : seconds_(seconds) {}
   double step_seconds(int /*worker*/, Rng& /*rng*/) const override { return seconds_; }
+  std::optional<double> fixed_step_seconds(int /*worker*/) const override { return seconds_; }
 
  private:
   double seconds_;
@@ -91,6 +92,12 @@ class ScaledCompute final : public ComputeModel {
   ScaledCompute(std::shared_ptr<const ComputeModel> base, double batch_seconds, std::vector<double> slowdown);
   double step_seconds(int worker, Rng& rng) const override {
     return slowdown_[static_cast<std::size_t>(worker)] * (base_->step_seconds(worker, rng) + batch_seconds_);
+  }
+  // Fixed when the base model is: the same expression, so the same bits.
+  std::optional<double> fixed_step_seconds(int worker) const override {
+    const std::optional<double> base = base_->fixed_step_seconds(worker);
+    if (!base) return std::nullopt;
+    return slowdown_[static_cast<std::size_t>(worker)] * (*base + batch_seconds_);
   }
 
  private:

@@ -1,6 +1,7 @@
 #include "sim/engine.hpp"
 
 #include <tbb/blocked_range.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
@@ -26,6 +27,27 @@ class CurrentAverage final : public AveragedModel {
   const Vector& average_;
 };
 
+// Below this much work (workers × steps × B × d) a stretch of local steps runs on the calling
+// thread: handing it to the scheduler would cost about as much as it saves (a task costs a few
+// microseconds; this is roughly 10 µs of per-sample work).
+constexpr double kParallelStepWork = 32768;
+// Below this many values (p·d) the per-worker loops of a sync or an evaluation run on the calling
+// thread.
+constexpr std::size_t kParallelPerWorker = std::size_t{1} << 16;
+
+// Calls f(i) for every worker i, in parallel when `values` is large. f must touch worker i only,
+// so the order of the calls changes nothing.
+template <class F>
+void for_each_worker(std::size_t workers, std::size_t values, const F& f) {
+  if (values < kParallelPerWorker) {
+    for (std::size_t i = 0; i < workers; ++i) f(i);
+    return;
+  }
+  parallel_for_range(tbb::blocked_range<std::size_t>(0, workers), [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t i = r.begin(); i != r.end(); ++i) f(i);
+  });
+}
+
 }  // namespace
 
 Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm, ClockModels clock)
@@ -38,16 +60,70 @@ Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm,
   }
 }
 
-void Engine::run_local_steps(Worker& worker, int id, long first, long last) const {
+void Engine::run_local_steps(Worker& worker, int id, long first, long last, Vector& gradient) const {
+  const int batch = config_.batch;
   for (long t = first; t <= last; ++t) {
     const double eta = algorithm_.step_size.at(t - 1);  // step t uses η_{t−1}
-    problem_.stochastic_gradient(id, worker.model, config_.batch, worker.sampling, worker.gradient);
+    if (row_sampled_) {
+      // The rows of steps t + 1, …, t + lookahead are drawn (and asked from memory) before step t
+      // computes, so that they arrive in time: the same draws in the same order as
+      // stochastic_gradient would make, at every step.
+      const long ahead = std::min(t + lookahead_, config_.steps);
+      while (worker.drawn_until < ahead) {
+        ++worker.drawn_until;
+        problem_.draw_rows(id, batch, worker.sampling, worker.rows.data() + slot(worker.drawn_until));
+      }
+      problem_.gradient_at_rows(id, worker.model, worker.rows.data() + slot(t), batch, gradient);
+    } else {
+      problem_.stochastic_gradient(id, worker.model, batch, worker.sampling, gradient);
+    }
     ++worker.optimizer_age;
-    algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, worker.gradient, worker.optimizer_state);
-    const double seconds = clock_.compute.step_seconds(id, worker.compute_time);
+    algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, gradient, worker.optimizer_state);
+    const double seconds =
+        worker.compute_time != nullptr ? clock_.compute.step_seconds(id, *worker.compute_time) : worker.step_seconds;
     worker.clock += seconds;
     worker.busy_seconds += seconds;
   }
+}
+
+namespace {
+
+// Asks the memory system for what a worker's first step reads: its scalars and stream position,
+// and its model. Changes nothing.
+void prefetch_worker(const Worker& w) {
+  const auto* bytes = reinterpret_cast<const char*>(&w);
+  __builtin_prefetch(bytes);
+  __builtin_prefetch(reinterpret_cast<const char*>(&w.sampling + 1) - 8);  // the stream's position
+  const auto* model = reinterpret_cast<const char*>(w.model.data());
+  const auto length = std::min<std::size_t>(static_cast<std::size_t>(w.model.size()) * sizeof(double), 512);
+  for (std::size_t offset = 0; offset < length; offset += 64) __builtin_prefetch(model + offset);
+}
+
+}  // namespace
+
+// Steps first..last of every worker: on the calling thread when the stretch is small, else as
+// tasks over ranges of workers. Each worker touches only its own state (and the thread's
+// scratch gradient, which every step overwrites), so the split changes no bit.
+void Engine::run_workers(long first, long last) {
+  const double work = static_cast<double>(config_.workers) * static_cast<double>(last - first + 1) * config_.batch *
+                      static_cast<double>(problem_.dim());
+  auto run_range = [&](int begin, int end, Vector& gradient) {
+    for (int i = begin; i != end; ++i) {
+      if (i + 1 != end) prefetch_worker(workers_[static_cast<std::size_t>(i) + 1]);
+      run_local_steps(workers_[static_cast<std::size_t>(i)], i, first, last, gradient);
+    }
+  };
+  if (work < kParallelStepWork) {
+    run_range(0, config_.workers, gradient_);
+    return;
+  }
+  // Fixed chunks of consecutive workers, each a task with its own scratch gradient.
+  const auto chunks = static_cast<int>(chunk_gradients_.size());
+  parallel_for_index(0, chunks, [&](int c) {
+    const auto begin = static_cast<int>(static_cast<long>(config_.workers) * c / chunks);
+    const auto end = static_cast<int>(static_cast<long>(config_.workers) * (c + 1) / chunks);
+    run_range(begin, end, chunk_gradients_[static_cast<std::size_t>(c)]);
+  });
 }
 
 void Engine::average_workers() {
@@ -55,10 +131,16 @@ void Engine::average_workers() {
                         average_);
 }
 
-double Engine::consensus() const {
+// (1/p) Σ_i ‖x_i − x̄‖²: the p squared distances are independent (computed in parallel when
+// large), their sum is taken in worker order.
+double Engine::consensus() {
+  const std::size_t p = workers_.size();
+  distances_.resize(p);
+  for_each_worker(p, p * static_cast<std::size_t>(average_.size()),
+                  [&](std::size_t i) { distances_[i] = (workers_[i].model - average_).squaredNorm(); });
   double sum = 0;
-  for (const Worker& w : workers_) sum += (w.model - average_).squaredNorm();
-  return sum / static_cast<double>(workers_.size());
+  for (const double distance : distances_) sum += distance;
+  return sum / static_cast<double>(p);
 }
 
 Evaluation Engine::evaluate(long step, int rounds, double time, bool with_consensus) {
@@ -67,10 +149,10 @@ Evaluation Engine::evaluate(long step, int rounds, double time, bool with_consen
   e.round = rounds;
   e.samples = static_cast<long>(config_.workers) * config_.batch * step;
   e.time = time;
-  e.loss = problem_.loss(average_);
-  e.gap = problem_.gap(average_);
-  problem_.gradient(average_, gradient_);
-  e.grad_norm_sq = gradient_.squaredNorm();
+  const PointMetrics m = problem_.metrics(average_, gradient_);
+  e.loss = m.loss;
+  e.gap = m.gap;
+  e.grad_norm_sq = m.grad_norm_sq;
   e.consensus = with_consensus ? consensus() : 0.0;
   return e;
 }
@@ -88,21 +170,28 @@ double Engine::synchronise(long step, int round, std::span<Observer* const> obse
 
   const StateAtSync state_rule = algorithm_.optimizer.state_at_sync();
   const auto state_count = static_cast<std::size_t>(algorithm_.optimizer.state_vectors());
-  for (std::size_t k = 0; k < state_count && state_rule == StateAtSync::average; ++k) {
+  const bool average_state = state_rule == StateAtSync::average && state_count > 0;
+  if (average_state) state_averages_.resize(state_count, Vector::Zero(problem_.dim()));
+  for (std::size_t k = 0; k < state_count && average_state; ++k) {
     deterministic_average(workers_.size(),
                           [&](std::size_t i) -> const Vector& { return workers_[i].optimizer_state[k]; },
-                          state_average_);
-    for (Worker& w : workers_) w.optimizer_state[k] = state_average_;
+                          state_averages_[k]);
   }
-  for (Worker& w : workers_) {
+  // Every worker's own update: independent of the others, so in parallel when large.
+  const std::size_t values = workers_.size() * static_cast<std::size_t>(problem_.dim()) * (1 + state_count);
+  for_each_worker(workers_.size(), values, [&](std::size_t i) {
+    Worker& w = workers_[i];
     w.model = average_;
+    if (average_state) {
+      for (std::size_t k = 0; k < state_count; ++k) w.optimizer_state[k] = state_averages_[k];
+    }
     w.idle_seconds += barrier - w.clock;
     w.clock = done;
     if (state_rule == StateAtSync::reset) {
       for (Vector& s : w.optimizer_state) s.setZero();
       w.optimizer_age = 0;
     }
-  }
+  });
   const SyncPoint point{step, round, done, view, average_};
   for (Observer* o : observers) o->after_sync(point);
   return communication;
@@ -118,17 +207,39 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
 
   workers_.clear();
   workers_.resize(static_cast<std::size_t>(config_.workers));
-  for (int i = 0; i < config_.workers; ++i) {
-    Worker& w = workers_[static_cast<std::size_t>(i)];
+  row_sampled_ = problem_.samples_rows();
+  // Enough steps ahead to have about 8 rows in flight: 8 steps for B = 1, 1 step for B >= 8.
+  lookahead_ = std::max(1, 8 / config_.batch);
+  // A compute-time stream per worker only if some worker's step time is drawn.
+  bool draws = false;
+  for (int i = 0; i < config_.workers && !draws; ++i) draws = !clock_.compute.fixed_step_seconds(i).has_value();
+  compute_streams_.clear();
+  compute_streams_.shrink_to_fit();
+  if (draws) compute_streams_.resize(static_cast<std::size_t>(config_.workers));
+  const auto p = static_cast<std::size_t>(config_.workers);
+  for_each_worker(p, p * static_cast<std::size_t>(d), [&](std::size_t index) {
+    const int i = static_cast<int>(index);
+    Worker& w = workers_[index];
     w.model = x0;
-    w.gradient = Vector::Zero(d);
     w.optimizer_state.assign(static_cast<std::size_t>(algorithm_.optimizer.state_vectors()), Vector::Zero(d));
     w.sampling = make_stream(config_.seed, StreamPurpose::sampling, static_cast<std::uint64_t>(i));
-    w.compute_time = make_stream(config_.seed, StreamPurpose::compute_time, static_cast<std::uint64_t>(i));
-  }
+    w.rows.assign(row_sampled_ ? static_cast<std::size_t>((lookahead_ + 1) * config_.batch) : 0, 0);
+    w.drawn_until = 0;
+    if (draws) {
+      ComputeStream& stream = compute_streams_[static_cast<std::size_t>(i)];
+      stream.rng = make_stream(config_.seed, StreamPurpose::compute_time, static_cast<std::uint64_t>(i));
+      w.compute_time = &stream.rng;
+    } else {
+      w.compute_time = nullptr;
+      w.step_seconds = *clock_.compute.fixed_step_seconds(i);
+    }
+  });
   average_ = x0;
   gradient_ = Vector::Zero(d);
-  state_average_ = Vector::Zero(d);
+  // Enough chunks for the scheduler to balance (8 per thread), never more than workers.
+  const int chunks = std::min(config_.workers, 8 * tbb::this_task_arena::max_concurrency());
+  chunk_gradients_.assign(static_cast<std::size_t>(chunks), Vector::Zero(d));
+  state_averages_.clear();
 
   RunReport report;
   auto next_eval = eval_steps.begin();
@@ -165,11 +276,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
       while (next_eval != eval_steps.end() && *next_eval <= t) ++next_eval;
       const long stop = std::min((next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at,
                                  t + max_segment);
-      parallel_for_range(tbb::blocked_range<int>(0, config_.workers), [&](const tbb::blocked_range<int>& r) {
-        for (int i = r.begin(); i != r.end(); ++i) {
-          run_local_steps(workers_[static_cast<std::size_t>(i)], i, t + 1, stop);
-        }
-      });
+      run_workers(t + 1, stop);
       t = stop;
       const bool is_sync = (t == sync_at);
       const bool is_eval = (next_eval != eval_steps.end() && *next_eval == t);

@@ -75,10 +75,14 @@ class Engine {
   // or loss ends the run as diverged, with one evaluation at the step where it was detected.
   RunReport run(const Vector& x0, std::span<const long> eval_steps, std::span<Observer* const> observers);
 
+  // Compute-time streams held by the latest run: p when the compute model draws, else 0.
+  std::size_t compute_streams() const { return compute_streams_.size(); }
+
  private:
-  void run_local_steps(Worker& worker, int id, long first, long last) const;
+  void run_local_steps(Worker& worker, int id, long first, long last, Vector& gradient) const;
+  void run_workers(long first, long last);
   void average_workers();
-  double consensus() const;
+  double consensus();
   Evaluation evaluate(long step, int rounds, double time, bool with_consensus);
   // Returns the communication seconds of this sync (round `round`).
   double synchronise(long step, int round, std::span<Observer* const> observers);
@@ -88,9 +92,25 @@ class Engine {
   Algorithm algorithm_;
   ClockModels clock_;
   std::vector<Worker> workers_;
+  bool row_sampled_ = false;  // the problem's oracle draws rows: draw them `lookahead_` steps ahead
+  long lookahead_ = 1;
+  // Offset of step t's rows in a worker's ring of lookahead_ + 1 slots.
+  std::size_t slot(long t) const {
+    return static_cast<std::size_t>(t % (lookahead_ + 1)) * static_cast<std::size_t>(config_.batch);
+  }
+  // Compute-time streams, one per worker, only when the compute model draws (each on its own
+  // cache lines, as they are advanced concurrently).
+  struct alignas(64) ComputeStream {
+    Rng rng;
+  };
+  std::vector<ComputeStream> compute_streams_;
   Vector average_;   // x̄ at the latest averaging
-  Vector gradient_;  // scratch for ∇F(x̄)
-  Vector state_average_;  // scratch for averaging optimizer state at a sync
+  Vector gradient_;  // scratch for ∇F(x̄), and for the stochastic gradient when stepping serially
+  // Scratch for the stochastic gradient, one per chunk of workers that steps as one task: every
+  // oracle call overwrites it, so it carries nothing from one worker or step to the next.
+  std::vector<Vector> chunk_gradients_;
+  std::vector<Vector> state_averages_;  // the averaged optimizer state vectors at a sync
+  std::vector<double> distances_;       // scratch: ‖x_i − x̄‖² per worker, for the consensus
 };
 
 }  // namespace localsgd

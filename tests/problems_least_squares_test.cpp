@@ -233,4 +233,90 @@ TEST_CASE("least squares on sparse data (a9a.t) equals the same problem stored d
   on_sparse.stochastic_gradient(2, x, 16, rng_a, ga);
   on_dense.stochastic_gradient(2, x, 16, rng_b, gb);
   CHECK((ga - gb).norm() <= 1e-14 * gb.norm());
+  CHECK_FALSE(on_sparse.samples_rows());  // the row kernels read dense rows only
+  CHECK(on_dense.samples_rows());
+}
+
+TEST_CASE("least squares evaluation through H: F* + 1/2 e^T H e and H e equal the direct forms from the data") {
+  const auto problem = test::make_least_squares(400, 7, 4, 0.5);
+  const RowMatrix& a = problem->data().features.dense();
+  const auto& y = problem->data().targets;
+  const auto n = static_cast<double>(a.rows());
+  Rng rng = make_stream(2, StreamPurpose::init);
+  for (int trial = 0; trial < 5; ++trial) {
+    Vector x(7);
+    for (Index k = 0; k < 7; ++k) x[k] = 3.0 * standard_normal(rng);
+    const Vector residual = a * x - y;
+    const double direct_loss = residual.squaredNorm() / (2 * n);
+    const Vector direct_gradient = a.transpose() * residual / n;
+    Vector g(7);
+    problem->gradient(x, g);
+    CHECK(problem->loss(x) == Approx(direct_loss).epsilon(1e-13));
+    CHECK((g - direct_gradient).norm() <= 1e-13 * direct_gradient.norm());
+    // metrics() returns exactly the bits of loss(), gap() and gradient().
+    Vector h(7);
+    const PointMetrics m = problem->metrics(x, h);
+    CHECK(m.loss == problem->loss(x));
+    CHECK(m.gap == problem->gap(x));
+    CHECK((h.array() == g.array()).all());
+    CHECK(m.grad_norm_sq == g.squaredNorm());
+  }
+}
+
+TEST_CASE("least squares with interpolation constants: F* = 0, x* = x_true, gap = F, no Hessian, nothing factorised") {
+  const auto data = make_synthetic_regression({300, 8, 0.0}, 5);
+  const LeastSquares cheap(data, iid_partition(300, 3, 5), LeastSquaresConstants::interpolation);
+  const LeastSquares exact(data, iid_partition(300, 3, 5));
+  const auto& c = cheap.constants();
+  CHECK(cheap.hessian().size() == 0);
+  CHECK(c.optimal_value == 0.0);
+  CHECK((c.optimum - exact.constants().optimum).norm() < 1e-12);
+  CHECK(c.optimum_exact);
+  CHECK_FALSE(c.smoothness_exact);
+  CHECK_FALSE(c.pl_exact);
+  // Marchenko-Pastur edges bracket loosely the exact extremes for n/d = 37.5.
+  CHECK(c.smoothness == Approx(exact.constants().smoothness).epsilon(0.25));
+  CHECK(c.pl == Approx(exact.constants().pl).epsilon(0.25));
+  CHECK(c.sigma2_at_optimum == 0.0);
+  CHECK(exact.constants().sigma2_at_optimum < 1e-25);
+  const RowMatrix& a = data->features.dense();
+  Vector x = Vector::LinSpaced(8, -1.0, 1.0);
+  const double direct = (a * x - data->targets).squaredNorm() / 600.0;
+  CHECK(cheap.loss(x) == direct);
+  CHECK(cheap.gap(x) == cheap.loss(x));
+  CHECK(cheap.gap(x) == Approx(exact.gap(x)).epsilon(1e-10));
+  Vector g(8), h(8);
+  cheap.gradient(x, g);
+  CHECK((g - a.transpose() * (a * x - data->targets) / 300.0).norm() < 1e-13 * g.norm());
+  const PointMetrics m = cheap.metrics(x, h);
+  CHECK(m.loss == cheap.loss(x));
+  CHECK(m.gap == cheap.gap(x));
+  CHECK((h.array() == g.array()).all());
+  // Noisy data has no known minimiser.
+  const auto noisy = make_synthetic_regression({300, 8, 0.1}, 5);
+  CHECK_THROWS_AS(LeastSquares(noisy, iid_partition(300, 3, 5), LeastSquaresConstants::interpolation),
+                  std::invalid_argument);
+}
+
+TEST_CASE("least squares oracle split in two: draw_rows then gradient_at_rows is stochastic_gradient, bit for bit") {
+  const auto problem = test::make_least_squares(120, 7, 3);
+  REQUIRE(problem->samples_rows());
+  const Vector x = Vector::LinSpaced(7, -1.0, 2.0);
+  for (const int batch : {1, 3, 16, 37}) {
+    Rng one = make_stream(5, StreamPurpose::sampling, 2);
+    Rng two = one;
+    Vector expected(7), got(7);
+    problem->stochastic_gradient(2, x, batch, one, expected);
+    std::vector<Index> rows(static_cast<std::size_t>(batch));
+    {
+      const test::CountAllocations counter;
+      problem->draw_rows(2, batch, two, rows.data());
+      problem->gradient_at_rows(2, x, rows.data(), batch, got);
+      CHECK(counter.count() == 0);
+    }
+    INFO("batch " << batch);
+    CHECK((got.array() == expected.array()).all());
+    CHECK(one() == two());  // the same number of draws
+    for (const Index j : rows) CHECK(std::count(problem->shard(2).begin(), problem->shard(2).end(), j) == 1);
+  }
 }

@@ -170,3 +170,19 @@ TEST_CASE("worker slowdowns: fixed lists, and draws with their stated moments, o
   CHECK(std::equal(small.begin(), small.end(), large.begin()));
   CHECK(uniform_slowdowns(3, 1.0, 2.0, 8).factors != small);
 }
+
+TEST_CASE("fixed step seconds: constant and scaled-constant models declare exactly their step time, random ones none") {
+  Rng rng = make_stream(0, StreamPurpose::compute_time, 0);
+  const ConstantCompute constant(0.3);
+  REQUIRE(constant.fixed_step_seconds(0).has_value());
+  CHECK(*constant.fixed_step_seconds(0) == constant.step_seconds(0, rng));
+  const ScaledCompute scaled(std::make_unique<ConstantCompute>(0.1), 0.07, {1.0, 3.3});
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(scaled.fixed_step_seconds(i).has_value());
+    CHECK(*scaled.fixed_step_seconds(i) == scaled.step_seconds(i, rng));
+  }
+  CHECK_FALSE(ExponentialCompute(0.5).fixed_step_seconds(0).has_value());
+  CHECK_FALSE(LognormalCompute(0.5, 0.2).fixed_step_seconds(0).has_value());
+  CHECK_FALSE(BernoulliStragglerCompute(0.5, 0.1, 3.0).fixed_step_seconds(0).has_value());
+  CHECK_FALSE(ScaledCompute(std::make_unique<ExponentialCompute>(0.5), 0.1, {1.0}).fixed_step_seconds(0).has_value());
+}

@@ -107,3 +107,42 @@ TEST_CASE("random compute: the engine's clock equals a replay of the barrier rul
   // The slowest machine waits least.
   CHECK(r.idle_seconds[3] < r.idle_seconds[0]);
 }
+
+TEST_CASE("a compute model that draws nothing: no compute-time streams, and the same bits as with them") {
+  // The same constant model, once declaring its fixed step time (the engine keeps no stream) and
+  // once not (the engine keeps one stream per worker and asks the model at every step).
+  class Undeclared final : public ComputeModel {
+   public:
+    explicit Undeclared(const ComputeModel& inner) : inner_(inner) {}
+    double step_seconds(int worker, Rng& rng) const override { return inner_.step_seconds(worker, rng); }
+
+   private:
+    const ComputeModel& inner_;
+  };
+  const int p = 3;
+  const auto problem = test::make_least_squares(90, 4, p);
+  const ConstantStepSize eta(0.01);
+  const ScaledCompute declared(std::make_unique<ConstantCompute>(0.1), 0.03, {1.0, 1.7, 0.9});
+  const Undeclared undeclared(declared);
+  const ConstantNetwork network(0.2);
+  const Sgd sgd;
+  auto run = [&](const ComputeModel& compute, std::size_t expected_streams) {
+    FixedPeriod schedule(4);
+    Engine engine(*problem, EngineConfig{p, 30, 2, 5}, Algorithm{schedule, eta, sgd}, ClockModels{compute, network});
+    test::Recorder recorder;
+    std::vector<Observer*> observers{&recorder};
+    const RunReport report = engine.run(Vector::Zero(4), every_step(30), observers);
+    CHECK(engine.compute_streams() == expected_streams);
+    return std::make_pair(report, recorder.rows);
+  };
+  const auto [a, rows_a] = run(declared, 0);
+  const auto [b, rows_b] = run(undeclared, p);
+  CHECK(a.virtual_time == b.virtual_time);
+  CHECK(a.busy_seconds == b.busy_seconds);
+  CHECK(a.idle_seconds == b.idle_seconds);
+  REQUIRE(rows_a.size() == rows_b.size());
+  for (std::size_t k = 0; k < rows_a.size(); ++k) {
+    CHECK(rows_a[k].time == rows_b[k].time);
+    CHECK(rows_a[k].loss == rows_b[k].loss);
+  }
+}

@@ -277,3 +277,40 @@ TEST_CASE("divergence: a non-finite model, or a gap above the threshold at an ev
   CHECK(overflowing.steps_done == 5);  // the first sync: the averaged model is not finite
   CHECK_FALSE(std::isfinite(overflowing_rows.back().loss));
 }
+
+TEST_CASE("drawing the rows of the next steps ahead changes no bit of the run") {
+  // The same least-squares problem behind an adapter that hides its split oracle: the engine then
+  // calls stochastic_gradient at every step instead of drawing the next step's rows ahead.
+  class Unsplit final : public Problem {
+   public:
+    explicit Unsplit(const Problem& inner) : inner_(inner) {}
+    std::string_view name() const override { return inner_.name(); }
+    Index dim() const override { return inner_.dim(); }
+    int workers() const override { return inner_.workers(); }
+    double loss(const Vector& x) const override { return inner_.loss(x); }
+    void gradient(const Vector& x, Vector& out) const override { inner_.gradient(x, out); }
+    double gap(const Vector& x) const override { return inner_.gap(x); }
+    void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override {
+      inner_.stochastic_gradient(worker, x, batch, rng, out);
+    }
+    const ProblemConstants& constants() const override { return inner_.constants(); }
+
+   private:
+    const Problem& inner_;
+  };
+  const auto problem = test::make_least_squares(500, 6, 4);
+  const Unsplit unsplit(*problem);
+  REQUIRE_FALSE(unsplit.samples_rows());
+  const InverseTimeStepSize eta(0.05, 30);
+  // B = 1, 3, 9: 8, 2 and 1 steps drawn ahead; evaluation points and syncs cut the stretches.
+  for (const int batch : {1, 3, 9}) {
+    for (const long tau : {1L, 5L}) {
+      FixedPeriod a(tau), b(tau);
+      const auto split = run_engine(*problem, a, eta, 37, batch, 8, {0, 1, 2, 10, 11, 35, 37});
+      const auto plain = run_engine(unsplit, b, eta, 37, batch, 8, {0, 1, 2, 10, 11, 35, 37});
+      INFO("B = " << batch << ", tau = " << tau);
+      CHECK(same_bits(split.rows, plain.rows));
+      CHECK((split.report.final_model.array() == plain.report.final_model.array()).all());
+    }
+  }
+}

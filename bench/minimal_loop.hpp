@@ -1,0 +1,157 @@
+#pragma once
+// The benchmark's upper bound: local SGD on least squares written as one flat loop, with no
+// simulator around it (no problem or optimizer objects, no virtual calls, no observers, no clock,
+// no schedule object). It uses the same data and shards (the caller builds them with the
+// problems library's generators), the same per-worker sampling streams, the same per-sample
+// kernel (core/kernels.hpp) and the same arithmetic as the simulator's SGD step, so
+// its final model is the simulator's final model bit for bit (tests/bench_minimal_loop_test.cpp
+// checks it).
+//
+// Threads: an OpenMP team; workers are split statically into `threads` contiguous ranges, one per
+// thread, meeting at a barrier at every sync, where one thread sums the models in worker order.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include <omp.h>
+
+#include "core/random.hpp"
+#include "core/types.hpp"
+#include "core/kernels.hpp"
+#include "problems/partition.hpp"
+#include "problems/regression_data.hpp"
+
+namespace localsgd::bench {
+
+struct MinimalConfig {
+  int workers = 1;
+  long steps = 1;
+  int batch = 1;
+  long period = 1;   // τ: average after steps τ, 2τ, … and T
+  double eta = 0.01;  // constant step size
+  std::uint64_t seed = 0;  // run seed: worker i samples from make_stream(seed, sampling, i)
+  int threads = 1;
+};
+
+// What the simulator reports at an evaluation point, computed the straightforward way from the
+// data (no precomputed Hessian): F(x̄), ‖∇F(x̄)‖², (1/p) Σ‖x_i − x̄‖².
+struct MinimalMetrics {
+  double loss = 0;
+  double grad_norm_sq = 0;
+  double consensus = 0;
+};
+
+struct MinimalResult {
+  Vector average;         // x̄_T
+  MinimalMetrics start;   // at t = 0
+  MinimalMetrics end;     // at t = T
+  double seconds = 0;     // wall time of everything above, with seeding the streams (not the data)
+};
+
+namespace detail {
+
+inline MinimalMetrics metrics_at(const RegressionData& data, const Vector& average, const double* models, int workers,
+                                 Index stride) {
+  const RowMatrix& a = data.features.dense();
+  const auto n = static_cast<double>(a.rows());
+  const Vector residual = a * average - data.targets;
+  const Vector gradient = (a.transpose() * residual) / n;
+  MinimalMetrics m;
+  m.loss = residual.squaredNorm() / (2.0 * n);
+  m.grad_norm_sq = gradient.squaredNorm();
+  const Index d = average.size();
+  for (int i = 0; i < workers; ++i) {
+    m.consensus += (Eigen::Map<const Vector>(models + i * stride, d) - average).squaredNorm();
+  }
+  m.consensus /= workers;
+  return m;
+}
+
+}  // namespace detail
+
+inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::vector<Shard>& shards,
+                                       const MinimalConfig& config, const Vector& x0) {
+  const RowMatrix& a = data.features.dense();
+  const auto& y = data.targets;
+  const Index d = a.cols();
+  const int p = config.workers;
+  // One row of models per worker, padded to whole cache lines so that workers on different
+  // threads never write to the same line.
+  const auto started = std::chrono::steady_clock::now();  // setup (streams, models) is timed, as in the simulator
+  const Index stride = (d + 7) / 8 * 8;
+  std::vector<double> models(static_cast<std::size_t>(p * stride), 0.0);
+  for (int i = 0; i < p; ++i) Eigen::Map<Vector>(models.data() + i * stride, d) = x0;
+  std::vector<Rng> streams;
+  streams.reserve(static_cast<std::size_t>(p));
+  for (int i = 0; i < p; ++i) streams.push_back(make_stream(config.seed, StreamPurpose::sampling, static_cast<std::uint64_t>(i)));
+  const int threads = std::max(1, std::min(config.threads, p));
+  std::vector<Vector> gradients(static_cast<std::size_t>(threads), Vector::Zero(d));
+  const auto B = static_cast<std::size_t>(config.batch);
+  // Per worker, a ring of the rows of the next steps (0-based step s in slot s mod slots), as the
+  // simulator keeps: about 8 rows in flight.
+  const long depth = std::max(1, 8 / config.batch);
+  const auto slots = static_cast<std::size_t>(depth + 1);
+  std::vector<Index> ring(static_cast<std::size_t>(p) * slots * B);
+  std::vector<long> drawn_until(static_cast<std::size_t>(p), -1);  // last 0-based step drawn
+  Vector average = x0;
+  const double eta = config.eta;
+  const auto batch = static_cast<double>(config.batch);
+
+  MinimalResult result;
+  result.start = detail::metrics_at(data, average, models.data(), p, stride);
+
+#pragma omp parallel num_threads(threads)
+  {
+    const int k = omp_get_thread_num();
+    const int lo = static_cast<int>(static_cast<long>(p) * k / threads);
+    const int hi = static_cast<int>(static_cast<long>(p) * (k + 1) / threads);
+    Vector& g = gradients[static_cast<std::size_t>(k)];
+    for (long t = 0; t < config.steps;) {
+      const long stop = std::min(t + config.period, config.steps);
+      for (int i = lo; i < hi; ++i) {
+        Eigen::Map<Vector> x(models.data() + i * stride, d);
+        Rng& rng = streams[static_cast<std::size_t>(i)];
+        const Shard& shard = shards[static_cast<std::size_t>(i)];
+        Index* rows = ring.data() + static_cast<std::size_t>(i) * slots * B;
+        long& drawn = drawn_until[static_cast<std::size_t>(i)];
+        for (long s = t; s < stop; ++s) {
+          // The rows of steps s + 1, …, s + depth are drawn (and fetched) before step s computes.
+          for (; drawn < std::min(s + depth, config.steps - 1); ++drawn) {
+            Index* out = rows + static_cast<std::size_t>((drawn + 1) % slots) * B;
+            for (int b = 0; b < config.batch; ++b) out[b] = shard[uniform_index(rng, shard.size())];
+            kernels::prefetch_rows(a.data(), d, out, config.batch);
+          }
+          const Index* now = rows + static_cast<std::size_t>(s % slots) * B;
+          g.setZero();
+          for (int done = 0; done < config.batch; done += kernels::kLeastSquaresChunk) {
+            const int count = std::min(config.batch - done, kernels::kLeastSquaresChunk);
+            kernels::least_squares_accumulate(a.data(), y.data(), d, now + done, count, x.data(), g.data());
+          }
+          if (config.batch > 1) kernels::divide(g.data(), batch, d);
+          kernels::axpy(-eta, g.data(), x.data(), d);  // x − ηg, the same bits as x + (−η)g
+        }
+      }
+#pragma omp barrier
+#pragma omp single
+      {  // fixed order: worker 0, 1, …, p − 1; the single's implicit barrier publishes the average
+        average = Eigen::Map<const Vector>(models.data(), d);
+        for (int i = 1; i < p; ++i) average += Eigen::Map<const Vector>(models.data() + i * stride, d);
+        average /= static_cast<double>(p);
+      }
+      t = stop;
+      // After the last average the models are left as they were, so that the final consensus
+      // is measured before averaging, as the simulator reports it.
+      if (t < config.steps) {
+        for (int i = lo; i < hi; ++i) Eigen::Map<Vector>(models.data() + i * stride, d) = average;
+      }
+    }
+  }
+  result.end = detail::metrics_at(data, average, models.data(), p, stride);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.average = average;
+  return result;
+}
+
+}  // namespace localsgd::bench
