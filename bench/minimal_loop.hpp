@@ -116,6 +116,12 @@ inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::ve
         const Shard& shard = shards[static_cast<std::size_t>(i)];
         Index* rows = ring.data() + static_cast<std::size_t>(i) * slots * B;
         long& drawn = drawn_until[static_cast<std::size_t>(i)];
+        if (i + 1 < hi) {  // the next worker's rows drawn in its previous stretch, fetched again
+          const Index* next = ring.data() + static_cast<std::size_t>(i + 1) * slots * B;
+          for (long s = t; s <= std::min(drawn_until[static_cast<std::size_t>(i) + 1], stop - 1); ++s) {
+            kernels::prefetch_rows(a.data(), d, next + static_cast<std::size_t>(s % slots) * B, config.batch);
+          }
+        }
         for (long s = t; s < stop; ++s) {
           // The rows of steps s + 1, …, s + depth are drawn (and fetched) before step s computes.
           for (; drawn < std::min(s + depth, config.steps - 1); ++drawn) {

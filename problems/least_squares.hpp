@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/kernels.hpp"
 #include "problems/partition.hpp"
 #include "problems/problem.hpp"
 #include "problems/regression_data.hpp"
@@ -48,6 +49,9 @@ class LeastSquares final : public Problem {
   // Dense data only: the row kernels read rows of a row-major matrix.
   bool samples_rows() const override { return !data_->features.is_sparse(); }
   void draw_rows(int worker, int batch, Rng& rng, Index* rows) const override;
+  void prefetch_rows(const Index* rows, int batch) const override {
+    kernels::prefetch_rows(dense_rows_, data_->features.cols(), rows, batch);
+  }
   void gradient_at_rows(int worker, const Vector& x, const Index* rows, int batch, Vector& out) const override;
 
   const ProblemConstants& constants() const override { return constants_; }

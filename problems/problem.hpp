@@ -86,6 +86,9 @@ class Problem {
   // arriving while the current step computes. Neither may allocate.
   virtual bool samples_rows() const { return false; }
   virtual void draw_rows(int /*worker*/, int /*batch*/, Rng& /*rng*/, Index* /*rows*/) const {}
+  // Asks the memory system again for rows drawn earlier (a worker's next rows, drawn in its
+  // previous stretch of steps and evicted since). Changes nothing.
+  virtual void prefetch_rows(const Index* /*rows*/, int /*batch*/) const {}
   virtual void gradient_at_rows(int /*worker*/, const Vector& /*x*/, const Index* /*rows*/, int /*batch*/,
                                 Vector& /*out*/) const {}
 

@@ -109,7 +109,15 @@ void Engine::run_workers(long first, long last) {
                       static_cast<double>(problem_.dim());
   auto run_range = [&](int begin, int end, Vector& gradient) {
     for (int i = begin; i != end; ++i) {
-      if (i + 1 != end) prefetch_worker(workers_[static_cast<std::size_t>(i) + 1]);
+      if (i + 1 != end) {
+        const Worker& next = workers_[static_cast<std::size_t>(i) + 1];
+        prefetch_worker(next);
+        // Its first steps' rows were drawn during its previous stretch and have left the caches
+        // since: ask for them again while this worker computes.
+        for (long t = first; row_sampled_ && t <= std::min(next.drawn_until, last); ++t) {
+          problem_.prefetch_rows(next.rows.data() + slot(t), config_.batch);
+        }
+      }
       run_local_steps(workers_[static_cast<std::size_t>(i)], i, first, last, gradient);
     }
   };
