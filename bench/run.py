@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "bench" / "specs"
 LOCALSGD = ROOT / "build" / "experiments" / "localsgd"
 MINIMAL = ROOT / "build" / "bench" / "minimal_loop"
+PROBE = ROOT / "build" / "bench" / "row_bandwidth"
 NUMPY = ROOT / "bench" / "numpy_baseline.py"
 PYTHON = "/usr/bin/python3"
 HZ = os.sysconf("SC_CLK_TCK")
@@ -117,6 +118,17 @@ def run_numpy(c, reps, load, seeds="0"):
     return [json.loads(line) for line in stdout.splitlines()], rss
 
 
+def run_probe(c, reps, load):
+    """Random-row reads of a matrix of the workload's shape (bench/row_bandwidth.cpp): the
+    machine's limit in rows per second on 1 and 2 threads (medians)."""
+    reads = min(c["workers"] * c["steps"] * c["batch"], 4_000_000)
+    stdout, wall, _, _, others = timed([PROBE, "--rows", c["samples"], "--dim", c["dim"], "--reads", reads,
+                                        "--threads", "1,2", "--repeat", reps])
+    load.add(others, wall)
+    rows = [json.loads(line) for line in stdout.splitlines()]
+    return {t: median([r["rows_per_second"] for r in rows if r["threads"] == t]) for t in (1, 2)}
+
+
 def median(xs):
     return statistics.median(xs)
 
@@ -150,6 +162,8 @@ def single_workload(name, spec_file, reps, with_numpy, notes):
     minimal = {t: [r["seconds"] for r in rows if r["threads"] == t] for t in (1, 2)}
     print(" NumPy" if with_numpy else "", end="", flush=True)
     numpy_rows, numpy_rss = run_numpy(c, max(1, reps), load) if with_numpy else ([], 0)
+    print(" row-read limit", end="", flush=True)
+    limit = run_probe(c, reps, load)
     print()
 
     final = summary["runs"][0]["final"]
@@ -167,7 +181,7 @@ def single_workload(name, spec_file, reps, with_numpy, notes):
     return {
         "name": name, "work": work, "sim": sim, "minimal": minimal,
         "numpy": [r["seconds"] for r in numpy_rows], "rss": rss, "minimal_rss": minimal_rss, "numpy_rss": numpy_rss,
-        "budget": 2 * (model_bytes + data_bytes) + 50 * MIB, "load": load.cores(),
+        "budget": 2 * (model_bytes + data_bytes) + 50 * MIB, "load": load.cores(), "limit": limit,
     }
 
 
@@ -216,11 +230,28 @@ def sweep_workload(name, spec_file, reps, with_numpy, notes):
     notes.append(f"{name}: {len(configs) * seeds} runs; the minimal loop and NumPy run them one after the other on "
                  "one thread (their times summed); the simulator runs them in parallel (--threads 2)")
     return {"name": name, "work": work, "sim": sim, "minimal": minimal, "numpy": numpy_times if with_numpy else [],
-            "rss": rss, "minimal_rss": minimal_rss, "numpy_rss": numpy_rss, "budget": None, "load": load.cores()}
+            "rss": rss, "minimal_rss": minimal_rss, "numpy_rss": numpy_rss, "budget": None, "load": load.cores(),
+            "limit": None}
+
+
+def instructions_in_engine(spec_path):
+    """Instructions executed inside Engine::run (callgrind; repeatable whatever the machine's load)."""
+    out = Path(tempfile.mkdtemp(prefix="localsgd_bench_"))
+    try:
+        proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                               "--toggle-collect=localsgd::Engine::run*", LOCALSGD, "run", spec_path, "--out",
+                               out / "r", "--threads", "1", "--quiet"], capture_output=True, text=True)
+        found = re.search(r"Collected : (\d+)", proc.stderr)
+        if proc.returncode != 0 or not found:
+            sys.exit(f"callgrind failed on {spec_path}:\n{proc.stderr[-2000:]}")
+        return int(found.group(1))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def eval_cost(reps):
-    """W1 with the default evaluation points vs only t = 0 and T, 1 thread, interleaved."""
+    """W1 with the default evaluation points vs only t = 0 and T, 1 thread: wall time (interleaved
+    repetitions) and instructions inside the engine (callgrind, if valgrind is installed)."""
     spec = json.loads((SPECS / "w1.json").read_text())
     spec["eval"] = {"points": 2}
     tmp = Path(tempfile.mkdtemp(prefix="localsgd_bench_"))
@@ -232,7 +263,11 @@ def eval_cost(reps):
         for _ in range(max(3, reps)):
             default.append(run_simulator(SPECS / "w1.json", 1, load)[0])
             two.append(run_simulator(bare, 1, load)[0])
-        return median(default), median(two), load.cores()
+        counts = None
+        if shutil.which("valgrind"):
+            print("  eval: callgrind", flush=True)
+            counts = (instructions_in_engine(SPECS / "w1.json"), instructions_in_engine(bare))
+        return median(default), median(two), load.cores(), counts
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -272,7 +307,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="one repetition, no NumPy on W3 (about a minute)")
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default 3; 1 with --quick)")
-    ap.add_argument("--only", default="W1,W2,W3,W4,W5,eval,p,T", help="comma-separated subset")
+    ap.add_argument("--only", default="W1,W1c,W2,W3,W4,W5,eval,p,T", help="comma-separated subset")
     args = ap.parse_args()
     reps = args.reps or (1 if args.quick else 3)
     only = set(args.only.split(","))
@@ -282,8 +317,10 @@ def main():
                  "unknown CPU")
     print(f"benchmark: {reps} repetition(s); machine: {os.cpu_count()} cores, {model}")
     results = []
-    workloads = [("W1", "w1.json", True), ("W2", "w2.json", True), ("W3", "w3.json", not args.quick),
-                 ("W5", "w5.json", True)]
+    # W1c: W1 with 100 samples per worker (2.6 MB of data, in cache): what W1 would run at if its
+    # data did not have to come from memory.
+    workloads = [("W1", "w1.json", True), ("W1c", "w1_in_cache.json", True), ("W2", "w2.json", True),
+                 ("W3", "w3.json", not args.quick), ("W5", "w5.json", True)]
     for name, spec, numpy in workloads:
         if name in only:
             results.append(single_workload(name, spec, reps, numpy, notes))
@@ -294,10 +331,10 @@ def main():
     t_table = scaling_table("scaling_t.json", "steps", reps) if "T" in only else None
 
     print()
-    print("| workload | p·T·B | simulator 1 thread | simulator 2 threads | 2T speedup | simulator M/s (1T / 2T) "
-          "| minimal loop M/s (1T / 2T) | NumPy M/s | sim / minimal (1T / 2T) | sim / NumPy (1T / 2T) "
-          "| peak RSS MiB (budget) | spread | other load |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| workload | p·T·B | simulator 1T / 2T | 2T speedup | simulator M/s (1T / 2T) "
+          "| minimal loop M/s (1T / 2T) | row-read limit M/s (1T / 2T) | NumPy M/s | sim / minimal (1T / 2T) "
+          "| sim / limit (1T / 2T) | sim / NumPy (1T / 2T) | peak RSS MiB (budget) | spread | other load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         s1, s2 = median(r["sim"][1]), median(r["sim"][2])
         m1 = median(r["minimal"][1]) if r["minimal"][1] else float("nan")
@@ -306,22 +343,30 @@ def main():
         w = r["work"]
         budget = f" ({r['budget'] / MIB:.0f})" if r["budget"] else ""
         spreads = [spread(r["sim"][1]), spread(r["sim"][2])]
-        print(f"| {r['name']} | {w:.3g} | {s1:.3f} s | {s2:.3f} s | {s1 / s2:.2f}× "
+        limit = r["limit"] or {1: float("nan"), 2: float("nan")}
+        print(f"| {r['name']} | {w:.3g} | {s1:.3f} s / {s2:.3f} s | {s1 / s2:.2f}× "
               f"| {mega(w, s1):.1f} / {mega(w, s2):.1f} "
               f"| {mega(w, m1):.1f} / {mega(w, m2) if m2 == m2 else float('nan'):.1f} "
+              f"| {limit[1] / 1e6:.1f} / {limit[2] / 1e6:.1f} "
               f"| {mega(w, npy):.2f} | {fmt_ratio(m1 / s1)} / {fmt_ratio(m2 / s2)} "
+              f"| {fmt_ratio(w / s1 / limit[1])} / {fmt_ratio(w / s2 / limit[2])} "
               f"| {fmt_ratio(npy / s1)} / {fmt_ratio(npy / s2)} | {r['rss'] / MIB:.0f}{budget} "
               f"| {max(spreads):.2f} | {r['load']:.2f} |")
     print()
     print("M/s: million sample-gradients per second (p·T·B / seconds), medians of the repetitions. "
-          "sim / minimal and sim / NumPy: speed of the simulator relative to the baseline (higher is better; "
-          "NumPy runs on one thread). spread: largest max/min ratio of the simulator's repetitions. other load: "
-          "cores used by other processes during the measurements. Peak RSS of the simulator process, with the "
-          "budget 2 × (models + data) + 50 MiB.")
+          "row-read limit: million rows per second that bench/row_bandwidth reads in random order from a matrix of "
+          "the workload's shape, doing only a dot product per row (each sample-gradient reads one row). "
+          "sim / X: speed of the simulator relative to X (higher is better; NumPy runs on one thread). "
+          "spread: largest max/min ratio of the simulator's repetitions. other load: cores used by other "
+          "processes during the measurements. Peak RSS of the simulator process, with the budget "
+          "2 × (models + data) + 50 MiB.")
     if evaluation:
-        d, t, load = evaluation
+        d, t, load, counts = evaluation
         print(f"\nW1 evaluation cost (1 thread): default evaluation points {d:.3f} s, only t = 0 and T {t:.3f} s: "
-              f"evaluations take {100 * (1 - t / d):.1f}% of the run (other load {load:.2f} cores)")
+              f"evaluations take {100 * (1 - t / d):.1f}% of the run by wall time (other load {load:.2f} cores)")
+        if counts:
+            print(f"W1 evaluation cost by instructions inside the engine (callgrind): default {counts[0]:,}, "
+                  f"t = 0 and T only {counts[1]:,}: evaluations take {100 * (1 - counts[1] / counts[0]):.2f}%")
     for title, table in (("p", p_table), ("T", t_table)):
         if not table:
             continue

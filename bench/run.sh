@@ -7,9 +7,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 bash "$root/scripts/install-deps.sh"
-# NumPy for the baseline, and GNU time for peak memory; Debian's, for /usr/bin/python3.
+# NumPy for the baseline, GNU time for peak memory, valgrind for instruction counts; Debian's, for
+# /usr/bin/python3.
 missing=()
-for p in python3-numpy time; do
+for p in python3-numpy time valgrind; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -24,5 +25,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 bash "$root/scripts/build.sh" >/dev/null
-cmake --build "$root/build" --target localsgd minimal_loop >/dev/null
+cmake --build "$root/build" --target localsgd minimal_loop row_bandwidth >/dev/null
 exec /usr/bin/python3 "$root/bench/run.py" "$@"
