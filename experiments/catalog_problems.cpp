@@ -243,10 +243,10 @@ std::shared_ptr<Problem> build_logistic(const Params& p, const BuildContext& con
 // Bytes of 8-byte numbers; transient copies made while building (decompositions, the Gram
 // matrix, Newton's Hessian) are counted, since they are allocated at the same time as the data.
 
-// At least what one run over a problem of dimension d costs: p workers, each with a model and a
-// gradient of d numbers and two random streams (the optimizer state comes on top).
+// At least what one run over a problem of dimension d costs: p workers, each with a model of d
+// numbers and a sampling stream (the optimizer state and the rows drawn ahead come on top).
 double run_lower_bound(int workers, double dim) {
-  return static_cast<double>(workers) * (static_cast<double>(sizeof(Worker)) + 16.0 * dim + 64.0) + 24.0 * dim;
+  return static_cast<double>(workers) * (static_cast<double>(sizeof(Worker)) + 8.0 * dim + 64.0) + 24.0 * dim;
 }
 
 void reserve(const BuildContext& context, const std::string& key, double data, double dim, const std::string& what,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages localsgd needs to build, test and plot. Idempotent: does nothing
 # (and needs no network) when everything is already installed. Run as root on Debian 12 or later.
-#   --sanitizers   also clang 14, its sanitizer and libFuzzer runtimes and llvm-symbolizer
+#   --sanitizers   also clang 14, its sanitizer, libFuzzer and OpenMP runtimes and llvm-symbolizer
 #                  (scripts/sanitize.sh, scripts/fuzz.sh)
 set -euo pipefail
 
@@ -11,7 +11,7 @@ packages=(
   gnuplot-nox
 )
 if [ "${1:-}" = "--sanitizers" ]; then
-  packages+=(clang-14 libclang-rt-14-dev llvm-14)
+  packages+=(clang-14 libclang-rt-14-dev llvm-14 libomp-14-dev)
 fi
 
 missing=()
