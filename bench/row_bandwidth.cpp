@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   Rng fill = make_stream(0, StreamPurpose::data);
   for (double& v : a) v = standard_normal(fill);
   std::vector<double> x(static_cast<std::size_t>(dim), 1.0);
-  constexpr int kAhead = 8;
+  constexpr int kAhead = 16;
 
   for (int r = 0; r < repeat; ++r) {
     for (const int t : threads) {
