@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "bench" / "specs"
 LOCALSGD = ROOT / "build" / "experiments" / "localsgd"
 MINIMAL = ROOT / "build" / "bench" / "minimal_loop"
-PROBE = ROOT / "build" / "bench" / "row_bandwidth"
+PROBE = ROOT / "build" / "bench" / "read_bandwidth"
 NUMPY = ROOT / "bench" / "numpy_baseline.py"
 PYTHON = "/usr/bin/python3"
 HZ = os.sysconf("SC_CLK_TCK")
@@ -119,8 +119,8 @@ def run_numpy(c, reps, load, seeds="0"):
 
 
 def run_probe(c, reps, load):
-    """Random-row reads of a matrix of the workload's shape (bench/row_bandwidth.cpp): the
-    machine's limit in rows per second on 1 and 2 threads (medians)."""
+    """In-order reads of a matrix of the workload's shape (bench/read_bandwidth.cpp): the memory
+    system's limit in rows per second on 1 and 2 threads (medians)."""
     reads = min(c["workers"] * c["steps"] * c["batch"], 4_000_000)
     stdout, wall, _, _, others = timed([PROBE, "--rows", c["samples"], "--dim", c["dim"], "--reads", reads,
                                         "--threads", "1,2", "--repeat", reps])
@@ -162,7 +162,7 @@ def single_workload(name, spec_file, reps, with_numpy, notes):
     minimal = {t: [r["seconds"] for r in rows if r["threads"] == t] for t in (1, 2)}
     print(" NumPy" if with_numpy else "", end="", flush=True)
     numpy_rows, numpy_rss = run_numpy(c, max(1, reps), load) if with_numpy else ([], 0)
-    print(" row-read limit", end="", flush=True)
+    print(" read limit", end="", flush=True)
     limit = run_probe(c, reps, load)
     print()
 
@@ -332,7 +332,7 @@ def main():
 
     print()
     print("| workload | p·T·B | simulator 1T / 2T | 2T speedup | simulator M/s (1T / 2T) "
-          "| minimal loop M/s (1T / 2T) | row-read limit M/s (1T / 2T) | NumPy M/s | sim / minimal (1T / 2T) "
+          "| minimal loop M/s (1T / 2T) | read limit M/s (1T / 2T) | NumPy M/s | sim / minimal (1T / 2T) "
           "| sim / limit (1T / 2T) | sim / NumPy (1T / 2T) | peak RSS MiB (budget) | spread | other load |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
@@ -354,8 +354,9 @@ def main():
               f"| {max(spreads):.2f} | {r['load']:.2f} |")
     print()
     print("M/s: million sample-gradients per second (p·T·B / seconds), medians of the repetitions. "
-          "row-read limit: million rows per second that bench/row_bandwidth reads in random order from a matrix of "
-          "the workload's shape, doing only a dot product per row (each sample-gradient reads one row). "
+          "read limit: million rows per second that bench/read_bandwidth reads in order from a matrix of the "
+          "workload's shape, doing only a dot product per row: a bound on sample-gradients per second, since each "
+          "reads one row (at a random place) and does more with it. "
           "sim / X: speed of the simulator relative to X (higher is better; NumPy runs on one thread). "
           "spread: largest max/min ratio of the simulator's repetitions. other load: cores used by other "
           "processes during the measurements. Peak RSS of the simulator process, with the budget "

@@ -25,5 +25,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 bash "$root/scripts/build.sh" >/dev/null
-cmake --build "$root/build" --target localsgd minimal_loop row_bandwidth >/dev/null
+cmake --build "$root/build" --target localsgd minimal_loop read_bandwidth >/dev/null
 exec /usr/bin/python3 "$root/bench/run.py" "$@"
