@@ -141,12 +141,9 @@ def mega(samples, seconds):
     return samples / seconds / 1e6
 
 
-def single_workload(name, spec_file, reps, with_numpy, notes):
-    spec_path = SPECS / spec_file
-    spec = json.loads(spec_path.read_text())
-    c = spec_params(spec)
-    work = c["workers"] * c["steps"] * c["batch"]
-    load = Load()
+def time_simulator(name, spec_path, reps, load):
+    """The simulator on 1 and 2 threads, interleaved, `reps` times: seconds per thread count, the
+    peak RSS, and the last summary.json."""
     sim = {1: [], 2: []}
     rss = 0
     summary = None
@@ -157,6 +154,16 @@ def single_workload(name, spec_file, reps, with_numpy, notes):
             sim[threads].append(seconds)
             rss = max(rss, r)
             print(".", end="", flush=True)
+    return sim, rss, summary
+
+
+def single_workload(name, spec_file, reps, with_numpy, notes):
+    spec_path = SPECS / spec_file
+    spec = json.loads(spec_path.read_text())
+    c = spec_params(spec)
+    work = c["workers"] * c["steps"] * c["batch"]
+    load = Load()
+    sim, rss, summary = time_simulator(name, spec_path, reps, load)
     print(" minimal loop", end="", flush=True)
     rows, minimal_rss = run_minimal(c, "1,2", reps, load)
     minimal = {t: [r["seconds"] for r in rows if r["threads"] == t] for t in (1, 2)}
@@ -203,15 +210,7 @@ def sweep_workload(name, spec_file, reps, with_numpy, notes):
     seed_list = ",".join(str(s) for s in range(seeds))
     work = sum(c["workers"] * c["steps"] * c["batch"] for c in configs) * seeds
     load = Load()
-    sim = {1: [], 2: []}
-    rss = 0
-    print(f"  {name}: simulator", end="", flush=True)
-    for _ in range(reps):
-        for threads in (1, 2):
-            seconds, r, summary = run_simulator(spec_path, threads, load)
-            sim[threads].append(seconds)
-            rss = max(rss, r)
-            print(".", end="", flush=True)
+    sim, rss, _ = time_simulator(name, spec_path, reps, load)
     print(" minimal loop", end="", flush=True)
     minimal = {1: [0.0] * reps, 2: []}
     numpy_times = [0.0] * max(1, reps)

@@ -3,6 +3,7 @@
 # (and needs no network) when everything is already installed. Run as root on Debian 12 or later.
 #   --sanitizers   also clang 14, its sanitizer, libFuzzer and OpenMP runtimes and llvm-symbolizer
 #                  (scripts/sanitize.sh, scripts/fuzz.sh)
+#   --bench        also NumPy (for Debian's /usr/bin/python3), GNU time and valgrind (bench/run.sh)
 set -euo pipefail
 
 packages=(
@@ -10,9 +11,13 @@ packages=(
   libtbb-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev catch2
   gnuplot-nox
 )
-if [ "${1:-}" = "--sanitizers" ]; then
-  packages+=(clang-14 libclang-rt-14-dev llvm-14 libomp-14-dev)
-fi
+for option in "$@"; do
+  case "$option" in
+    --sanitizers) packages+=(clang-14 libclang-rt-14-dev llvm-14 libomp-14-dev) ;;
+    --bench) packages+=(python3-numpy time valgrind) ;;
+    *) echo "install-deps: unknown option $option (known: --sanitizers, --bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -10,14 +10,18 @@
 
 using namespace localsgd;
 
-TEST_CASE("deterministic_average: same bits on 1 and 2 threads, equal to the serial fixed-order sum") {
-  // Large enough (p·d above the threshold) to take the parallel, blocked path.
-  const std::size_t p = 24;
-  const Index d = 10007;  // not a multiple of the block size
-  Rng rng = make_stream(2, StreamPurpose::data);
+namespace {
+
+// p random models of dimension d whose coordinates span `decades` orders of magnitude (so that
+// the order of the sum matters), averaged on 1 and on 2 threads: both must equal the serial
+// fixed-order sum bit for bit.
+void check_average_is_fixed_order(std::size_t p, Index d, std::uint64_t seed, int decades) {
+  Rng rng = make_stream(seed, StreamPurpose::data);
   std::vector<Vector> models(p, Vector(d));
   for (auto& m : models) {
-    for (Index k = 0; k < d; ++k) m[k] = standard_normal(rng) * std::pow(10.0, static_cast<double>(k % 7) - 3);
+    for (Index k = 0; k < d; ++k) {
+      m[k] = standard_normal(rng) * std::pow(10.0, static_cast<double>(k % decades) - decades / 2);
+    }
   }
   const auto model_at = [&](std::size_t i) -> const Vector& { return models[i]; };
   Vector serial(d);
@@ -33,26 +37,16 @@ TEST_CASE("deterministic_average: same bits on 1 and 2 threads, equal to the ser
   CHECK((two.array() == serial.array()).all());
 }
 
+}  // namespace
+
+TEST_CASE("deterministic_average: same bits on 1 and 2 threads, equal to the serial fixed-order sum") {
+  // Large enough (p·d above the threshold) to take the parallel, blocked path; d not a multiple
+  // of the block size.
+  check_average_is_fixed_order(24, 10007, 2, 7);
+}
+
 TEST_CASE("deterministic_average: many workers with a small dimension take the parallel path, same bits") {
   // p·d above the threshold with d = 20: coordinate blocks of one cache line, each summed over
   // all workers in order.
-  const std::size_t p = 5000;
-  const Index d = 20;
-  Rng rng = make_stream(3, StreamPurpose::data);
-  std::vector<Vector> models(p, Vector(d));
-  for (auto& m : models) {
-    for (Index k = 0; k < d; ++k) m[k] = standard_normal(rng) * std::pow(10.0, static_cast<double>(k % 5) - 2);
-  }
-  const auto model_at = [&](std::size_t i) -> const Vector& { return models[i]; };
-  Vector serial(d);
-  for (Index k = 0; k < d; ++k) {
-    double sum = models[0][k];
-    for (std::size_t i = 1; i < p; ++i) sum += models[i][k];
-    serial[k] = sum / static_cast<double>(p);
-  }
-  Vector one(d), two(d);
-  tbb::task_arena(1).execute([&] { deterministic_average(p, model_at, one); });
-  tbb::task_arena(2).execute([&] { deterministic_average(p, model_at, two); });
-  CHECK((one.array() == serial.array()).all());
-  CHECK((two.array() == serial.array()).all());
+  check_average_is_fixed_order(5000, 20, 3, 5);
 }
