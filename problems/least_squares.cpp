@@ -183,14 +183,16 @@ void LeastSquares::draw_rows(int worker, int batch, Rng& rng, Index* rows) const
   kernels::prefetch_rows(dense_rows_, data_->features.cols(), rows, batch);
 }
 
+void LeastSquares::add_row_gradients(const Vector& x, const Index* rows, int count, Vector& out) const {
+  kernels::least_squares_accumulate(dense_rows_, data_->targets.data(), data_->features.cols(), rows, count,
+                                    x.data(), out.data());
+}
+
 void LeastSquares::gradient_at_rows(int /*worker*/, const Vector& x, const Index* rows, int batch,
                                     Vector& out) const {
-  const Index d = data_->features.cols();
   out.setZero();
   for (int done = 0; done < batch; done += kernels::kLeastSquaresChunk) {
-    const int count = std::min(batch - done, kernels::kLeastSquaresChunk);
-    kernels::least_squares_accumulate(dense_rows_, data_->targets.data(), d, rows + done, count, x.data(),
-                                      out.data());
+    add_row_gradients(x, rows + done, std::min(batch - done, kernels::kLeastSquaresChunk), out);
   }
   if (batch > 1) kernels::divide(out.data(), static_cast<double>(batch), out.size());  // x / 1 = x: skipped
 }
@@ -207,8 +209,7 @@ void LeastSquares::stochastic_gradient(int worker, const Vector& x, int batch, R
     for (int done = 0; done < batch; done += kernels::kLeastSquaresChunk) {
       const int count = std::min(batch - done, kernels::kLeastSquaresChunk);
       for (int b = 0; b < count; ++b) chunk[static_cast<std::size_t>(b)] = shard[uniform_index(rng, shard.size())];
-      kernels::least_squares_accumulate(dense_rows_, data_->targets.data(), a.cols(), chunk.data(), count,
-                                        x.data(), out.data());
+      add_row_gradients(x, chunk.data(), count, out);
     }
     if (batch > 1) kernels::divide(out.data(), static_cast<double>(batch), out.size());
     return;

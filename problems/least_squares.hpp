@@ -67,6 +67,8 @@ class LeastSquares final : public Problem {
   void compute_exact_constants();
   void use_generating_point();
   Vector residual(const Vector& x) const;  // Ax − y
+  // out += Σ_b a_j (a_jᵀx − y_j) over count <= kernels::kLeastSquaresChunk dense rows, in order.
+  void add_row_gradients(const Vector& x, const Index* rows, int count, Vector& out) const;
   // (1/2n)‖Ax − y‖², straight from the data.
   double direct_loss(const Vector& x) const;
   // e = x − x*, he = H e; returns ½ eᵀHe.

@@ -102,8 +102,8 @@ void prefetch_worker(const Worker& w) {
 }  // namespace
 
 // Steps first..last of every worker: on the calling thread when the stretch is small, else as
-// tasks over ranges of workers. Each worker touches only its own state (and the thread's
-// scratch gradient, which every step overwrites), so the split changes no bit.
+// tasks over chunks of workers. Each worker touches only its own state (and its chunk's scratch
+// gradient, which every step overwrites), so the split changes no bit.
 void Engine::run_workers(long first, long last) {
   const double work = static_cast<double>(config_.workers) * static_cast<double>(last - first + 1) * config_.batch *
                       static_cast<double>(problem_.dim());

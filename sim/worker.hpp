@@ -3,7 +3,7 @@
 // Nothing in here is shared with another worker, so workers step concurrently without locks.
 // Kept small, since a run may hold 10^5 of them: the sampling stream (2.5 KB) dominates; the
 // compute-time stream lives outside, and only when the compute model draws; the stochastic
-// gradient is a scratch buffer of the thread that runs the worker.
+// gradient is a scratch buffer of the engine, one per chunk of workers stepped as one task.
 #include <vector>
 
 #include "core/random.hpp"
