@@ -9,6 +9,8 @@
 #include <mutex>
 #include <utility>
 
+#include "experiments/input_files.hpp"
+#include "experiments/sha256.hpp"
 #include "problems/libsvm.hpp"
 
 namespace localsgd {
@@ -19,22 +21,64 @@ std::filesystem::path resolve_data_path(const std::filesystem::path& file, const
 
 namespace {
 
-// Files parsed so far, per (canonical path, dim), one map per kind of data.
+// Files parsed so far, per (canonical path, dim), one map per kind of data, with the hash of the
+// bytes each was parsed from.
+template <class Data>
+struct Loaded {
+  std::shared_ptr<const Data> data;
+  InputFile file;
+};
 std::mutex mutex;
 using Key = std::pair<std::string, Index>;
-std::map<Key, std::shared_ptr<const ClassificationData>> classification_files;
-std::map<Key, std::shared_ptr<const RegressionData>> regression_files;
+std::map<Key, Loaded<ClassificationData>> classification_files;
+std::map<Key, Loaded<RegressionData>> regression_files;
+
+// Reads a file for the parser and hashes every byte it hands out, so that the digest is that of
+// exactly the bytes parsed (a file replaced while being read cannot give data and a hash of two
+// different contents) and the file is read only once.
+class HashingReader : public std::streambuf {
+ public:
+  bool open(const std::filesystem::path& path) { return file_.open(path, std::ios::in | std::ios::binary) != nullptr; }
+  // Hashes whatever the parser left unread (normally nothing), then returns the digest.
+  InputFile finish(const std::filesystem::path& path) {
+    while (underflow() != traits_type::eof()) setg(buffer_, buffer_ + chunk_, buffer_ + chunk_);
+    return {path.string(), hash_.hex_digest(), bytes_};
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    const std::streamsize n = file_.sgetn(buffer_, sizeof buffer_);
+    chunk_ = n > 0 ? static_cast<std::size_t>(n) : 0;
+    if (chunk_ == 0) return traits_type::eof();
+    hash_.update(buffer_, chunk_);
+    bytes_ += chunk_;
+    setg(buffer_, buffer_, buffer_ + chunk_);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::filebuf file_;
+  char buffer_[1 << 16];
+  std::size_t chunk_ = 0;
+  Sha256 hash_;
+  std::uintmax_t bytes_ = 0;
+};
 
 // Parses `path` once per process for each (file, dim, kind) and shares the result.
+// Every use, cached or not, is reported to the caller's InputRecording (experiments/input_files.hpp).
 template <class Data, class Convert>
-std::shared_ptr<const Data> load_once(std::map<Key, std::shared_ptr<const Data>>& loaded,
+std::shared_ptr<const Data> load_once(std::map<Key, Loaded<Data>>& loaded,
                                       const std::filesystem::path& path, std::optional<Index> dim, bool real_labels,
                                       const Convert& convert) {
   std::error_code error;
   const std::filesystem::path absolute = std::filesystem::weakly_canonical(path, error);
   const Key key{(error ? path : absolute).string(), dim.value_or(-1)};
   const std::lock_guard lock(mutex);
-  if (const auto found = loaded.find(key); found != loaded.end()) return found->second;
+  if (const auto found = loaded.find(key); found != loaded.end()) {
+    report_input(found->second.file);
+    return found->second.data;
+  }
 
   if (std::filesystem::is_directory(path, error)) {
     throw DataFileError(fmt::format("cannot read \"{}\": it is a folder", path.string()));
@@ -44,8 +88,8 @@ std::shared_ptr<const Data> load_once(std::map<Key, std::shared_ptr<const Data>>
     throw DataFileError(fmt::format("cannot read \"{}\": it is not a regular file", path.string()));
   }
   errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  HashingReader reader;
+  if (!reader.open(path)) {
     throw DataFileError(fmt::format("cannot open \"{}\" for reading{}", path.string(),
                                     errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()));
   }
@@ -53,13 +97,16 @@ std::shared_ptr<const Data> load_once(std::map<Key, std::shared_ptr<const Data>>
   options.dim = dim;
   options.real_labels = real_labels;
   LibsvmData data;
+  std::istream in(&reader);
   try {
     data = parse_libsvm(in, path.string(), options);
   } catch (const LibsvmError& e) {
     throw DataFileError(e.what());
   }
+  const InputFile file = reader.finish(path);
   std::shared_ptr<const Data> result = convert(std::move(data), fmt::format("LIBSVM file {}", path.string()));
-  loaded.emplace(key, result);
+  loaded.emplace(key, Loaded<Data>{result, file});
+  report_input(file);
   return result;
 }
 

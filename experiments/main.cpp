@@ -14,9 +14,11 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "experiments/catalog.hpp"
 #include "experiments/explain.hpp"
+#include "experiments/folder_lock.hpp"
 #include "experiments/memory.hpp"
 #include "experiments/plots.hpp"
 #include "experiments/progress.hpp"
@@ -172,9 +174,13 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
                 const SpecOptions& options) {
   const ExperimentSpec spec = load_spec(spec_file, options);
   const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
+  std::optional<ClaimedFolder> claimed;  // holds the folder's lock until the last output is written
   try {
-    claim_results_folder(dir, spec, force);
+    claimed.emplace(claim_results_folder(dir, spec, force));
   } catch (const FolderConflict& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  } catch (const FolderBusy& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return kExitInvalidInput;
   }
@@ -237,6 +243,14 @@ int command_explain(const std::string& spec_file, bool as_json, const SpecOption
 }
 
 int command_plot(const std::string& dir) {
+  // Locked like `localsgd run`, which may be writing the same folder (and its plots) right now.
+  std::optional<FolderLock> lock;
+  try {
+    if (std::filesystem::is_directory(dir)) lock.emplace(dir);
+  } catch (const FolderBusy& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  }
   const PlotOutcome plots = render_plots(dir);
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
   for (const auto& file : plots.written) fmt::print("{}\n", file.string());

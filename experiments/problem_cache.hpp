@@ -15,7 +15,8 @@ namespace localsgd {
 
 // The problem built for `key`, calling `build` only if none is cached. A failed build is not
 // cached (its exception reaches every caller waiting for it). Thread-safe; concurrent callers of
-// one key wait for a single build.
+// one key wait for a single build. Every caller, hit or not, reports the input files the build read
+// to its thread's InputRecording (experiments/input_files.hpp).
 std::shared_ptr<Problem> cached_problem(const std::string& key, const std::function<std::shared_ptr<Problem>()>& build);
 
 // Forgets every cached problem (for long-lived processes such as a fuzzer; problems in use stay

@@ -3,74 +3,269 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
+#include <set>
 
 #include "experiments/results.hpp"
 #include "experiments/run_store.hpp"
 
 namespace localsgd {
 
-std::vector<std::filesystem::path> planned_outputs(const ExperimentSpec& spec) {
-  std::vector<std::filesystem::path> files = {"spec.resolved.json", "metrics.csv", "summary.json",
-                                              "time_to_target.csv", "checks.json"};
-  for (const RunSpec& run : spec.runs) files.push_back(std::filesystem::path("runs") / (run_key(run) + ".json"));
+namespace fs = std::filesystem;
+
+namespace {
+
+// The files at the top of a results folder that localsgd writes, whatever the spec.
+const std::vector<std::string> kTopLevelOutputs = {"spec.resolved.json", "inputs.json", "metrics.csv",
+                                                   "summary.json", "time_to_target.csv", "checks.json"};
+
+// The parsed JSON file, or nothing if it is missing or unreadable.
+std::optional<Json> read_json(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  try {
+    return Json::parse(in);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool is_run_record_name(const std::string& name) {
+  return name.size() == 16 + 5 && name.ends_with(".json") &&
+         name.find_first_not_of("0123456789abcdef") == 16;
+}
+
+// Removes a trailing ".DIGITS" from `name`; false if there is none.
+bool strip_number(std::string& name) {
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 == name.size() ||
+      name.find_first_not_of("0123456789", dot + 1) != std::string::npos) {
+    return false;
+  }
+  name.resize(dot);
+  return true;
+}
+
+// If `name` is a temporary of write_file_atomically, ".NAME.tmp.PID.N", then NAME; with
+// `unnumbered`, also ".NAME.tmp" (the fixed name older versions gave plot temporaries).
+// Otherwise empty.
+std::string temporary_target(std::string name, bool unnumbered) {
+  if (name.size() < 6 || name.front() != '.') return {};
+  std::string stem = name;
+  const bool numbered = strip_number(stem) && strip_number(stem);
+  if (!numbered && !unnumbered) return {};
+  if (!numbered) stem = name;
+  if (!stem.ends_with(".tmp") || stem.size() < 6) return {};
+  return stem.substr(1, stem.size() - 5);
+}
+
+// The plot file stems a resolved spec draws (none if its "plots" cannot be read).
+std::set<std::string> plot_stems(const Json& resolved) {
+  std::set<std::string> stems;
+  if (!resolved.is_object() || !resolved.contains("plots") || !resolved.at("plots").is_array()) return stems;
+  for (const Json& plot : resolved.at("plots")) {
+    try {
+      stems.insert(PlotSpec::from_json(plot).file_stem());
+    } catch (const std::exception&) {
+      // a hand-edited entry: its files cannot be named, so none are touched
+    }
+  }
+  return stems;
+}
+
+void remove_file(const fs::path& file) {
+  std::error_code error;
+  if (!fs::is_symlink(file, error) && !fs::is_regular_file(file, error)) return;
+  fs::remove(file, error);
+  if (error) throw std::runtime_error(fmt::format("{}: cannot remove: {}", file.string(), error.message()));
+}
+
+// Removes the temporaries that killed localsgd processes left in `folder` for files it writes
+// there (`ours` says which names those are). Only called while the folder's lock is held, so no
+// other localsgd process is writing them.
+template <class Ours>
+void remove_temporaries(const fs::path& folder, const Ours& ours, bool unnumbered = false) {
+  std::error_code error;
+  if (!fs::is_directory(folder, error)) return;
+  std::vector<fs::path> found;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    const std::string target = temporary_target(entry.path().filename().string(), unnumbered);
+    if (!target.empty() && ours(target)) found.push_back(entry.path());
+  }
+  for (const auto& file : found) remove_file(file);
+}
+
+// Everything localsgd wrote for the earlier spec of a folder that `spec` now replaces (--force):
+// its aggregate files, its plots and the run records `spec` does not use.
+// Files whose names localsgd does not write are left alone.
+void remove_earlier_outputs(const fs::path& dir, const Json& earlier, const ExperimentSpec& spec) {
+  for (const std::string& name : kTopLevelOutputs) {
+    if (name != "spec.resolved.json") remove_file(dir / name);  // replaced last, when the claim is complete
+  }
+  for (const std::string& stem : plot_stems(earlier)) {
+    for (const std::string& extension : kPlotFileExtensions) remove_file(dir / "plots" / (stem + extension));
+  }
+  std::set<std::string> used;
+  for (const RunSpec& run : spec.runs) used.insert(run_key(run) + ".json");
+  std::error_code error;
+  std::vector<fs::path> unused;
+  for (const auto& entry : fs::directory_iterator(dir / "runs", error)) {
+    const std::string name = entry.path().filename().string();
+    if (is_run_record_name(name) && !used.contains(name)) unused.push_back(entry.path());
+  }
+  for (const auto& file : unused) remove_file(file);
+}
+
+// Temporaries of killed processes, for files localsgd writes for the earlier or the current spec.
+void remove_leftover_temporaries(const fs::path& dir, const ExperimentSpec& spec, const Json& earlier) {
+  remove_temporaries(dir, [](const std::string& name) {
+    return std::find(kTopLevelOutputs.begin(), kTopLevelOutputs.end(), name) != kTopLevelOutputs.end();
+  });
+  remove_temporaries(dir / "runs", is_run_record_name);
+  std::set<std::string> stems = plot_stems(earlier);
+  for (const std::string& stem : plot_stems(spec.resolved)) stems.insert(stem);
+  remove_temporaries(dir / "plots", [&](const std::string& name) {
+    for (const std::string& extension : kPlotFileExtensions) {
+      if (name.ends_with(extension) && stems.contains(name.substr(0, name.size() - extension.size()))) return true;
+    }
+    return false;
+  }, true);
+}
+
+std::string short_hash(const Json& file) {
+  return file.is_object() && file.contains("sha256") && file.at("sha256").is_string()
+             ? file.at("sha256").get<std::string>().substr(0, 12) + "..."
+             : "?";
+}
+
+// Why the inputs recorded in a folder (`earlier`, if readable) differ from `now`; empty if they
+// do not.
+std::string input_change(const std::optional<Json>& earlier, const Json& now) {
+  if (!earlier || !earlier->is_object() || !earlier->contains("results_format") || !earlier->contains("data_files")) {
+    return "has no readable inputs.json, so what its results were computed from is unknown (an older localsgd, "
+           "or a claim that was interrupted)";
+  }
+  if (earlier->at("results_format") != now.at("results_format")) {
+    return fmt::format("holds results of results format {}, and this localsgd writes format {}",
+                       earlier->at("results_format").dump(), now.at("results_format").dump());
+  }
+  const Json& old_files = earlier->at("data_files");
+  const Json& new_files = now.at("data_files");
+  for (std::size_t i = 0; i < new_files.size(); ++i) {
+    const Json& file = new_files.at(i);
+    if (!old_files.is_array() || i >= old_files.size()) {
+      return fmt::format("holds results computed without the data file {}", file.at("path").get<std::string>());
+    }
+    const Json& old = old_files.at(i);
+    if (!old.is_object() || old.value("sha256", Json()) != file.at("sha256")) {
+      return fmt::format("holds results computed from other contents of the data file {} (SHA-256 now {}, was {}: "
+                         "the file changed since)",
+                         file.at("path").get<std::string>(), short_hash(file), short_hash(old));
+    }
+  }
+  if (!old_files.is_array() || old_files.size() != new_files.size()) {
+    return "holds results computed from other data files (see its inputs.json)";
+  }
+  return {};
+}
+
+// Whether `dir` holds anything but the lock file.
+bool holds_files(const fs::path& dir) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename() != kLockFileName) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Json inputs_json(const ExperimentSpec& spec) {
+  Json files = Json::array();
+  std::vector<InputFile> seen;
+  for (const RunSpec& run : spec.runs) {
+    for (const InputFile& file : run_inputs(run)) {
+      if (std::find(seen.begin(), seen.end(), file) != seen.end()) continue;
+      seen.push_back(file);
+      files.push_back({{"path", file.path}, {"sha256", file.sha256}, {"bytes", file.bytes}});
+    }
+  }
+  return {{"results_format", kResultsFormat}, {"data_files", files}};
+}
+
+std::vector<fs::path> planned_outputs(const ExperimentSpec& spec) {
+  std::vector<fs::path> files(kTopLevelOutputs.begin(), kTopLevelOutputs.end());
+  for (const RunSpec& run : spec.runs) files.push_back(fs::path("runs") / (run_key(run) + ".json"));
   for (const PlotSpec& plot : spec.plots) {
-    for (const char* extension : {".png", ".dat", ".gp", ".log"}) {
-      files.push_back(std::filesystem::path("plots") / (plot.file_stem() + extension));
+    for (const std::string& extension : kPlotFileExtensions) {
+      files.push_back(fs::path("plots") / (plot.file_stem() + extension));
     }
   }
   return files;
 }
 
-FolderState claim_results_folder(const std::filesystem::path& dir, const ExperimentSpec& spec, bool force) {
-  namespace fs = std::filesystem;
+ClaimedFolder claim_results_folder(const fs::path& dir, const ExperimentSpec& spec, bool force) {
+  std::error_code error;
+  if (fs::is_symlink(dir, error) && !fs::exists(dir, error)) {
+    throw FolderConflict(fmt::format("{}: is a symbolic link to {}, which does not exist; create that folder or "
+                                     "choose another --out",
+                                     dir.string(), fs::read_symlink(dir, error).string()));
+  }
+  if (fs::exists(dir) && !fs::is_directory(dir)) {
+    throw FolderConflict(fmt::format("{}: exists and is not a folder", dir.string()));
+  }
+  // Created before it is locked (the lock file lives in it); two processes may both create it:
+  // create_directories accepts a folder that appeared meanwhile, and the lock picks one of them.
+  fs::create_directories(dir);
+  FolderLock lock(dir);
+
   const fs::path resolved_file = dir / "spec.resolved.json";
+  const Json inputs = inputs_json(spec);
   FolderState state = FolderState::created;
-  if (fs::exists(dir)) {
-    if (!fs::is_directory(dir)) throw FolderConflict(fmt::format("{}: exists and is not a folder", dir.string()));
-    if (fs::exists(resolved_file)) {
-      Json existing;
-      try {
-        std::ifstream in(resolved_file);
-        existing = Json::parse(in);
-      } catch (const std::exception&) {
-        existing = nullptr;
-      }
-      if (existing == spec.resolved) {
-        state = FolderState::resumed;
-      } else if (force) {
-        state = FolderState::forced;
-      } else {
+  if (fs::exists(resolved_file) || fs::is_symlink(resolved_file)) {
+    const Json earlier = read_json(resolved_file).value_or(Json());
+    const std::string input_changed = input_change(read_json(dir / "inputs.json"), inputs);
+    if (earlier == spec.resolved && input_changed.empty()) {
+      state = FolderState::resumed;
+    } else if (!force) {
+      if (earlier != spec.resolved) {
         throw FolderConflict(fmt::format(
             "{}: holds the results of a different spec (its spec.resolved.json differs); choose another --out, "
             "or pass --force to write into it (files of finished runs with identical settings are reused)",
             dir.string()));
       }
-    } else if (!fs::is_empty(dir)) {
-      if (!force) {
-        throw FolderConflict(fmt::format("{}: is not empty and holds no localsgd results (no spec.resolved.json); "
-                                         "choose another --out, or pass --force to write into it",
-                                         dir.string()));
-      }
-      // Everything here was written by someone else: refuse if any file would be replaced.
-      std::size_t clashes = 0;
-      std::string first;
-      for (const auto& file : planned_outputs(spec)) {
-        std::error_code error;
-        if (fs::exists(dir / file, error) || fs::is_symlink(dir / file, error)) {
-          if (clashes++ == 0) first = file.string();
-        }
-      }
-      if (clashes > 0) {
-        throw FolderConflict(fmt::format("{}: holds {} (and {} more file{}) that localsgd would overwrite but did not "
-                                         "write (there is no spec.resolved.json); choose another --out",
-                                         dir.string(), first, clashes - 1, clashes == 2 ? "" : "s"));
-      }
+      throw FolderConflict(fmt::format("{}: {}; choose another --out, or pass --force to recompute its results (runs "
+                                       "whose inputs did not change are reused)",
+                                       dir.string(), input_changed));
+    } else {
       state = FolderState::forced;
+      remove_earlier_outputs(dir, earlier, spec);
     }
+    remove_leftover_temporaries(dir, spec, earlier);
+  } else if (holds_files(dir)) {
+    if (!force) {
+      throw FolderConflict(fmt::format("{}: is not empty and holds no localsgd results (no spec.resolved.json); "
+                                       "choose another --out, or pass --force to write into it",
+                                       dir.string()));
+    }
+    // Everything here was written by someone else: refuse if any file would be replaced.
+    std::size_t clashes = 0;
+    std::string first;
+    for (const auto& file : planned_outputs(spec)) {
+      if (fs::exists(dir / file, error) || fs::is_symlink(dir / file, error)) {
+        if (clashes++ == 0) first = file.string();
+      }
+    }
+    if (clashes > 0) {
+      throw FolderConflict(fmt::format("{}: holds {} (and {} more file{}) that localsgd would overwrite but did not "
+                                       "write (there is no spec.resolved.json); choose another --out",
+                                       dir.string(), first, clashes - 1, clashes == 2 ? "" : "s"));
+    }
+    state = FolderState::forced;
   }
-  fs::create_directories(dir);
+  // spec.resolved.json last: until it is replaced, the folder still says what its results were.
+  write_file_atomically(dir / "inputs.json", inputs.dump(2) + "\n");
   write_file_atomically(resolved_file, spec.resolved.dump(2) + "\n");
-  return state;
+  return {state, std::move(lock)};
 }
 
 }  // namespace localsgd

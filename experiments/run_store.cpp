@@ -10,9 +10,6 @@ namespace localsgd {
 
 namespace {
 
-// Bump when the meaning of a stored record changes, so that old records are not reused.
-constexpr int kRecordFormat = 1;
-
 std::uint64_t fnv1a(const std::string& text) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {
@@ -22,9 +19,19 @@ std::uint64_t fnv1a(const std::string& text) {
   return hash;
 }
 
-Json identity(const RunSpec& run) { return {{"format", kRecordFormat}, {"config", run.config}, {"seed", run.seed}}; }
+Json identity(const RunSpec& run) {
+  Json inputs = Json::array();
+  for (const InputFile& file : run_inputs(run)) inputs.push_back("sha256:" + file.sha256);
+  return {{"format", kResultsFormat}, {"config", run.config}, {"seed", run.seed}, {"inputs", inputs}};
+}
 
 }  // namespace
+
+std::vector<InputFile> run_inputs(const RunSpec& run) {
+  const InputRecording recording;
+  run.problem.build(run.context());
+  return recording.files();
+}
 
 std::string run_key(const RunSpec& run) { return fmt::format("{:016x}", fnv1a(identity(run).dump())); }
 

@@ -1,0 +1,123 @@
+// experiments/sha256.hpp, experiments/input_files.hpp and the run identity of
+// experiments/run_store.hpp: a run's key covers the bytes of every data file its problem reads,
+// for every problem type that reads one, also when the problem comes from the cache.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "experiments/data_files.hpp"
+#include "experiments/input_files.hpp"
+#include "experiments/problem_cache.hpp"
+#include "experiments/run_store.hpp"
+#include "experiments/sha256.hpp"
+#include "experiments/spec.hpp"
+#include "support/cli.hpp"
+
+using namespace localsgd;
+using test::ScratchDir;
+using test::write_file;
+
+namespace {
+
+// `rows` LIBSVM lines with 3 features; `label` turns a row number into its label text.
+template <class Label>
+std::string libsvm_rows(int rows, double scale, const Label& label) {
+  std::string text;
+  for (int i = 0; i < rows; ++i) {
+    text += label(i) + fmt::format(" 1:{} 2:{} 3:{}\n", scale * ((i * 7) % 11 - 5) / 5.0,
+                                   scale * ((i * 3) % 7 - 3) / 3.0, ((i * 5) % 13 - 6) / 6.0);
+  }
+  return text;
+}
+
+std::string classification(double scale) {
+  return libsvm_rows(40, scale, [](int i) { return std::string(i % 2 ? "+1" : "-1"); });
+}
+std::string regression(double scale) {
+  return libsvm_rows(40, scale, [](int i) { return fmt::format("{}", (i % 9) / 4.0 - 1.0); });
+}
+
+ExperimentSpec spec_in(const ScratchDir& dir) {
+  // The caches hold what this process read: forget them, as a new invocation would.
+  clear_problem_cache();
+  clear_data_file_cache();
+  const auto text = R"({
+    "name": "identity",
+    "problem": {"type": "logistic", "data": "libsvm", "file": "c.svm", "l2": 0.01},
+    "workers": 2, "steps": 10,
+    "step_size": {"type": "constant", "eta": 0.1},
+    "variants": [{"label": "logistic"},
+                 {"label": "least squares", "problem": {"type": "least_squares", "design": "libsvm", "file": "r.svm"}},
+                 {"label": "synthetic", "problem": {"type": "least_squares", "samples": 40, "dim": 3}}]
+  })";
+  return parse_spec_text(text, "identity.json", dir.path());
+}
+
+}  // namespace
+
+TEST_CASE("SHA-256 gives the FIPS 180-4 test vectors, however the input is split") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const std::string two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  CHECK(sha256_hex(two_blocks) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  const std::string million(1000000, 'a');
+  CHECK(sha256_hex(million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  for (const std::size_t first : {0, 1, 55, 56, 63, 64, 65, 1000}) {
+    Sha256 split;
+    split.update(std::string_view(million).substr(0, first));
+    split.update(std::string_view(million).substr(first, 3));
+    split.update(std::string_view(million).substr(first + 3));
+    CHECK(split.hex_digest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  }
+}
+
+TEST_CASE("a run's inputs are the SHA-256 of the data files it reads, also from the problem cache") {
+  ScratchDir dir;
+  write_file(dir / "c.svm", classification(1.0));
+  write_file(dir / "r.svm", regression(1.0));
+  const ExperimentSpec spec = spec_in(dir);
+  REQUIRE(spec.runs.size() == 3);
+  for (int repeat = 0; repeat < 2; ++repeat) {  // the second time every problem is a cache hit
+    const auto logistic = run_inputs(spec.runs[0]);
+    REQUIRE(logistic.size() == 1);
+    CHECK(logistic[0].path == (dir / "c.svm").string());
+    CHECK(logistic[0].sha256 == sha256_hex(classification(1.0)));
+    CHECK(logistic[0].bytes == classification(1.0).size());
+    const auto least_squares = run_inputs(spec.runs[1]);
+    REQUIRE(least_squares.size() == 1);
+    CHECK(least_squares[0].sha256 == sha256_hex(regression(1.0)));
+    CHECK(run_inputs(spec.runs[2]).empty());
+  }
+  // A recording outside sees nothing of the cache's inner one twice, and nothing after it ends.
+  const InputRecording outer;
+  run_inputs(spec.runs[0]);
+  CHECK(outer.files().empty());
+}
+
+TEST_CASE("a run's key changes with the bytes of its data file, not with rewriting the same bytes") {
+  ScratchDir dir;
+  write_file(dir / "c.svm", classification(1.0));
+  write_file(dir / "r.svm", regression(1.0));
+  const ExperimentSpec before = spec_in(dir);
+
+  // Same bytes written again (a new file, a new modification time): same keys.
+  std::filesystem::remove(dir / "c.svm");
+  write_file(dir / "c.svm", classification(1.0));
+  const ExperimentSpec same = spec_in(dir);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(run_key(same.runs[i]) == run_key(before.runs[i]));
+
+  // Other bytes in one file: only the runs that read it get new keys; the configuration is equal.
+  write_file(dir / "r.svm", regression(1.5));
+  const ExperimentSpec changed = spec_in(dir);
+  CHECK(changed.resolved == before.resolved);
+  CHECK(run_key(changed.runs[0]) == run_key(before.runs[0]));
+  CHECK(run_key(changed.runs[1]) != run_key(before.runs[1]));
+  CHECK(run_key(changed.runs[2]) == run_key(before.runs[2]));
+
+  write_file(dir / "c.svm", classification(2.0));
+  const ExperimentSpec both = spec_in(dir);
+  CHECK(run_key(both.runs[0]) != run_key(before.runs[0]));
+  clear_problem_cache();
+  clear_data_file_cache();
+}
