@@ -2,6 +2,7 @@
 // identity covers its data files' bytes; one process at a time holds a folder; --force leaves
 // nothing of the earlier spec behind and never touches a file localsgd did not write.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/file.h>
 

@@ -2,6 +2,7 @@
 // experiments/run_store.hpp: a run's key covers the bytes of every data file its problem reads,
 // for every problem type that reads one, also when the problem comes from the cache.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
