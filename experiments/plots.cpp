@@ -281,28 +281,6 @@ std::vector<double> means(const Curve& c, bool x_axis) {
   return out;
 }
 
-// Runs `gnuplot script` with its output sent to `log`; returns the exit status, or -1 if
-// gnuplot could not be started.
-// gnuplot runs inside the script's folder, where the script's relative file names point.
-int run_gnuplot(const std::filesystem::path& script, const std::filesystem::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, script.parent_path().c_str());
-  posix_spawn_file_actions_addopen(&actions, 1, log.filename().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::string program = "gnuplot";
-  std::string script_arg = script.filename().string();
-  char* argv[] = {program.data(), script_arg.data(), nullptr};
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return -1;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 }  // namespace
 
 double student_t95(std::size_t dof) {

@@ -121,6 +121,7 @@ class BackgroundCli {
   BackgroundCli& operator=(const BackgroundCli&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   bool running() {
     if (exited_) return false;
     int status = 0;
