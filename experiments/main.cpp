@@ -210,15 +210,26 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
     return kExitInterrupted;
   }
   const std::vector<RunRecord>& records = result.records;
+  // Every run is saved now. The phases below start only while no stop is requested, and an
+  // interrupt in any of them is exit 130 too (rerunning reuses every run and redoes them).
+  auto interrupted_after_runs = [&](const char* phase) {
+    fmt::print(stderr, "interrupted {}: {} of {} runs finished and saved in {}; run the same command again to complete\n",
+               phase, records.size(), spec.runs.size(), (dir / "runs").string());
+    return kExitInterrupted;
+  };
+  if (stop_requested.load()) return interrupted_after_runs("before writing the results");
   write_results(dir, spec, records);
-  const PlotOutcome plots = render_plots(dir);
+  if (stop_requested.load()) return interrupted_after_runs("after writing metrics.csv and summary.json, before the plots");
+  const PlotOutcome plots = render_plots(dir, &stop_requested);
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
+  for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);
+  if (plots.interrupted) return interrupted_after_runs("while drawing the plots");
 
   print_table(spec, records);
   print_time_to_target(spec, records);
-  fmt::print("results: {} (metrics.csv, summary.json, spec.resolved.json, time_to_target.csv, {} plots){}\n",
-             dir.string(),
-             plots.written.size(),
+  fmt::print("results: {} (metrics.csv, summary.json, spec.resolved.json, time_to_target.csv, {} plots{}){}\n",
+             dir.string(), plots.written.size(),
+             plots.failures.empty() ? "" : fmt::format("; {} failed", plots.failures.size()),
              reused_runs > 0 ? fmt::format("; {} of {} runs reused from an earlier run of this spec", reused_runs,
                                            records.size())
                              : "");
@@ -226,8 +237,13 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
   // validated), without loading the spec before or writing metrics.csv, summary.json and plots after.
   fmt::print("wall time of the runs: {:.6f} s ({} executed, {} reused)\n", runs_seconds, records.size() - reused_runs,
              reused_runs);
+  if (stop_requested.load()) return interrupted_after_runs("before checking the expectations");
   const bool all_checks_passed = check_expectations(dir, spec, records);
+  if (stop_requested.load()) return interrupted_after_runs("while checking the expectations");
   const bool any_diverged = std::any_of(records.begin(), records.end(), [](const RunRecord& r) { return diverged(r); });
+  // A plot that could not be drawn is an output that is missing or stale: an I/O failure, which
+  // outranks what the checks and runs say (those were printed above).
+  if (!plots.failures.empty()) return kExitFailure;
   return !all_checks_passed ? kExitExpectationFailed : any_diverged ? kExitDiverged : 0;
 }
 
@@ -251,10 +267,16 @@ int command_plot(const std::string& dir) {
     fmt::print(stderr, "error: {}\n", e.what());
     return kExitInvalidInput;
   }
-  const PlotOutcome plots = render_plots(dir);
+  install_stop_handlers();
+  const PlotOutcome plots = render_plots(dir, &stop_requested);
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
+  for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);
   for (const auto& file : plots.written) fmt::print("{}\n", file.string());
-  return plots.warnings.empty() ? 0 : kExitFailure;
+  if (plots.interrupted || stop_requested.load()) {
+    fmt::print(stderr, "interrupted while drawing the plots of {}; run the same command again to complete\n", dir);
+    return kExitInterrupted;
+  }
+  return plots.warnings.empty() && plots.failures.empty() ? 0 : kExitFailure;
 }
 
 void print_param(const ParamSpec& p) {

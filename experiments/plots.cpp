@@ -1,9 +1,6 @@
 #include "experiments/plots.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,9 +12,8 @@
 
 #include "experiments/csv.hpp"
 #include "experiments/expectations.hpp"
+#include "experiments/gnuplot.hpp"
 #include "experiments/results.hpp"
-
-extern char** environ;
 
 namespace localsgd {
 
@@ -49,43 +45,41 @@ const char* colour(std::size_t i) {
   return palette[i % (sizeof(palette) / sizeof(palette[0]))];
 }
 
+// A gnuplot double-quoted string. Control characters (a label written by an older version, or
+// edited by hand) would end the script's line: a newline or tab stays one in the title, any other
+// is shown as the text \xNN.
 std::string gnuplot_string(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
   }
   return out + "\"";
 }
 
-struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  std::size_t column(const std::string& name) const {
-    for (std::size_t i = 0; i < header.size(); ++i) {
-      if (header[i] == name) return i;
-    }
-    throw std::runtime_error("metrics.csv has no column \"" + name + "\"");
-  }
-};
+using Table = CsvTable;
 
-Table read_table(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error(file.string() + ": cannot open for reading");
-  Table table;
-  std::string line;
-  if (!std::getline(in, line)) throw std::runtime_error(file.string() + ": empty file");
-  table.header = split_csv_line(line);
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    table.rows.push_back(split_csv_line(line));
-    if (table.rows.back().size() != table.header.size()) {
-      throw std::runtime_error(fmt::format("{}: line {} has {} fields, the header {}", file.string(),
-                                           table.rows.size() + 1, table.rows.back().size(), table.header.size()));
-    }
-  }
-  return table;
-}
+// Why points were not drawn, for the message when a plot ends up with none.
+struct Dropped {
+  std::size_t values = 0;      // values of the plotted metric read
+  std::size_t non_finite = 0;  // of them, inf or nan (a diverged run's last row)
+  std::size_t points = 0;      // points (means over seeds) with finite coordinates
+  std::size_t x_off_axis = 0;  // of them, x <= 0 on a log x axis
+  std::size_t y_off_axis = 0;  // of them, y <= 0 on a log y axis
+  std::size_t left_out = 0;    // final: diverged runs (no final value)
+  std::size_t missing = 0;     // time_to: runs that never reached the target
+};
 
 // Mean and two-sided 95% Student-t confidence interval of a sample.
 struct Summary {
@@ -113,7 +107,8 @@ struct RunRows {
   std::string id;  // the run column
   std::string label;
   std::string x_value;  // the run's value of the swept path `except` ("" if none)
-  std::vector<const std::vector<std::string>*> rows;
+  std::size_t first_row = 0;  // where x_value is, for messages
+  std::vector<std::size_t> rows;  // indices into the table's rows
 };
 
 std::vector<RunRows> runs_of(const Table& table, const std::string& except) {
@@ -123,10 +118,12 @@ std::vector<RunRows> runs_of(const Table& table, const std::string& except) {
   const std::size_t step_col = table.column("step");
   std::vector<RunRows> runs;
   std::map<std::string, std::size_t> index_of_run;
-  for (const auto& row : table.rows) {
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    const auto& row = table.rows[i];
     auto [it, inserted] = index_of_run.try_emplace(row[run_col], runs.size());
     if (inserted) {
       RunRows r;
+      r.first_row = i;
       r.id = row[run_col];
       r.label = row[variant_col];
       for (std::size_t c = seed_col + 1; c < step_col; ++c) {
@@ -138,7 +135,7 @@ std::vector<RunRows> runs_of(const Table& table, const std::string& except) {
       }
       runs.push_back(std::move(r));
     }
-    runs[it->second].rows.push_back(&row);
+    runs[it->second].rows.push_back(i);
   }
   return runs;
 }
@@ -152,10 +149,14 @@ std::vector<std::string> labels_in_order(const std::vector<RunRows>& runs) {
 }
 
 // One gnuplot data block: lines "x mean lower upper n", skipping what a log axis cannot show.
-std::string block(const std::vector<std::pair<double, Summary>>& points, bool log_x, bool log_y) {
+std::string block(const std::vector<std::pair<double, Summary>>& points, bool log_x, bool log_y, Dropped& dropped) {
   std::string out = "# x mean lower upper n\n";
   for (const auto& [x, s] : points) {
-    if (!std::isfinite(x) || !std::isfinite(s.mean) || (log_x && x <= 0) || (log_y && s.mean <= 0)) continue;
+    if (!std::isfinite(x) || !std::isfinite(s.mean)) continue;
+    ++dropped.points;
+    dropped.x_off_axis += log_x && x <= 0 ? 1 : 0;
+    dropped.y_off_axis += log_y && s.mean <= 0 ? 1 : 0;
+    if ((log_x && x <= 0) || (log_y && s.mean <= 0)) continue;
     const double lower = (log_y && s.lower <= 0) ? s.mean * 1e-3 : s.lower;  // keep the band drawable
     out += fmt::format("{} {} {} {} {}\n", x, s.mean, lower, s.upper, s.n);
   }
@@ -168,7 +169,7 @@ struct Curve {
 };
 
 // kind "curve": per label, by evaluation index, the mean x and the summary of y over seeds.
-std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot) {
+std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot, Dropped& dropped) {
   const auto runs = runs_of(table, "");
   const std::size_t x_col = table.column(plot.x);
   const std::size_t y_col = table.column(plot.y);
@@ -184,9 +185,13 @@ std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot) {
         }
         // A diverged run's last row may hold inf or nan: its curve ends at the last finite point,
         // and the mean at that index is over the seeds that have one.
-        const double x = std::stod((*r.rows[k])[x_col]);
-        const double y = std::stod((*r.rows[k])[y_col]);
-        if (!std::isfinite(x) || !std::isfinite(y)) continue;
+        const double x = table.number(r.rows[k], x_col);
+        const double y = table.number(r.rows[k], y_col);
+        ++dropped.values;
+        if (!std::isfinite(x) || !std::isfinite(y)) {
+          ++dropped.non_finite;
+          continue;
+        }
         xs[k].push_back(x);
         ys[k].push_back(y);
       }
@@ -208,19 +213,21 @@ std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot) {
 std::map<std::string, std::optional<double>> declared_hits(const std::filesystem::path& file, const PlotSpec& plot) {
   std::map<std::string, std::optional<double>> hits;
   if (!std::filesystem::exists(file)) return hits;
-  const Table table = read_table(file);
+  const Table table = read_csv(file);
   const std::size_t run = table.column("run"), metric = table.column("metric"), value = table.column("value"),
                     reached = table.column("reached"), by = table.column(plot.by);
-  for (const auto& row : table.rows) {
-    if (row[metric] != plot.y || std::stod(row[value]) != plot.value) continue;
-    hits[row[run]] = row[reached] == "true" ? std::optional<double>(std::stod(row[by])) : std::nullopt;
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    const auto& row = table.rows[i];
+    if (row[metric] != plot.y || table.number(i, value) != plot.value) continue;
+    hits[row[run]] = row[reached] == "true" ? std::optional<double>(table.number(i, by)) : std::nullopt;
   }
   return hits;
 }
 
 std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, const std::filesystem::path& dir,
-                                const std::set<std::string>& diverged, std::size_t& missing, std::size_t& left_out) {
+                                const std::set<std::string>& diverged, Dropped& dropped) {
   const auto runs = runs_of(table, plot.x);
+  const std::size_t x_col = table.column(plot.x);
   const std::size_t run_col = table.column("run");
   const auto declared = plot.kind == "time_to" ? declared_hits(dir / "time_to_target.csv", plot)
                                                : std::map<std::string, std::optional<double>>{};
@@ -231,12 +238,13 @@ std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, const 
     std::map<double, std::vector<double>> values;
     for (const auto& r : runs) {
       if (r.label != label) continue;
-      const double x = std::stod(r.x_value);
+      const double x = table.number(r.first_row, x_col);
+      ++dropped.values;
       if (plot.kind == "final") {
         // A diverged run has no final value: it is left out (and counted in the subtitle).
-        const double y = std::stod((*r.rows.back())[y_col]);
-        if (diverged.contains((*r.rows.back())[run_col]) || !std::isfinite(y)) {
-          ++left_out;
+        const double y = table.number(r.rows.back(), y_col);
+        if (diverged.contains(table.rows[r.rows.back()][run_col]) || !std::isfinite(y)) {
+          ++dropped.left_out;
           values[x];
         } else {
           values[x].push_back(y);
@@ -248,13 +256,13 @@ std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, const 
         first = it->second;
       } else {
         auto hit = std::find_if(r.rows.begin(), r.rows.end(),
-                                [&](const auto* row) { return std::stod((*row)[y_col]) <= plot.value; });
-        if (hit != r.rows.end()) first = std::stod((**hit)[by_col]);
+                                [&](std::size_t row) { return table.number(row, y_col) <= plot.value; });
+        if (hit != r.rows.end()) first = table.number(*hit, by_col);
       }
       if (first) {
         values[x].push_back(*first);
       } else {
-        ++missing;
+        ++dropped.missing;
         values[x];  // keep the x so the gap in the curve is visible
       }
     }
@@ -271,28 +279,6 @@ std::vector<double> means(const Curve& c, bool x_axis) {
   std::vector<double> out;
   for (const auto& [x, s] : c.points) out.push_back(x_axis ? x : s.mean);
   return out;
-}
-
-// Runs `gnuplot script` with its output sent to `log`; returns the exit status, or -1 if
-// gnuplot could not be started.
-// gnuplot runs inside the script's folder, where the script's relative file names point.
-int run_gnuplot(const std::filesystem::path& script, const std::filesystem::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, script.parent_path().c_str());
-  posix_spawn_file_actions_addopen(&actions, 1, log.filename().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::string program = "gnuplot";
-  std::string script_arg = script.filename().string();
-  char* argv[] = {program.data(), script_arg.data(), nullptr};
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return -1;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 }  // namespace
@@ -323,15 +309,16 @@ struct Figure {
   std::string subtitle;  // second line
   std::string x_label, y_label;
   std::string commands;  // set ... and plot ...
+  Dropped dropped;       // what was not drawn, and why
 };
 
 Figure curve_figure(const Table& table, const PlotSpec& plot, const std::string& stem) {
   Figure f{"", fmt::format("{} vs {}", plot.y, plot.x), "mean over seeds with 95% confidence band", axis_label(plot.x),
            axis_label(plot.y), ""};
-  const auto curves = curve_series(table, plot);
+  const auto curves = curve_series(table, plot, f.dropped);
   std::string bands, lines;
   for (std::size_t i = 0; i < curves.size(); ++i) {
-    f.data += block(curves[i].points, plot.log_x, plot.log_y);
+    f.data += block(curves[i].points, plot.log_x, plot.log_y, f.dropped);
     bands += fmt::format("{}'{}.dat' index {} using 1:3:4 with filledcurves lc rgb '{}' notitle", i ? ", " : "", stem,
                          i, colour(i));
     lines += fmt::format(", '{}.dat' index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", stem, i, colour(i),
@@ -344,10 +331,9 @@ Figure curve_figure(const Table& table, const PlotSpec& plot, const std::string&
 
 Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string& stem, const Json& resolved,
                     const std::filesystem::path& dir, const std::set<std::string>& diverged) {
-  std::size_t missing = 0;
-  std::size_t left_out = 0;
-  const auto curves = swept_series(table, plot, dir, diverged, missing, left_out);
   Figure f;
+  const auto curves = swept_series(table, plot, dir, diverged, f.dropped);
+  const std::size_t missing = f.dropped.missing, left_out = f.dropped.left_out;
   if (plot.kind == "final") {
     f.title = fmt::format("final {} vs {}", plot.y, plot.x);
     f.subtitle = fmt::format("mean over seeds with 95% CI{}{}",
@@ -363,7 +349,7 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
   f.x_label = plot.x;
   std::string items;
   for (std::size_t i = 0; i < curves.size(); ++i) {
-    f.data += block(curves[i].points, plot.log_x, plot.log_y);
+    f.data += block(curves[i].points, plot.log_x, plot.log_y, f.dropped);
     std::string title = curves[i].label;
     if (plot.kind == "final" && !plot.mark_lupa_period) {  // a threshold plot is not a power law
       const double slope = log_log_slope(means(curves[i], true), means(curves[i], false));
@@ -423,13 +409,43 @@ bool has_points(const std::string& data) {
   return false;
 }
 
+// What the points of a plot with nothing to draw were, counted: e.g. a gap of 0 everywhere (the
+// runs started at the optimum) on a log axis, or runs that all diverged.
+std::string why_nothing_to_draw(const PlotSpec& plot, const Dropped& d) {
+  std::vector<std::string> reasons;
+  if (d.values == 0) return "metrics.csv has no rows";
+  if (d.non_finite > 0) {
+    reasons.push_back(fmt::format("{} of {} values of {} are inf or nan (their runs diverged)", d.non_finite, d.values,
+                                  plot.kind == "curve" ? plot.x + "/" + plot.y : plot.y));
+  }
+  if (d.left_out > 0) reasons.push_back(fmt::format("{} of {} runs diverged and have no final value", d.left_out, d.values));
+  if (d.missing > 0) {
+    reasons.push_back(fmt::format("{} of {} runs never reached {} <= {}", d.missing, d.values, plot.y, plot.value));
+  }
+  const std::string y_name = plot.kind == "final" ? "final " + plot.y : plot.kind == "time_to" ? plot.by : plot.y;
+  if (d.y_off_axis > 0) {
+    reasons.push_back(fmt::format("{} of {} points have {} <= 0, which the log y axis cannot show{}", d.y_off_axis,
+                                  d.points, y_name,
+                                  d.y_off_axis == d.points ? " (every value is 0 or negative; use \"log_y\": false)"
+                                                           : ""));
+  }
+  if (d.x_off_axis > 0) {
+    reasons.push_back(fmt::format("{} of {} points have {} <= 0, which the log x axis cannot show", d.x_off_axis,
+                                  d.points, plot.x));
+  }
+  if (reasons.empty()) return fmt::format("no point out of {} values", d.values);
+  std::string out = reasons.front();
+  for (std::size_t i = 1; i < reasons.size(); ++i) out += "; " + reasons[i];
+  return out;
+}
+
 }  // namespace
 
-PlotOutcome render_plots(const std::filesystem::path& dir) {
+PlotOutcome render_plots(const std::filesystem::path& dir, const std::atomic<bool>* stop) {
   std::ifstream spec_in(dir / "spec.resolved.json");
   if (!spec_in) throw std::runtime_error((dir / "spec.resolved.json").string() + ": cannot open for reading");
   const Json resolved = Json::parse(spec_in);
-  const Table table = read_table(dir / "metrics.csv");
+  const Table table = read_csv(dir / "metrics.csv");
   const std::string name = resolved.value("name", dir.filename().string());
   const std::set<std::string> diverged = diverged_runs(dir / "summary.json");
 
@@ -437,51 +453,55 @@ PlotOutcome render_plots(const std::filesystem::path& dir) {
   const auto plots_dir = dir / "plots";
   std::filesystem::create_directories(plots_dir);
   for (const Json& plot_json : resolved.at("plots")) {
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
+      outcome.interrupted = true;
+      break;
+    }
     const PlotSpec plot = PlotSpec::from_json(plot_json);
     const std::string stem = plot.file_stem();
     const Figure figure = plot.kind == "curve" ? curve_figure(table, plot, stem)
                                                : swept_figure(table, plot, stem, resolved, dir, diverged);
     write_file_atomically(plots_dir / (stem + ".dat"), figure.data);
     if (!has_points(figure.data)) {
-      outcome.warnings.push_back(fmt::format("{}: no finite point to draw (did every run diverge at once?); the "
-                                             "data are in {}",
-                                             stem, (plots_dir / (stem + ".dat")).string()));
+      outcome.warnings.push_back(fmt::format("{}: nothing to draw: {}; the data are in {}", stem,
+                                             why_nothing_to_draw(plot, figure.dropped),
+                                             (plots_dir / (stem + ".dat")).string()));
       continue;
     }
 
-    const std::string png = stem + ".png";
-    const std::string temporary_png = "." + png + ".tmp";
+    // The output file is a variable: `gnuplot NAME.gp` draws NAME.png, localsgd passes a
+    // temporary (experiments/gnuplot.hpp) and renames it once the drawing is known complete.
     std::string script = fmt::format(
-        "# Drawn by localsgd from metrics.csv; redraw with `gnuplot {}.gp` in this folder, or `localsgd plot DIR`\n"
+        "# Drawn by localsgd from metrics.csv; redraw with `gnuplot {0}.gp` in this folder, or `localsgd plot DIR`\n"
+        "if (!exists(\"output_file\")) output_file = {1}\n"
         "set terminal pngcairo size 1000,640 font 'DejaVu Sans,11' noenhanced\n"
-        "set output {}\n"
-        "set title {} . \"\\n\" . {}\n"
-        "set xlabel {}\nset ylabel {}\n"
+        "set output output_file\n"
+        "set title {2} . \"\\n\" . {3}\n"
+        "set xlabel {4}\nset ylabel {5}\n"
         "set grid\nset key outside below\n"
         "set style fill transparent solid 0.18 noborder\n",
-        stem, gnuplot_string(temporary_png),
-        gnuplot_string(fmt::format("{}: {}", name, figure.title)), gnuplot_string(figure.subtitle),
-        gnuplot_string(figure.x_label),
-        gnuplot_string(figure.y_label));
+        stem, gnuplot_string(stem + ".png"), gnuplot_string(fmt::format("{}: {}", name, figure.title)),
+        gnuplot_string(figure.subtitle), gnuplot_string(figure.x_label), gnuplot_string(figure.y_label));
     if (plot.log_x) script += "set logscale x\n";
     if (plot.log_y) script += "set logscale y\nset format y '%.0e'\n";
     script += figure.commands;
     write_file_atomically(plots_dir / (stem + ".gp"), script);
 
-    const int status = run_gnuplot(plots_dir / (stem + ".gp"), plots_dir / (stem + ".log"));
-    if (status < 0) {
-      outcome.warnings.push_back("gnuplot was not found, so no PNG was drawn (install it: apt-get install "
-                                 "gnuplot-nox); the data and scripts are in " + plots_dir.string());
-      break;
+    const DrawResult drawn = draw_png(plots_dir, stem, stop);
+    switch (drawn.status) {
+      case DrawStatus::drawn:
+        outcome.written.push_back(plots_dir / (stem + ".png"));
+        break;
+      case DrawStatus::failed:
+        outcome.failures.push_back(drawn.message);
+        break;
+      case DrawStatus::not_found:
+        outcome.warnings.push_back(drawn.message);
+        return outcome;  // the next plots would not find it either
+      case DrawStatus::interrupted:
+        outcome.interrupted = true;
+        return outcome;
     }
-    if (status != 0) {
-      outcome.warnings.push_back(fmt::format("gnuplot failed on {} (exit {}); see {}", (plots_dir / (stem + ".gp")).string(),
-                                             status, (plots_dir / (stem + ".log")).string()));
-      continue;
-    }
-    std::filesystem::rename(plots_dir / temporary_png, plots_dir / png);
-    std::filesystem::remove(plots_dir / (stem + ".log"));
-    outcome.written.push_back(plots_dir / png);
   }
   return outcome;
 }

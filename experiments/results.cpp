@@ -1,16 +1,12 @@
 #include "experiments/results.hpp"
 
 #include <fmt/format.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
 #include "experiments/csv.hpp"
+#include "experiments/temporary_file.hpp"
 
 namespace localsgd {
 
@@ -33,41 +29,9 @@ std::string run_header(const ExperimentSpec& spec) {
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  // A fresh temporary name (O_EXCL: never truncates an existing file, even one left behind by a
-  // killed process that had the same pid), written in full, then renamed over the target.
-  static std::atomic<unsigned> counter{0};
-  std::filesystem::path temporary;
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    temporary = path.parent_path() / fmt::format(".{}.tmp.{}.{}", path.filename().string(), ::getpid(), counter++);
-    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && (errno != EEXIST || attempt > 100)) {
-      throw std::runtime_error(fmt::format("{}: cannot create: {}", temporary.string(), std::strerror(errno)));
-    }
-  }
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = errno;
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      throw std::runtime_error(fmt::format("{}: cannot write: {}", temporary.string(), std::strerror(error)));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    const int error = errno;
-    ::unlink(temporary.c_str());
-    throw std::runtime_error(fmt::format("{}: cannot write: {}", temporary.string(), std::strerror(error)));
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    ::unlink(temporary.c_str());
-    throw std::runtime_error(fmt::format("{}: cannot write: {}", path.string(), error.message()));
-  }
+  TemporaryFile temporary(path);  // removed again if anything below throws
+  temporary.write(content.data(), content.size());
+  temporary.commit();
 }
 
 std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 
@@ -71,10 +72,13 @@ RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const
   result.records.resize(spec.runs.size());
   std::mutex report_mutex;
   std::atomic<bool> interrupted{false};
+  std::atomic<std::size_t> saved_earlier{0};
   auto stopped = [&] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
   parallel_for_index(std::size_t{0}, spec.runs.size(), [&](std::size_t i) {
     if (stopped()) {
       interrupted = true;
+      // Not loaded now, but saved by an earlier invocation: it counts as finished and saved.
+      if (store && std::filesystem::exists(store->path_of(spec.runs[i]))) ++saved_earlier;
       return;
     }
     const RunSpec& run = spec.runs[i];
@@ -100,6 +104,7 @@ RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const
     on_finished(run, result.records[i], reused, ++result.finished);
   }, tbb::simple_partitioner());
   result.interrupted = interrupted.load();
+  result.finished += saved_earlier.load();
   return result;
 }
 

@@ -43,7 +43,8 @@ struct RunRecord;
 using RunFinished = std::function<void(const RunSpec&, const RunRecord&, bool reused, std::size_t finished)>;
 struct RunsResult {
   std::vector<RunRecord> records;  // in run order; those of unfinished runs are empty
-  std::size_t finished = 0;        // runs finished (computed and saved, or reused)
+  std::size_t finished = 0;        // runs finished (computed and saved, or reused; once stopped, also
+                                   // the runs not reached whose file an earlier invocation saved)
   bool interrupted = false;        // some run did not finish because `stop` was set
 };
 RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
