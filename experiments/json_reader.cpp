@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/number_text.hpp"
 #include "experiments/source_map.hpp"
 
 namespace localsgd {
@@ -38,7 +39,14 @@ class StrictBuilder {
   bool boolean(bool value) { return place(Json(value)); }
   bool number_integer(number_integer_t value) { return place(Json(value)); }
   bool number_unsigned(number_unsigned_t value) { return place(Json(value)); }
-  bool number_float(number_float_t value, const string_t&) { return place(Json(value)); }
+  // The number rule of core/number_text.hpp (the LIBSVM reader applies it too): an overflow
+  // never gets here (nlohmann reports it as a parse error), a value that underflowed does.
+  bool number_float(number_float_t value, const string_t& literal) {
+    if (const auto error = check_parsed_number(value, literal); error != NumberTextError::none) {
+      throw JsonStructureError(next_pointer(), fmt::format("the number {} {}", literal, describe_number_error(error)));
+    }
+    return place(Json(value));
+  }
   bool string(string_t& value) { return place(Json(std::move(value))); }
   bool binary(binary_t& value) { return place(Json::binary(std::move(value))); }
 
@@ -93,6 +101,13 @@ class StrictBuilder {
     std::string out;
     for (std::size_t i = 1; i < frames_.size(); ++i) out += "/" + frames_[i].token;
     return out;
+  }
+
+  // The pointer of the value about to be stored.
+  std::string next_pointer() const {
+    if (frames_.empty()) return "";
+    const Json& parent = *frames_.back().node;
+    return pointer() + "/" + (parent.is_array() ? std::to_string(parent.size()) : slot_token_);
   }
 
   // Stores a value where the next one belongs; returns where it went and by which token.

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "experiments/catalog.hpp"
+#include "experiments/command_line.hpp"
 #include "experiments/explain.hpp"
 #include "experiments/folder_lock.hpp"
 #include "experiments/memory.hpp"
@@ -27,6 +28,7 @@
 #include "experiments/run_store.hpp"
 #include "experiments/runner.hpp"
 #include "experiments/spec.hpp"
+#include "experiments/text_rules.hpp"
 
 namespace localsgd {
 namespace {
@@ -174,6 +176,11 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
                 const SpecOptions& options) {
   const ExperimentSpec spec = load_spec(spec_file, options);
   const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
+  // Before the claim: a file, a dangling link or a path through a file is named as such.
+  if (auto problem = output_folder_problem(dir.string())) {
+    fmt::print(stderr, "error: {}\n", *problem);
+    return kExitInvalidInput;
+  }
   std::optional<ClaimedFolder> claimed;  // holds the folder's lock until the last output is written
   try {
     claimed.emplace(claim_results_folder(dir, spec, force));
@@ -318,7 +325,7 @@ int main(int argc, char** argv) {
   CLI::App app{"localsgd: a simulator of distributed local SGD with periodic averaging"};
   app.require_subcommand(1);
 
-  std::string spec_file, out, dir, max_memory;
+  std::string spec_file, out, dir, max_memory, threads_text;
   int threads = 0;
   bool quiet = false;
   bool force = false;
@@ -327,13 +334,13 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run every run of a spec and write the results folder");
   run->add_option("spec", spec_file, "spec file (JSON)")->required();
   run->add_option("--out", out, "results folder (default: out/<spec name>)");
-  run->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::PositiveNumber);
+  run->add_option("--threads", threads_text, "worker threads, 1 to 1024 (default: all cores)");
   run->add_option("--max-memory", max_memory, max_memory_help);
   run->add_flag("--quiet", quiet, "no progress lines");
   run->add_flag("--force", force, "write into a folder that holds another spec's results");
   auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list and its memory");
   validate->add_option("spec", spec_file, "spec file (JSON)")->required();
-  validate->add_option("--threads", threads, "threads the run would use (default: all cores)")->check(CLI::PositiveNumber);
+  validate->add_option("--threads", threads_text, "threads the run would use, 1 to 1024 (default: all cores)");
   validate->add_option("--max-memory", max_memory, max_memory_help);
   bool as_json = false;
   auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
@@ -347,16 +354,26 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitInvalidInput;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    fmt::print(stderr, "error: {} (run with --help for usage)\n", e.what());
+    return kExitInvalidInput;
+  }
+  if (!threads_text.empty()) {
+    std::string why;
+    const auto count = parse_thread_count(threads_text, &why);
+    if (!count) {
+      fmt::print(stderr, "error: {}\n", why);
+      return kExitInvalidInput;
+    }
+    threads = *count;
   }
   SpecOptions options;
   options.threads = static_cast<std::size_t>(threads);
   if (!max_memory.empty()) {
-    const auto bytes = parse_bytes(max_memory);
+    std::string why;
+    const auto bytes = parse_bytes(max_memory, &why);
     if (!bytes) {
-      fmt::print(stderr, "error: --max-memory: expected a size such as 8G, 512M or 100000 (bytes), got \"{}\"\n",
-                 max_memory);
+      fmt::print(stderr, "error: --max-memory: {}, got {}\n", why, quoted_for_message(max_memory));
       return kExitInvalidInput;
     }
     options.memory_limit = MemoryLimit{*bytes, "--max-memory " + max_memory};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -24,11 +25,16 @@ std::string format_bytes(double bytes) {
   return fmt::format("{:.{}f} {}", bytes, bytes < 10 ? 2 : bytes < 100 ? 1 : 0, units[unit]);
 }
 
-std::optional<std::uint64_t> parse_bytes(std::string_view text) {
+std::optional<std::uint64_t> parse_bytes(std::string_view text, std::string* why) {
+  auto refuse = [&](std::string rule) -> std::optional<std::uint64_t> {
+    if (why) *why = std::move(rule);
+    return std::nullopt;
+  };
+  const std::string malformed = "expected a size such as 8G, 512M or 100000 (bytes)";
   std::size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  const std::string number(text.substr(0, i));
-  if (number.empty() || std::count(number.begin(), number.end(), '.') > 1 || number == ".") return std::nullopt;
+  const std::string_view number = text.substr(0, i);
+  if (number.empty() || std::count(number.begin(), number.end(), '.') > 1 || number == ".") return refuse(malformed);
   std::string unit(text.substr(i));
   for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (unit.size() > 1 && unit.back() == 'B') unit.pop_back();  // "GB", "GiB" -> "G", "GI"
@@ -38,9 +44,15 @@ std::optional<std::uint64_t> parse_bytes(std::string_view text) {
   else if (unit == "M") scale = 1024.0 * 1024;
   else if (unit == "G") scale = 1024.0 * 1024 * 1024;
   else if (unit == "T") scale = 1024.0 * 1024 * 1024 * 1024;
-  else if (!unit.empty() && unit != "B") return std::nullopt;
-  const double value = std::stod(number) * scale;
-  if (!(value >= 1) || value > 1e19) return std::nullopt;
+  else if (!unit.empty() && unit != "B") return refuse(malformed);
+  // from_chars, not stod: 400 digits are "too large", not an exception.
+  double count = 0;
+  const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), count);
+  if (error == std::errc::result_out_of_range) count = std::numeric_limits<double>::infinity();
+  else if (error != std::errc() || end != number.data() + number.size()) return refuse(malformed);
+  const double value = count * scale;
+  if (!(value >= 1)) return refuse("must be at least 1 byte");
+  if (value > kMaxBytesOption) return refuse("is too large: at most 8388608T (2^63 bytes)");
   return static_cast<std::uint64_t>(value);
 }
 

@@ -21,8 +21,14 @@ namespace localsgd {
 // "512 B", "3.4 KiB", "1.5 GiB".
 std::string format_bytes(double bytes);
 
-// "8G", "512M", "1.5GiB", "2T", "100000" (bytes); K, M, G, T are powers of 1024. Nullopt if malformed or 0.
-std::optional<std::uint64_t> parse_bytes(std::string_view text);
+// "8G", "512M", "1.5GiB", "2T", "100000" (bytes); K, M, G, T are powers of 1024. At least 1 byte
+// and at most kMaxBytesOption. Nullopt if malformed or out of range; then `why`, if given, says
+// which rule the text breaks. Never throws.
+std::optional<std::uint64_t> parse_bytes(std::string_view text, std::string* why = nullptr);
+
+// The largest size parse_bytes accepts: 2^63 bytes (8388608T), far above any machine's memory,
+// so that a limit never wraps around in the 64-bit byte counts.
+constexpr double kMaxBytesOption = 9223372036854775808.0;
 
 struct MemoryLimit {
   std::uint64_t bytes = 0;
@@ -85,5 +91,11 @@ class MemoryBudget {
 // from the engine to the plots' tables; a run's record, summary and run-list entry about 40 KiB).
 constexpr double kBytesPerMetricRow = 1024;
 constexpr double kBytesPerRun = 40 * 1024;
+// Strings the user chose cost on top of those constants, per byte: a run's label and swept
+// strings are on every metric row (metrics.csv's text while it is built, which grows by doubling,
+// so up to three times its size; then the plots' table read back from it), and in the run's
+// config, record, summary.json entry and its text.
+constexpr double kCopiesOfRowText = 3;
+constexpr double kCopiesOfRunText = 4;
 
 }  // namespace localsgd

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "experiments/spec_error.hpp"
+#include "experiments/text_rules.hpp"
 
 namespace localsgd {
 
@@ -202,6 +203,18 @@ void reject_unknown_keys(const Json& object, const Location& where, std::span<co
 
 namespace {
 
+// The largest integer any parameter may take (int64's largest, rounded down to a double).
+constexpr double kMaxIntegerParam = 9223372036854775807.0;
+
+// The rule of an integer parameter (or list element) with its upper bound spelled out.
+std::string integer_rule(const ParamSpec& spec, ParamKind kind, double bound) {
+  ParamSpec element = spec;
+  element.kind = kind;
+  if (spec.maximum && *spec.maximum <= bound) return element.describe_rule();
+  element.maximum.reset();
+  return element.describe_rule() + (element.minimum ? " and <= " : " <= ") + "9223372036854775807";
+}
+
 // Checks one scalar against the kind and range of `spec`; returns it normalised (integers
 // written as 1e3 become 1000).
 Json read_scalar(const Json& value, const Location& at, const ParamSpec& spec, ParamKind kind) {
@@ -216,6 +229,8 @@ Json read_scalar(const Json& value, const Location& at, const ParamSpec& spec, P
       return value;
     case ParamKind::text:
       if (!value.is_string()) wrong_type("a string");
+      // A string may be swept, and swept strings go on every metrics.csv row as written.
+      if (auto broken = text_rule_broken(value.get_ref<const std::string&>(), kMaxTextBytes)) at.fail("a string " + *broken);
       if (!spec.choices.empty() &&
           std::find(spec.choices.begin(), spec.choices.end(), value.get<std::string>()) == spec.choices.end()) {
         std::string rule = "must be " + spec.describe_rule() + ", got " + describe_value(value);
@@ -228,13 +243,20 @@ Json read_scalar(const Json& value, const Location& at, const ParamSpec& spec, P
     case ParamKind::integer: {
       if (!value.is_number()) wrong_type("an integer");
       numeric = value.get<double>();
-      // 1e3 is an integer written as a float; 2.5 is not.
+      // Out of range before "not an integer": 3e29 is too large, whatever its spelling.
+      const double bound = spec.maximum ? std::min(*spec.maximum, kMaxIntegerParam) : kMaxIntegerParam;
+      const bool too_large = value.is_number_unsigned()
+                                 ? value.get<std::uint64_t>() > std::min<std::uint64_t>(static_cast<std::uint64_t>(bound),
+                                                                                        INT64_MAX)
+                                 : numeric > bound;
+      if (too_large) {
+        at.fail(fmt::format("is too large: must be {}, got {}", integer_rule(spec, kind, bound), value.dump()));
+      }
+      // 1e3 is an integer written as a float; 2.5 is not, and neither is a float beyond 2^53,
+      // which cannot tell neighbouring integers apart.
       if (!value.is_number_integer() && !value.is_number_unsigned() &&
           (std::floor(numeric) != numeric || std::abs(numeric) > 9.0e15)) {
         wrong_type("an integer");
-      }
-      if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-        at.fail("is too large");
       }
       result = value.is_number_float() ? Json(static_cast<std::int64_t>(numeric)) : Json(value.get<std::int64_t>());
       break;

@@ -4,12 +4,16 @@
 #include <tbb/info.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "experiments/json_reader.hpp"
 #include "experiments/spec_error.hpp"
+#include "experiments/text_rules.hpp"
 #include "sim/worker.hpp"
 
 namespace localsgd {
@@ -162,15 +166,24 @@ std::vector<std::uint64_t> read_seeds(const Json& spec) {
   const Location where{"/seeds", nullptr};
   if (node.is_array()) {
     if (node.empty()) where.fail("must be a non-empty list of seeds or a count >= 1");
+    // The size first: a list that alone exceeds the run limit is refused before its items are read.
+    if (node.size() > kMaxRuns) {
+      where.fail(fmt::format("has {} seeds; a spec may have at most {} runs (variants x sweep points x seeds): split "
+                             "it into several specs",
+                             node.size(), kMaxRuns));
+    }
+    // Each item by the integer rule of every parameter: 3 and 3.0 (or 3e0) are the same seed.
+    const Json items = read_param(spec, Location{"", nullptr},
+                                  ParamSpec::integer_list("seeds", "seeds of the runs").at_least(0));
     std::vector<std::uint64_t> seeds;
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      const Json& s = node[i];
-      if (!s.is_number_integer() || s.get<std::int64_t>() < 0) {
-        where.child(i).fail("a seed must be an integer >= 0, got " + describe_value(s));
-      }
-      const auto seed = s.get<std::uint64_t>();
-      if (std::find(seeds.begin(), seeds.end(), seed) != seeds.end()) {
-        where.child(i).fail(fmt::format("duplicate seed {}", seed));
+    seeds.reserve(items.size());
+    std::unordered_map<std::uint64_t, std::size_t> first;  // seed -> its index (linear, not a scan per seed)
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto seed = items[i].get<std::uint64_t>();
+      if (const auto [at, fresh] = first.emplace(seed, i); !fresh) {
+        where.child(i).fail(fmt::format("duplicate seed {} (the same as /seeds/{}): a seed listed twice counts its "
+                                        "run twice in every mean and narrows the confidence band",
+                                        seed, at->second));
       }
       seeds.push_back(seed);
     }
@@ -203,6 +216,7 @@ std::vector<Variant> read_variants(const Json& spec) {
   }
   const auto allowed = concat({"label"}, run_level_keys());
   std::vector<Variant> variants;
+  std::unordered_map<std::string, std::size_t> first_label;  // label -> its variant (linear in the variants)
   for (std::size_t i = 0; i < node.size(); ++i) {
     const Location at = where.child(i);
     const Json& v = node[i];
@@ -212,10 +226,15 @@ std::vector<Variant> read_variants(const Json& spec) {
     if (!v.at("label").is_string() || v.at("label").get<std::string>().empty()) {
       at.child("label").fail("must be a non-empty string, got " + describe_value(v.at("label")));
     }
+    // Labels go on every metrics.csv row and into plot legends: no control characters, bounded.
+    if (auto broken = text_rule_broken(v.at("label").get_ref<const std::string&>(), kMaxLabelBytes)) {
+      at.child("label").fail("a label " + *broken);
+    }
     Variant variant{v.at("label").get<std::string>(), v, at.pointer};
     variant.overrides.erase("label");
-    for (const auto& earlier : variants) {
-      if (earlier.label == variant.label) at.child("label").fail(fmt::format("duplicate label \"{}\"", variant.label));
+    if (const auto [earlier, fresh] = first_label.emplace(variant.label, i); !fresh) {
+      at.child("label").fail(fmt::format("duplicate label {} (the same as /variants/{}/label)",
+                                         Json(variant.label).dump(), earlier->second));
     }
     variants.push_back(std::move(variant));
   }
@@ -295,6 +314,50 @@ std::vector<SweepAxis> read_sweep(const Json& spec) {
   return axes;
 }
 
+// A value with every number that is an integer written as an integer (2.0 -> 2), so that two
+// spellings of one value compare equal once dumped (object keys are sorted by the dump).
+Json canonical_value(const Json& value) {
+  if (value.is_number_float()) {
+    const double x = value.get<double>();
+    if (std::floor(x) == x && std::abs(x) <= 9007199254740992.0) return Json(static_cast<std::int64_t>(x));
+    return value;
+  }
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return Json(value.get<std::int64_t>());
+  }
+  if (value.is_array() || value.is_object()) {
+    Json out = value;
+    for (auto& item : out) item = canonical_value(item);
+    return out;
+  }
+  return value;
+}
+
+// A value listed twice on one axis (or a tuple twice in a zip group) would run the same
+// configuration twice and count it twice in every mean and confidence band. Linear: a hash map.
+void reject_duplicate_sweep_values(const std::vector<SweepAxis>& axes) {
+  for (const SweepAxis& axis : axes) {
+    std::unordered_map<std::string, std::size_t> first;
+    for (std::size_t i = 0; i < axis.size(); ++i) {
+      Json key = Json::array();
+      for (const SweepPath& path : axis.paths) key.push_back(canonical_value(path.values[i]));
+      const auto [earlier, fresh] = first.emplace(key.dump(), i);
+      if (fresh) continue;
+      const SweepPath& lead = axis.paths.front();
+      if (axis.paths.size() == 1) {
+        throw SpecError(lead.source + "/" + std::to_string(i),
+                        fmt::format("duplicate value {} (the same as {}/{}): every run would be made and counted "
+                                    "twice; list each value once",
+                                    describe_value(lead.values[i]), lead.source, earlier->second));
+      }
+      throw SpecError(lead.source + "/" + std::to_string(i),
+                      fmt::format("duplicate zip tuple: item {} of every path of this group equals item {} (the "
+                                  "same as {}/{}): every run would be made and counted twice; list each tuple once",
+                                  i, earlier->second, lead.source, earlier->second));
+    }
+  }
+}
+
 std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string>& swept_paths) {
   if (!spec.contains("plots")) {
     PlotSpec by_step{"curve", "step", "gap", true, true}, by_round{"curve", "round", "gap", false, true},
@@ -322,6 +385,7 @@ std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string
       ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(false),
       ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(false)};
   std::vector<PlotSpec> plots;
+  std::unordered_map<std::string, std::size_t> first_plot;  // file stem -> its plot
   for (std::size_t i = 0; i < node.size(); ++i) {
     const Location at = where.child(i);
     require_object(node[i], at, "a plot");
@@ -345,8 +409,8 @@ std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string
       plot.value = p.number("value");
       plot.by = p.text("by");
     }
-    for (const auto& earlier : plots) {
-      if (earlier.file_stem() == plot.file_stem()) at.fail("duplicate plot " + plot.file_stem());
+    if (const auto [earlier, fresh] = first_plot.emplace(plot.file_stem(), i); !fresh) {
+      at.fail(fmt::format("duplicate plot {} (the same as /plots/{})", plot.file_stem(), earlier->second));
     }
     plots.push_back(plot);
   }
@@ -375,6 +439,16 @@ std::string run_pointer(const SweepPath& swept) {
   return pointer;
 }
 
+// The bytes of every string (keys excluded) inside a JSON value.
+double string_bytes(const Json& value) {
+  if (value.is_string()) return static_cast<double>(value.get_ref<const std::string&>().size());
+  double total = 0;
+  if (value.is_array() || value.is_object()) {
+    for (const auto& item : value) total += string_bytes(item);
+  }
+  return total;
+}
+
 MemoryEstimate estimate_memory(const ExperimentSpec& spec, const MemoryBudget& budget,
                                const std::optional<MemoryLimit>& limit) {
   MemoryEstimate m;
@@ -384,11 +458,19 @@ MemoryEstimate estimate_memory(const ExperimentSpec& spec, const MemoryBudget& b
   m.runs = spec.runs.size();
   m.limit = limit;
   const RunSpec* largest = nullptr;
+  double strings = 0;
   for (const RunSpec& r : spec.runs) {
     m.metric_rows += static_cast<double>(r.eval_rows);
     if (largest == nullptr || r.memory_bytes > largest->memory_bytes) largest = &r;
+    // The constants below are measured with short strings; long ones cost in proportion.
+    double row_text = static_cast<double>(r.variant.size());
+    for (const auto& [path, value] : r.swept.items()) {
+      row_text += static_cast<double>(value.is_string() ? value.get_ref<const std::string&>().size() : value.dump().size());
+    }
+    strings += static_cast<double>(r.eval_rows) * row_text * kCopiesOfRowText +
+               (row_text + string_bytes(r.config)) * kCopiesOfRunText;
   }
-  m.results = static_cast<double>(m.runs) * kBytesPerRun + m.metric_rows * kBytesPerMetricRow;
+  m.results = static_cast<double>(m.runs) * kBytesPerRun + m.metric_rows * kBytesPerMetricRow + strings;
   if (largest != nullptr) {
     m.per_run = largest->memory_bytes;
     const BuildContext context = largest->context();
@@ -468,13 +550,20 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
 
   ExperimentSpec out;
   out.name = default_name;
+  // Every name, given or taken from the file name, names a folder strictly inside the output root.
   if (spec.contains("name")) {
     const Json& name = spec.at("name");
-    const bool valid = name.is_string() && !name.get<std::string>().empty() &&
-                       name.get<std::string>().find_first_of("/\\") == std::string::npos &&
-                       name.get<std::string>() != "." && name.get<std::string>() != "..";
-    if (!valid) root.child("name").fail("must be a non-empty string usable as a folder name, got " + describe_value(name));
+    if (!name.is_string()) {
+      root.child("name").fail("must be a non-empty string usable as a folder name, got " + describe_value(name));
+    }
+    if (auto broken = folder_name_rule_broken(name.get_ref<const std::string&>())) {
+      root.child("name").fail("must be a non-empty string usable as a folder name: the name " + *broken);
+    }
     out.name = name.get<std::string>();
+  } else if (auto broken = folder_name_rule_broken(default_name)) {
+    root.child("name").fail(fmt::format("missing, and the default name (the spec file's name without .json, {}) {}; "
+                                        "add \"name\": \"...\" to the spec",
+                                        quoted_for_message(default_name), *broken));
   }
   out.seeds = read_seeds(spec);
   const std::vector<Variant> variants = read_variants(spec);
@@ -482,19 +571,20 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
   for (const auto& axis : axes) {
     for (const auto& swept : axis.paths) out.swept_paths.push_back(swept.path);
   }
-  out.plots = read_plots(spec, out.swept_paths);
-
-  Json base = Json::object();
-  for (const auto& key : run_level_keys()) {
-    if (spec.contains(key)) base[key] = spec.at(key);
-  }
-
+  // Sizes before contents: the run count is known before any sweep value is compared.
   double run_count = static_cast<double>(variants.size() * out.seeds.size());
   for (const auto& axis : axes) run_count *= static_cast<double>(axis.size());
   if (run_count > static_cast<double>(kMaxRuns)) {
     throw SpecError("", fmt::format("the spec expands to {:.0f} runs (variants x sweep points x seeds); at most {} "
                                     "are allowed: split it into several specs",
                                     run_count, kMaxRuns));
+  }
+  reject_duplicate_sweep_values(axes);
+  out.plots = read_plots(spec, out.swept_paths);
+
+  Json base = Json::object();
+  for (const auto& key : run_level_keys()) {
+    if (spec.contains(key)) base[key] = spec.at(key);
   }
   std::size_t grid_size = 1;
   for (const auto& axis : axes) grid_size *= axis.size();

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/number_text.hpp"
+
 namespace localsgd {
 
 LibsvmError::LibsvmError(const std::string& source, std::size_t line, const std::string& rule)
@@ -18,16 +20,6 @@ LibsvmError::LibsvmError(const std::string& source, std::size_t line, const std:
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-// Parses a whole token as a finite double (an optional leading '+' allowed, as C's strtod does).
-std::optional<double> parse_number(std::string_view text) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty()) return std::nullopt;
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
 
 // Parses a whole token as a positive decimal integer.
 std::optional<long long> parse_index(std::string_view text) {
@@ -87,8 +79,12 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
     }
     if (tokens.empty()) continue;  // blank line
 
-    const auto label = parse_number(tokens[0]);
-    if (!label) fail(fmt::format("expected a label (a number) at the start of the line, got {}", quoted(tokens[0])));
+    const NumberText parsed_label = parse_number_text(tokens[0]);
+    if (parsed_label.error == NumberTextError::too_large || parsed_label.error == NumberTextError::too_small) {
+      fail(fmt::format("label {} {}", quoted(tokens[0]), describe_number_error(parsed_label.error)));
+    }
+    if (!parsed_label) fail(fmt::format("expected a label (a number) at the start of the line, got {}", quoted(tokens[0])));
+    const std::optional<double> label = parsed_label.value;
     if (options.real_labels) {
       // any finite target
     } else if (*label == -1.0) {
@@ -121,8 +117,14 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, const Libsv
       if (options.dim && *index > *options.dim) {
         fail(fmt::format("feature index {} exceeds the dimension {}", *index, *options.dim));
       }
-      const auto value = parse_number(token.substr(colon + 1));
-      if (!value) fail(fmt::format("feature {} has no finite numeric value: {}", *index, quoted(token.substr(colon + 1))));
+      // The spec reader applies the same number rule (core/number_text.hpp).
+      const NumberText parsed = parse_number_text(token.substr(colon + 1));
+      if (parsed.error == NumberTextError::too_large || parsed.error == NumberTextError::too_small) {
+        fail(fmt::format("feature {}: value {} {}", *index, quoted(token.substr(colon + 1)),
+                         describe_number_error(parsed.error)));
+      }
+      if (!parsed) fail(fmt::format("feature {} has no finite numeric value: {}", *index, quoted(token.substr(colon + 1))));
+      const std::optional<double> value = parsed.value;
       previous = *index;
       if (*index > largest) largest = *index;
       if (*value != 0.0) {
