@@ -1,7 +1,8 @@
 // The `localsgd` command line (DESIGN.md §4).
 //
 // Exit codes: 0 success; 1 an I/O or internal failure; 2 invalid input (spec or usage);
-// 3 every run finished but at least one diverged; 4 an expectation (`expect`) failed;
+// 3 every run finished but at least one diverged or ended at a virtual-clock overflow; 4 an
+// expectation (`expect`) failed;
 // 130 interrupted (SIGINT or SIGTERM) before every run finished: the finished runs are saved.
 #include <fmt/format.h>
 #include <tbb/global_control.h>
@@ -121,7 +122,7 @@ int command_validate(const std::string& spec_file, const SpecOptions& options) {
 void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
   struct Totals {
     double gap = 0, rounds = 0, time = 0;
-    int runs = 0, diverged = 0;
+    int runs = 0, diverged = 0, overflowed = 0;  // overflowed: ended at a virtual-clock overflow
   };
   std::map<std::string, Totals> by_curve;
   std::vector<std::string> order;
@@ -130,8 +131,8 @@ void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& recor
     if (!by_curve.contains(key)) order.push_back(key);
     Totals& t = by_curve[key];
     ++t.runs;
-    if (diverged(records[i])) {
-      ++t.diverged;
+    if (!completed(records[i])) {
+      ++(diverged(records[i]) ? t.diverged : t.overflowed);
       continue;
     }
     t.gap += records[i].rows.back().gap;
@@ -141,13 +142,19 @@ void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& recor
   fmt::print("{:<40} {:>12} {:>8} {:>14}\n", "variant (mean over seeds)", "final gap", "rounds", "virtual time");
   for (const auto& key : order) {
     const Totals& t = by_curve[key];
-    const double n = t.runs - t.diverged;
+    const double n = t.runs - t.diverged - t.overflowed;
     if (n == 0) {
-      fmt::print("{:<40} {:>12}\n", key, "diverged");
+      fmt::print("{:<40} {:>12}\n", key, t.overflowed == 0 ? "diverged" : t.diverged == 0 ? "clock overflow"
+                                                                                        : "diverged/overflow");
       continue;
     }
+    std::string ended;
+    if (t.diverged > 0) ended = fmt::format("{} of {} runs diverged", t.diverged, t.runs);
+    if (t.overflowed > 0) {
+      ended += fmt::format("{}{} of {} runs overflowed the clock", ended.empty() ? "" : ", ", t.overflowed, t.runs);
+    }
     fmt::print("{:<40} {:>12.4e} {:>8.1f} {:>12.3f} s{}\n", key, t.gap / n, t.rounds / n, t.time / n,
-               t.diverged ? fmt::format("  ({} of {} runs diverged)", t.diverged, t.runs) : "");
+               ended.empty() ? "" : "  (" + ended + ")");
   }
 }
 
@@ -247,7 +254,7 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
   if (stop_requested.load()) return interrupted_after_runs("before checking the expectations");
   const bool all_checks_passed = check_expectations(dir, spec, records);
   if (stop_requested.load()) return interrupted_after_runs("while checking the expectations");
-  const bool any_diverged = std::any_of(records.begin(), records.end(), [](const RunRecord& r) { return diverged(r); });
+  const bool any_diverged = std::any_of(records.begin(), records.end(), [](const RunRecord& r) { return !completed(r); });
   // A plot that could not be drawn is an output that is missing or stale: an I/O failure, which
   // outranks what the checks and runs say (those were printed above).
   if (!plots.failures.empty()) return kExitFailure;

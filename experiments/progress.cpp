@@ -23,12 +23,17 @@ void Progress::finished(const RunSpec& run, const RunRecord& record, bool reused
   std::string status;
   if (reused) {
     status = "reused";
-  } else if (diverged(record)) {
-    status = fmt::format("DIVERGED at step {} ({})", record.summary.at("diverged_at_step").get<long>(),
-                         record.summary.value("divergence_hint", std::string("no hint")));
+  } else if (!completed(record)) {
+    status = ended_early_text(record);
   } else {
     const Json& gap = record.summary.at("final").at("gap");
     status = gap.is_number() ? fmt::format("gap {:.3e}", gap.get<double>()) : "gap " + gap.dump();
+  }
+  // A completed run that ended far above its start (run_record.hpp): its own line, also when
+  // reused, so that every invocation that reports the run says it.
+  if (const auto warning = record.summary.find("warning"); warning != record.summary.end()) {
+    fmt::print(stderr, "{}warning: run {} {}: {}\n", terminal_ ? "\r\033[K" : "", run.index, describe_run(run),
+               warning->get<std::string>());
   }
   if (!terminal_) {
     fmt::print(stderr, "[{}/{}] run {} {}: {}\n", done, total_, run.index, describe_run(run), status);

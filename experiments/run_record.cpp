@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -15,23 +16,23 @@ namespace localsgd {
 
 namespace {
 
-Json number(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  return value;
-}
+Json number(double value) { return record_number(value); }
 
-double number_from(const Json& value) {
-  if (value.is_number()) return value.get<double>();
-  const auto text = value.get<std::string>();
-  if (text == "nan") return std::nan("");
-  if (text == "inf") return HUGE_VAL;
-  if (text == "-inf") return -HUGE_VAL;
-  throw std::runtime_error("run record: not a number: " + text);
+Json numbers(const std::vector<double>& values) {
+  Json out = Json::array();
+  for (const double v : values) out.push_back(number(v));
+  return out;
 }
 
 double mean(const std::vector<double>& values) {
-  return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+  if (values.empty()) return 0.0;
+  const auto n = static_cast<double>(values.size());
+  const double plain = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  if (std::isfinite(plain)) return plain;
+  // The sum overflowed (times near 1.8e308): the mean of finite values is finite, so sum v/n.
+  double scaled = 0;
+  for (const double v : values) scaled += v / n;
+  return scaled;
 }
 
 double max(const std::vector<double>& values) {
@@ -52,7 +53,7 @@ Json constants_json(const ProblemConstants& c) {
               {"heterogeneity", number(c.heterogeneity)},
               {"x_star_norm", number(c.optimum.norm())},
               {"how", c.how}};
-  if (c.optimum.size() <= 1000) out["x_star"] = std::vector<double>(c.optimum.begin(), c.optimum.end());
+  if (c.optimum.size() <= 1000) out["x_star"] = numbers(std::vector<double>(c.optimum.begin(), c.optimum.end()));
   return out;
 }
 
@@ -66,8 +67,8 @@ Json targets_summary(const RunOutcome& o) {
     entry["step"] = hit ? Json(hit->step) : Json();
     entry["round"] = hit ? Json(hit->round) : Json();
     entry["samples"] = hit ? Json(hit->samples) : Json();
-    entry["time"] = hit ? Json(hit->time) : Json();
-    entry["metric_value"] = hit ? Json(hit->metric) : Json();
+    entry["time"] = hit ? number(hit->time) : Json();
+    entry["metric_value"] = hit ? number(hit->metric) : Json();
     entry["at_sync"] = hit ? Json(hit->at_sync) : Json();
   }
   return out;
@@ -92,11 +93,64 @@ std::string divergence_hint(const RunOutcome& o) {
                      eta, inverse);
 }
 
+// Why the clock stopped: which step or average took it past the largest double.
+std::string clock_overflow_message(const RunOutcome& o) {
+  const RunReport& r = o.report;
+  const std::string what = r.clock_overflow_worker >= 0
+                               ? fmt::format("worker {}'s step {}", r.clock_overflow_worker, r.steps_done)
+                               : fmt::format("the average after step {}", r.steps_done);
+  return fmt::format("the virtual clock overflowed: {} took it past the largest double (1.8e308 s), so the run "
+                     "ended there; the clock model's times are too large to add up (clock.compute: a huge mean, a "
+                     "log-normal sigma or a Pareto shape near 1; clock.network: a huge time per average); use "
+                     "smaller times or a lighter tail",
+                     what);
+}
+
+// A completed run whose final gap is far above its starting gap (kEndedAboveStartFactor): it
+// went the wrong way without reaching the divergence threshold. Empty if not.
+std::string ended_above_start_warning(const RunOutcome& o) {
+  if (o.rows.empty() || !(o.initial_gap > 0)) return "";  // at x* (gap 0) any noise would be "far above"
+  const double final_gap = o.rows.back().gap;
+  if (!(final_gap > kEndedAboveStartFactor * o.initial_gap)) return "";
+  return fmt::format("the run ended far above where it started: final gap {:.4g} = {:.3g} x the starting gap {:.4g} "
+                     "(more than {:g} x); it may be diverging slowly: {}",
+                     final_gap, final_gap / o.initial_gap, o.initial_gap, kEndedAboveStartFactor, divergence_hint(o));
+}
+
+const std::string kCompleted = "completed";
+const std::string kDiverged = "diverged";
+const std::string kClockOverflow = "clock_overflow";
+
+const std::string& termination_name(Termination t) {
+  switch (t) {
+    case Termination::diverged: return kDiverged;
+    case Termination::clock_overflow: return kClockOverflow;
+    default: return kCompleted;
+  }
+}
+
 }  // namespace
+
+Json record_number(double value) {
+  if (std::isnan(value)) return std::signbit(value) ? "-nan" : "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return value;
+}
+
+double record_number_from(const Json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
+    if (text == "-nan") return -std::numeric_limits<double>::quiet_NaN();
+    if (text == "inf") return HUGE_VAL;
+    if (text == "-inf") return -HUGE_VAL;
+  }
+  throw std::runtime_error("run record: not a number: " + value.dump());
+}
 
 RunRecord record_of(const RunOutcome& o) {
   const RunReport& r = o.report;
-  const bool run_diverged = r.termination == Termination::diverged;
   Json final_metrics = nullptr;
   if (!o.rows.empty()) {
     const Evaluation& e = o.rows.back();
@@ -105,23 +159,32 @@ RunRecord record_of(const RunOutcome& o) {
   }
   Json summary = {
       {"constants", constants_json(o.constants)},
-      {"termination", run_diverged ? "diverged" : "completed"},
+      {"termination", termination_name(r.termination)},
       {"steps", r.steps_done},
       {"rounds", r.rounds},
-      {"virtual_time", r.virtual_time},
-      {"compute_time_mean", mean(r.busy_seconds)},
-      {"compute_time_max", max(r.busy_seconds)},
-      {"communication_time", r.communication_time},
-      {"idle_time_mean", mean(r.idle_seconds)},
-      {"idle_time_max", max(r.idle_seconds)},
-      {"per_worker", {{"slowdown", o.slowdown}, {"compute_time", r.busy_seconds}, {"idle_time", r.idle_seconds}}},
+      {"virtual_time", number(r.virtual_time)},
+      {"compute_time_mean", number(mean(r.busy_seconds))},
+      {"compute_time_max", number(max(r.busy_seconds))},
+      {"communication_time", number(r.communication_time)},
+      {"idle_time_mean", number(mean(r.idle_seconds))},
+      {"idle_time_max", number(max(r.idle_seconds))},
+      {"per_worker",
+       {{"slowdown", numbers(o.slowdown)}, {"compute_time", numbers(r.busy_seconds)}, {"idle_time", numbers(r.idle_seconds)}}},
       {"targets", targets_summary(o)},
-      {"wall_seconds", o.wall_seconds},
+      {"wall_seconds", number(o.wall_seconds)},
       {"final", final_metrics},
   };
-  if (run_diverged) {
-    summary["diverged_at_step"] = r.steps_done;
-    summary["divergence_hint"] = divergence_hint(o);
+  switch (r.termination) {
+    case Termination::diverged:
+      summary["diverged_at_step"] = r.steps_done;
+      summary["divergence_hint"] = divergence_hint(o);
+      break;
+    case Termination::clock_overflow:
+      summary["clock_overflow_at_step"] = r.steps_done;
+      summary["clock_overflow_message"] = clock_overflow_message(o);
+      break;
+    default:
+      if (std::string warning = ended_above_start_warning(o); !warning.empty()) summary["warning"] = std::move(warning);
   }
   return {o.rows, summary};
 }
@@ -135,24 +198,111 @@ Json record_to_json(const RunRecord& record) {
   return {{"summary", record.summary}, {"rows", rows}};
 }
 
+namespace {
+
+// What record_from_json requires of a summary: every field some reader takes as a number reads
+// as one, and the termination is known. A record that fails is run again (run_store.cpp).
+void check_summary(const Json& summary) {
+  const std::string& how = summary.at("termination").get_ref<const std::string&>();
+  if (how != kCompleted && how != kDiverged && how != kClockOverflow) {
+    throw std::runtime_error("run record: unknown termination " + how);
+  }
+  summary.at("steps").get<long>();
+  summary.at("rounds").get<long>();
+  for (const char* key : {"virtual_time", "compute_time_mean", "compute_time_max", "communication_time",
+                          "idle_time_mean", "idle_time_max", "wall_seconds"}) {
+    record_number_from(summary.at(key));
+  }
+  for (const auto& [key, values] : summary.at("per_worker").items()) {
+    for (const Json& v : values) record_number_from(v);
+  }
+  for (const Json& target : summary.at("targets")) {
+    record_number_from(target.at("value"));
+    if (!target.at("reached").get<bool>()) continue;
+    target.at("step").get<long>();
+    target.at("round").get<long>();
+    target.at("samples").get<long>();
+    record_number_from(target.at("time"));
+    record_number_from(target.at("metric_value"));
+  }
+  if (how == kDiverged) summary.at("diverged_at_step").get<long>();
+  if (how == kClockOverflow) summary.at("clock_overflow_at_step").get<long>();
+}
+
+}  // namespace
+
 RunRecord record_from_json(const Json& json) {
   RunRecord record;
-  record.summary = json.at("summary");
-  for (const Json& row : json.at("rows")) {
-    Evaluation e;
-    e.step = row.at(0).get<long>();
-    e.round = row.at(1).get<int>();
-    e.samples = row.at(2).get<long>();
-    e.time = number_from(row.at(3));
-    e.loss = number_from(row.at(4));
-    e.gap = number_from(row.at(5));
-    e.grad_norm_sq = number_from(row.at(6));
-    e.consensus = number_from(row.at(7));
-    record.rows.push_back(e);
+  try {
+    record.summary = json.at("summary");
+    check_summary(record.summary);
+    for (const Json& row : json.at("rows")) {
+      Evaluation e;
+      e.step = row.at(0).get<long>();
+      e.round = row.at(1).get<int>();
+      e.samples = row.at(2).get<long>();
+      e.time = record_number_from(row.at(3));
+      e.loss = record_number_from(row.at(4));
+      e.gap = record_number_from(row.at(5));
+      e.grad_norm_sq = record_number_from(row.at(6));
+      e.consensus = record_number_from(row.at(7));
+      record.rows.push_back(e);
+    }
+  } catch (const Json::exception& e) {
+    throw std::runtime_error(std::string("run record: ") + e.what());
   }
   return record;
 }
 
-bool diverged(const RunRecord& record) { return record.summary.at("termination") == "diverged"; }
+const std::string& termination(const RunRecord& record) {
+  return record.summary.at("termination").get_ref<const std::string&>();
+}
+
+bool diverged(const RunRecord& record) { return termination(record) == kDiverged; }
+
+bool completed(const RunRecord& record) { return termination(record) == kCompleted; }
+
+std::optional<std::size_t> declared_target_index(const RunRecord& record, const std::string& metric, double value) {
+  const Json& targets = record.summary.at("targets");
+  for (std::size_t k = 0; k < targets.size(); ++k) {
+    if (targets[k].at("metric") == metric && record_number_from(targets[k].at("value")) == value) return k;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> declared_target_hit(const RunRecord& record, std::size_t k, const std::string& by) {
+  const Json& targets = record.summary.at("targets");
+  if (k >= targets.size() || !targets[k].at("reached").get<bool>()) return std::nullopt;
+  return record_number_from(targets[k].at(by));
+}
+
+std::optional<double> first_reached(const RunRecord& record, const std::string& metric, double value,
+                                    const std::string& by) {
+  if (const auto k = declared_target_index(record, metric, value)) return declared_target_hit(record, *k, by);
+  for (const Evaluation& e : record.rows) {
+    const double m = metric == "loss" ? e.loss : metric == "gap" ? e.gap : metric == "grad_norm_sq" ? e.grad_norm_sq
+                                                                                                     : e.consensus;
+    if (m <= value) {
+      return by == "step"      ? static_cast<double>(e.step)
+             : by == "round"   ? static_cast<double>(e.round)
+             : by == "samples" ? static_cast<double>(e.samples)
+                               : e.time;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string ended_early_text(const RunRecord& record) {
+  const Json& s = record.summary;
+  if (diverged(record)) {
+    return fmt::format("DIVERGED at step {} ({})", s.at("diverged_at_step").get<long>(),
+                       s.value("divergence_hint", std::string("no hint")));
+  }
+  if (termination(record) == kClockOverflow) {
+    return fmt::format("CLOCK OVERFLOW at step {} ({})", s.at("clock_overflow_at_step").get<long>(),
+                       s.value("clock_overflow_message", std::string("no message")));
+  }
+  return "";
+}
 
 }  // namespace localsgd

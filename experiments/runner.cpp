@@ -44,7 +44,8 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
 
   const Vector x0 = starting_point(run.problem, *problem);
   EngineConfig config{run.workers, run.steps, run.batch, run.seed};
-  config.divergence_gap = kDivergenceFactor * std::max(problem->gap(x0), 1.0);
+  const double initial_gap = problem->gap(x0);
+  config.divergence_gap = kDivergenceFactor * std::max(initial_gap, 1.0);
   config.stop = stop;
   Engine engine(*problem, config, Algorithm{*schedule, *step_size, *optimizer}, ClockModels{compute, *network});
   const std::vector<long> eval_steps = run.eval.steps(run.steps);
@@ -61,6 +62,7 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
   outcome.target_hits = targets.hits();
   outcome.constants = problem->constants();
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  outcome.initial_gap = initial_gap;
   outcome.eta0 = step_size->at(0);
   outcome.eta_last = step_size->at(std::max(outcome.report.steps_done, 1L) - 1);
   return outcome;

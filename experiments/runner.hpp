@@ -21,6 +21,7 @@ struct RunOutcome {
   std::vector<double> slowdown;                      // each worker's slowdown factor (clock.slowdown)
   std::vector<std::optional<TargetHit>> target_hits;  // per target of the run; empty if never met
   double wall_seconds = 0;  // the simulator's own time: reported, never mixed with virtual time
+  double initial_gap = 0;    // F(x_0) − F*, where every worker starts
   double eta0 = 0;           // the first step size, and the one used by the last step done
   double eta_last = 0;
 };
@@ -28,6 +29,13 @@ struct RunOutcome {
 // A run diverges when its averaged model or loss is not finite, or when at an evaluation point
 // its gap F(x̄) − F* exceeds kDivergenceFactor · max(F(x_0) − F*, 1).
 constexpr double kDivergenceFactor = 1e6;
+
+// A run that completes with a final gap above kEndedAboveStartFactor · (F(x_0) − F*) gets a
+// warning (run_record.hpp). Why 10: a run that converges ends below its start, or, started at the
+// noise floor, fluctuates around it by much less than a factor 10 (the gap is a sum of d squared
+// errors, so its relative spread is about sqrt(2/d)); between 10 and the divergence factor 1e6 a
+// run was going the wrong way (η ≳ 2/L typically), and nothing else would say so.
+constexpr double kEndedAboveStartFactor = 10;
 
 // Builds and runs one run. With `stop`, the run ends early (Termination::interrupted) once it is
 // set (sim/engine.hpp).

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "experiments/clock_bound.hpp"
 #include "experiments/json_reader.hpp"
 #include "experiments/spec_error.hpp"
 #include "experiments/text_rules.hpp"
@@ -141,6 +142,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.compute = read_typed(compute_registry(), clock, clock_at, "compute", Json{{"type", "constant"}}, context);
   r.slowdown = read_typed(slowdown_registry(), clock, clock_at, "slowdown", Json{{"type", "none"}}, context);
   r.network = read_typed(network_registry(), clock, clock_at, "network", Json{{"type", "constant"}}, context);
+  check_clock_bound(r, clock_at, problem->dim());
   r.eval = read_eval(run, root);
   r.targets = read_targets(run, root);
   r.eval_rows = r.eval.count(r.steps);

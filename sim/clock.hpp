@@ -21,6 +21,9 @@ class ComputeModel {
   // for the worker (a std::mt19937_64 holds 2.5 KB, which at 10^5 workers is 250 MB) and adds
   // this value at every step. std::nullopt (the default) for models that draw.
   virtual std::optional<double> fixed_step_seconds(int /*worker*/) const { return std::nullopt; }
+  // The expected seconds of worker `worker`'s step (inf if it overflows a double), if known: the
+  // spec is refused when the expected virtual time of a run is not finite (experiments/clock_bound).
+  virtual std::optional<double> mean_step_seconds(int /*worker*/) const { return std::nullopt; }
 };
 
 class NetworkModel {

@@ -12,7 +12,7 @@ double ShiftedExponentialCompute::step_seconds(int /*worker*/, Rng& rng) const {
 }
 
 LognormalCompute::LognormalCompute(double mean, double sigma)
-    : log_location_(std::log(mean) - 0.5 * sigma * sigma), sigma_(sigma) {}
+    : mean_(mean), log_location_(std::log(mean) - 0.5 * sigma * sigma), sigma_(sigma) {}
 
 double LognormalCompute::step_seconds(int /*worker*/, Rng& rng) const {
   return std::exp(log_location_ + sigma_ * standard_normal(rng));

@@ -16,6 +16,7 @@ class ConstantCompute final : public ComputeModel {
   explicit ConstantCompute(double seconds) : seconds_(seconds) {}
   double step_seconds(int /*worker*/, Rng& /*rng*/) const override { return seconds_; }
   std::optional<double> fixed_step_seconds(int /*worker*/) const override { return seconds_; }
+  std::optional<double> mean_step_seconds(int /*worker*/) const override { return seconds_; }
 
  private:
   double seconds_;
@@ -27,6 +28,7 @@ class ExponentialCompute final : public ComputeModel {
  public:
   explicit ExponentialCompute(double mean) : mean_(mean) {}
   double step_seconds(int worker, Rng& rng) const override;
+  std::optional<double> mean_step_seconds(int /*worker*/) const override { return mean_; }
 
  private:
   double mean_;
@@ -40,6 +42,7 @@ class ShiftedExponentialCompute final : public ComputeModel {
  public:
   ShiftedExponentialCompute(double shift, double excess_mean) : shift_(shift), excess_mean_(excess_mean) {}
   double step_seconds(int worker, Rng& rng) const override;
+  std::optional<double> mean_step_seconds(int /*worker*/) const override { return shift_ + excess_mean_; }
 
  private:
   double shift_;
@@ -52,8 +55,10 @@ class LognormalCompute final : public ComputeModel {
  public:
   LognormalCompute(double mean, double sigma);
   double step_seconds(int worker, Rng& rng) const override;
+  std::optional<double> mean_step_seconds(int /*worker*/) const override { return mean_; }
 
  private:
+  double mean_;
   double log_location_;  // μ
   double sigma_;
 };
@@ -64,6 +69,10 @@ class ParetoCompute final : public ComputeModel {
  public:
   ParetoCompute(double minimum, double shape) : minimum_(minimum), shape_(shape) {}
   double step_seconds(int worker, Rng& rng) const override;
+  // α x_m / (α − 1), written so that x_m near the largest double does not overflow needlessly.
+  std::optional<double> mean_step_seconds(int /*worker*/) const override {
+    return minimum_ * (shape_ / (shape_ - 1.0));
+  }
 
  private:
   double minimum_;
@@ -77,6 +86,10 @@ class BernoulliStragglerCompute final : public ComputeModel {
   BernoulliStragglerCompute(double seconds, double probability, double factor)
       : seconds_(seconds), probability_(probability), factor_(factor) {}
   double step_seconds(int worker, Rng& rng) const override;
+  // s (1 + q (k − 1)), as s + q (k − 1) s: finite whenever every step time is.
+  std::optional<double> mean_step_seconds(int /*worker*/) const override {
+    return seconds_ + probability_ * (factor_ - 1.0) * seconds_;
+  }
 
  private:
   double seconds_;
@@ -96,6 +109,11 @@ class ScaledCompute final : public ComputeModel {
   // Fixed when the base model is: the same expression, so the same bits.
   std::optional<double> fixed_step_seconds(int worker) const override {
     const std::optional<double> base = base_->fixed_step_seconds(worker);
+    if (!base) return std::nullopt;
+    return slowdown_[static_cast<std::size_t>(worker)] * (*base + batch_seconds_);
+  }
+  std::optional<double> mean_step_seconds(int worker) const override {
+    const std::optional<double> base = base_->mean_step_seconds(worker);
     if (!base) return std::nullopt;
     return slowdown_[static_cast<std::size_t>(worker)] * (*base + batch_seconds_);
   }

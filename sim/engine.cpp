@@ -83,7 +83,19 @@ void Engine::run_local_steps(Worker& worker, int id, long first, long last, Vect
         worker.compute_time != nullptr ? clock_.compute.step_seconds(id, *worker.compute_time) : worker.step_seconds;
     worker.clock += seconds;
     worker.busy_seconds += seconds;
+    // Step-exact and independent of how the steps are split into stretches; the engine ends the
+    // run after the stretch.
+    if (!std::isfinite(worker.clock) && worker.clock_overflow_step == 0) worker.clock_overflow_step = t;
   }
+}
+
+std::pair<long, int> Engine::clock_overflow() const {
+  std::pair<long, int> first{0, -1};
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    const long step = workers_[i].clock_overflow_step;
+    if (step > 0 && (first.first == 0 || step < first.first)) first = {step, static_cast<int>(i)};
+  }
+  return first;
 }
 
 namespace {
@@ -167,14 +179,15 @@ Evaluation Engine::evaluate(long step, int rounds, double time, bool with_consen
 
 // Barrier and average: every worker waits for the slowest, the all-reduce takes the network
 // model's time, and all models (and, per the optimizer's rule, its state) are replaced.
-double Engine::synchronise(long step, int round, std::span<Observer* const> observers) {
-  const ModelsView view(workers_);
-  for (Observer* o : observers) o->before_sync(step, view, average_);
-
+std::optional<double> Engine::synchronise(long step, int round, std::span<Observer* const> observers) {
   double barrier = 0;
   for (const Worker& w : workers_) barrier = std::max(barrier, w.clock);
   const double communication = clock_.network.allreduce_seconds(config_.workers, problem_.dim());
   const double done = barrier + communication;
+  if (!std::isfinite(done)) return std::nullopt;
+
+  const ModelsView view(workers_);
+  for (Observer* o : observers) o->before_sync(step, view, average_);
 
   const StateAtSync state_rule = algorithm_.optimizer.state_at_sync();
   const auto state_count = static_cast<std::size_t>(algorithm_.optimizer.state_vectors());
@@ -286,6 +299,13 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
                                  t + max_segment);
       run_workers(t + 1, stop);
       t = stop;
+      if (const auto [overflow_step, worker] = clock_overflow(); overflow_step > 0) {
+        // No evaluation: its time would not be a number. The rows and target hits so far stand.
+        report.termination = Termination::clock_overflow;
+        report.steps_done = overflow_step;
+        report.clock_overflow_worker = worker;
+        break;
+      }
       const bool is_sync = (t == sync_at);
       const bool is_eval = (next_eval != eval_steps.end() && *next_eval == t);
       if (!is_sync && !is_eval) continue;
@@ -299,8 +319,14 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
         evaluation = evaluate(t, report.rounds, 0.0, true);
       }
       if (is_sync && finite) {
+        const std::optional<double> communication = synchronise(t, report.rounds + 1, observers);
+        if (!communication) {
+          report.termination = Termination::clock_overflow;
+          report.steps_done = t;
+          break;
+        }
         ++report.rounds;
-        report.communication_time += synchronise(t, report.rounds, observers);
+        report.communication_time += *communication;
       }
       if (evaluation) {
         evaluation->round = report.rounds;
@@ -320,7 +346,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   }
   if (report.termination == Termination::completed) report.steps_done = total;
 
-  report.virtual_time = slowest_clock();
+  // After an overflow the workers' clocks may still be finite (the average overflowed), but the
+  // run's time is not.
+  report.virtual_time = report.termination == Termination::clock_overflow ? HUGE_VAL : slowest_clock();
   for (const Worker& w : workers_) {
     report.busy_seconds.push_back(w.busy_seconds);
     report.idle_seconds.push_back(w.idle_seconds);

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "algorithms/local_optimizer.hpp"
@@ -51,11 +53,15 @@ struct ClockModels {
   const NetworkModel& network;
 };
 
-enum class Termination { completed, diverged, interrupted };
+// clock_overflow: the virtual clock left the doubles (a step or an average took so long that the
+// time became infinite); the run ends there, as a value that cannot be added to is no clock.
+enum class Termination { completed, diverged, interrupted, clock_overflow };
 
 struct RunReport {
   Termination termination = Termination::completed;
-  long steps_done = 0;       // T, or the step at which divergence was detected (or the run was interrupted)
+  long steps_done = 0;       // T, or the step at which divergence was detected (or the run was interrupted),
+                             // or for clock_overflow the first step whose end time was not finite
+                             // (a worker's step, or the average after it)
   int rounds = 0;            // syncs performed
   double virtual_time = 0;   // seconds
   double communication_time = 0;     // the same for every worker: all take part in every average
@@ -63,6 +69,8 @@ struct RunReport {
   std::vector<double> idle_seconds;  // per worker: time waiting at barriers
   // A completed run ends with a sync, so for every worker i:
   //   virtual_time = busy_seconds[i] + idle_seconds[i] + communication_time  (up to rounding).
+  // For clock_overflow: the worker whose step overflowed its clock, or -1 if it was the average.
+  int clock_overflow_worker = -1;
   Vector final_model;        // x̄ at the last step done
 };
 
@@ -84,8 +92,12 @@ class Engine {
   void average_workers();
   double consensus();
   Evaluation evaluate(long step, int rounds, double time, bool with_consensus);
-  // Returns the communication seconds of this sync (round `round`).
-  double synchronise(long step, int round, std::span<Observer* const> observers);
+  // Returns the communication seconds of this sync (round `round`), or nothing, changing
+  // nothing and telling no observer, if the sync would end at a non-finite virtual time.
+  std::optional<double> synchronise(long step, int round, std::span<Observer* const> observers);
+  // The first step at which some worker's clock stopped being finite (0 if none did), and the
+  // lowest such worker.
+  std::pair<long, int> clock_overflow() const;
 
   const Problem& problem_;
   EngineConfig config_;

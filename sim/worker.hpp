@@ -29,6 +29,7 @@ struct alignas(64) Worker {
   double clock = 0;                 // virtual time at which this worker finished its latest step
   double busy_seconds = 0;          // total compute time
   double idle_seconds = 0;          // total time waiting at barriers
+  long clock_overflow_step = 0;     // the first step after which `clock` was not finite (0: never)
 };
 
 inline std::size_t ModelsView::size() const { return workers_->size(); }

@@ -1,0 +1,296 @@
+// experiments/run_record.hpp: every value a record holds reads back with the same bits (extreme
+// and non-finite doubles, hostile strings), records with nulls are refused, and the summary of a
+// run that overflowed the clock or ended far above its start says so.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include "experiments/run_record.hpp"
+#include "experiments/runner.hpp"
+
+using namespace localsgd;
+
+namespace {
+
+std::uint64_t bits(double x) {
+  std::uint64_t b = 0;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+// Same bits; NaNs only keep their sign (JSON has no payloads, and no computation makes one).
+bool same(double a, double b) {
+  if (std::isnan(a)) return std::isnan(b) && std::signbit(a) == std::signbit(b);
+  return bits(a) == bits(b);
+}
+
+const std::vector<double> kExtremes = {0.0,
+                                       -0.0,
+                                       1e-320,
+                                       4.9e-324,
+                                       -4.9e-324,
+                                       std::numeric_limits<double>::denorm_min(),
+                                       std::numeric_limits<double>::min(),
+                                       std::nextafter(std::numeric_limits<double>::min(), 0.0),
+                                       1.7976931348623157e308,
+                                       -1.7976931348623157e308,
+                                       0.1,
+                                       1.0 / 3.0,
+                                       9007199254740993.0,
+                                       HUGE_VAL,
+                                       -HUGE_VAL,
+                                       std::numeric_limits<double>::quiet_NaN(),
+                                       -std::numeric_limits<double>::quiet_NaN()};
+
+// Every ASCII control character, quotes, backslashes, commas, non-ASCII text.
+std::string hostile_string() {
+  std::string s;
+  for (int c = 0; c < 32; ++c) s += static_cast<char>(c);
+  s += "\x7f\"'\\,;\r\n\t\\u0000 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 {}[]null nan inf";
+  return s;
+}
+
+RunRecord record_with(const std::vector<double>& values) {
+  RunRecord record;
+  long step = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Evaluation e;
+    e.step = step++;
+    e.round = static_cast<int>(i);
+    e.samples = 3 * e.step;
+    e.time = values[i];
+    e.loss = values[(i + 1) % values.size()];
+    e.gap = values[(i + 2) % values.size()];
+    e.grad_norm_sq = values[(i + 3) % values.size()];
+    e.consensus = values[(i + 4) % values.size()];
+    record.rows.push_back(e);
+  }
+  Json per_worker = Json::array();
+  for (const double v : values) per_worker.push_back(record_number(v));
+  record.summary = {{"termination", "completed"},
+                    {"steps", step},
+                    {"rounds", 2},
+                    {"virtual_time", record_number(values.front())},
+                    {"compute_time_mean", record_number(values.back())},
+                    {"compute_time_max", record_number(values.back())},
+                    {"communication_time", record_number(-0.0)},
+                    {"idle_time_mean", record_number(4.9e-324)},
+                    {"idle_time_max", record_number(HUGE_VAL)},
+                    {"per_worker", {{"slowdown", per_worker}, {"compute_time", per_worker}, {"idle_time", per_worker}}},
+                    {"targets", Json::array()},
+                    {"wall_seconds", record_number(1e-320)},
+                    {"warning", hostile_string()},
+                    {"constants", {{"how", hostile_string()}, {"L", record_number(1.7976931348623157e308)}}}};
+  return record;
+}
+
+// record -> JSON -> text (as runs/*.json and summary.json write it) -> JSON -> record.
+RunRecord through_text(const RunRecord& record, int indent) {
+  const std::string text = record_to_json(record).dump(indent);
+  return record_from_json(Json::parse(text));
+}
+
+void check_same(const RunRecord& a, const RunRecord& b) {
+  REQUIRE(a.rows.size() == b.rows.size());
+  for (std::size_t i = 0; i < a.rows.size(); ++i) {
+    const Evaluation &x = a.rows[i], &y = b.rows[i];
+    INFO("row " << i << ": " << x.time << " " << x.loss << " " << x.gap << " " << x.grad_norm_sq << " " << x.consensus);
+    CHECK(x.step == y.step);
+    CHECK(x.round == y.round);
+    CHECK(x.samples == y.samples);
+    CHECK(same(x.time, y.time));
+    CHECK(same(x.loss, y.loss));
+    CHECK(same(x.gap, y.gap));
+    CHECK(same(x.grad_norm_sq, y.grad_norm_sq));
+    CHECK(same(x.consensus, y.consensus));
+  }
+  // Summaries hold numbers as record_number writes them: equal JSON means equal bits (a double
+  // compares equal to itself except NaN, which is written as text).
+  CHECK(a.summary == b.summary);
+  for (const char* key : {"virtual_time", "compute_time_mean", "idle_time_mean", "idle_time_max", "communication_time",
+                          "wall_seconds"}) {
+    INFO(key);
+    CHECK(same(record_number_from(a.summary.at(key)), record_number_from(b.summary.at(key))));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("extreme doubles and hostile strings round-trip through a record's text with the same bits") {
+  const RunRecord record = record_with(kExtremes);
+  for (const int indent : {-1, 2}) {
+    INFO("indent " << indent);
+    const RunRecord back = through_text(record, indent);
+    check_same(record, back);
+    CHECK(back.summary.at("warning") == hostile_string());
+    CHECK(back.summary.at("constants").at("how") == hostile_string());
+  }
+  // The text itself has no null and no bare inf or nan: JSON cannot hold them.
+  const std::string text = record_to_json(record).dump();
+  CHECK(text.find("null") == std::string::npos);
+  CHECK(text.find("Infinity") == std::string::npos);
+}
+
+TEST_CASE("random bit patterns round-trip through a record's text with the same bits") {
+  std::mt19937_64 rng(20261202);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<double> values;
+    for (int i = 0; i < 20; ++i) {
+      const std::uint64_t b = rng();
+      double x = 0;
+      std::memcpy(&x, &b, sizeof x);
+      values.push_back(x);
+    }
+    // Also subnormals with random mantissas, which random bit patterns rarely give.
+    for (int i = 0; i < 5; ++i) {
+      const std::uint64_t b = rng() & ((std::uint64_t{1} << 52) - 1);
+      double x = 0;
+      std::memcpy(&x, &b, sizeof x);
+      values.push_back(x);
+    }
+    const RunRecord record = record_with(values);
+    check_same(record, through_text(record, -1));
+  }
+}
+
+TEST_CASE("record_number writes non-finite doubles as text and reads every spelling it writes") {
+  CHECK(record_number(HUGE_VAL) == "inf");
+  CHECK(record_number(-HUGE_VAL) == "-inf");
+  CHECK(record_number(std::numeric_limits<double>::quiet_NaN()) == "nan");
+  CHECK(record_number(-std::numeric_limits<double>::quiet_NaN()) == "-nan");
+  CHECK(record_number(1e-320).is_number_float());
+  CHECK(std::isinf(record_number_from("inf")));
+  CHECK(record_number_from("-inf") < 0);
+  CHECK(std::signbit(record_number_from("-nan")));
+  CHECK(std::isnan(record_number_from("nan")));
+  // nlohmann's parser reads subnormals and the largest double (no ERANGE failure).
+  CHECK(record_number_from(Json::parse("4.9e-324")) == 4.9e-324);
+  CHECK(record_number_from(Json::parse("1e-320")) == 1e-320);
+  CHECK(record_number_from(Json::parse("1.7976931348623157e308")) == std::numeric_limits<double>::max());
+  CHECK(std::signbit(record_number_from(Json::parse("-0.0"))));
+  CHECK_THROWS_WITH(record_number_from(Json(nullptr)), Catch::Contains("not a number: null"));
+  CHECK_THROWS(record_number_from("Infinity"));
+  CHECK_THROWS(record_number_from(Json::array()));
+}
+
+TEST_CASE("a stored record with a null where a number belongs is refused, so the run is computed again") {
+  // What records looked like when virtual time overflowed: nlohmann writes inf as null.
+  Json stored = record_to_json(record_with({1.0, 2.0}));
+  for (const char* key : {"virtual_time", "compute_time_mean", "idle_time_max", "wall_seconds"}) {
+    INFO(key);
+    Json broken = stored;
+    broken["summary"][key] = nullptr;
+    CHECK_THROWS_WITH(record_from_json(broken), Catch::Contains("not a number"));
+  }
+  Json broken_row = stored;
+  broken_row["rows"][0][3] = nullptr;
+  CHECK_THROWS(record_from_json(broken_row));
+  Json broken_worker = stored;
+  broken_worker["summary"]["per_worker"]["idle_time"][0] = nullptr;
+  CHECK_THROWS(record_from_json(broken_worker));
+  Json unknown = stored;
+  unknown["summary"]["termination"] = "exploded";
+  CHECK_THROWS_WITH(record_from_json(unknown), Catch::Contains("unknown termination"));
+  CHECK_NOTHROW(record_from_json(stored));
+}
+
+namespace {
+
+RunOutcome outcome_of(const RunSpec& spec, double initial_gap, double final_gap) {
+  RunOutcome o;
+  o.spec = &spec;
+  Evaluation first, last;
+  first.gap = initial_gap;
+  last.step = 100;
+  last.gap = final_gap;
+  o.rows = {first, last};
+  o.report.steps_done = 100;
+  o.report.rounds = 10;
+  o.report.virtual_time = 5;
+  o.report.busy_seconds = {4, 4};
+  o.report.idle_seconds = {0.5, 0.5};
+  o.slowdown = {1, 1};
+  o.constants.smoothness = 2;
+  o.constants.pl = 1;
+  o.initial_gap = initial_gap;
+  o.eta0 = 1.025;  // 2.05 / L
+  o.eta_last = 1.025;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a completed run that ends more than 10x above its starting gap carries a warning with the eta hint") {
+  const RunSpec spec;
+  const RunRecord far = record_of(outcome_of(spec, 2.0, 2.0e4));
+  REQUIRE(far.summary.contains("warning"));
+  const std::string warning = far.summary.at("warning");
+  CHECK_THAT(warning, Catch::Contains("final gap 2e+04 = 1e+04 x the starting gap 2"));
+  CHECK_THAT(warning, Catch::Contains("eta_0 = 1.025 vs 1/L = 0.5"));
+  CHECK(far.summary.at("termination") == "completed");
+  CHECK(completed(far));
+  // Up to 10x: no warning; a run started at the optimum (gap 0) is watching the noise floor.
+  CHECK_FALSE(record_of(outcome_of(spec, 2.0, 20.0)).summary.contains("warning"));
+  CHECK_FALSE(record_of(outcome_of(spec, 2.0, 1e-3)).summary.contains("warning"));
+  CHECK_FALSE(record_of(outcome_of(spec, 0.0, 1e-3)).summary.contains("warning"));
+  // A diverged run has its own hint, not this warning.
+  RunOutcome diverging = outcome_of(spec, 2.0, 2.0e7);
+  diverging.report.termination = Termination::diverged;
+  const RunRecord diverged_record = record_of(diverging);
+  CHECK_FALSE(diverged_record.summary.contains("warning"));
+  CHECK(diverged(diverged_record));
+}
+
+TEST_CASE("a run that overflowed the clock is recorded as such, with no null, and reads back") {
+  const RunSpec spec;
+  RunOutcome o = outcome_of(spec, 2.0, 1.0);
+  o.report.termination = Termination::clock_overflow;
+  o.report.steps_done = 42;
+  o.report.clock_overflow_worker = 1;
+  o.report.virtual_time = HUGE_VAL;
+  o.report.busy_seconds = {1.5e308, HUGE_VAL};
+  o.report.idle_seconds = {1e308, 1e308};  // their sum overflows; their mean does not
+  const RunRecord record = record_of(o);
+  CHECK(termination(record) == "clock_overflow");
+  CHECK_FALSE(completed(record));
+  CHECK_FALSE(diverged(record));
+  CHECK(record.summary.at("clock_overflow_at_step") == 42);
+  CHECK_THAT(record.summary.at("clock_overflow_message").get<std::string>(),
+             Catch::Contains("worker 1's step 42 took it past the largest double"));
+  CHECK(record.summary.at("virtual_time") == "inf");
+  CHECK(record.summary.at("compute_time_max") == "inf");
+  CHECK(record.summary.at("idle_time_mean") == 1e308);
+  CHECK(record.summary.at("per_worker").at("compute_time") == Json::array({1.5e308, "inf"}));
+  CHECK_THAT(ended_early_text(record), Catch::StartsWith("CLOCK OVERFLOW at step 42"));
+  const std::string text = record_to_json(record).dump();
+  CHECK(text.find("null") == std::string::npos);
+  check_same(record, record_from_json(Json::parse(text)));
+}
+
+TEST_CASE("time to a target: the first declared target with that metric and value decides, else the rows") {
+  RunRecord record = record_with({1.0, 2.0, 3.0});
+  record.rows[0].gap = 5;
+  record.rows[1].gap = 0.5;
+  record.rows[2].gap = 0.05;
+  record.summary["targets"] = Json::parse(R"([
+    {"metric": "gap", "value": 0.1, "check": "syncs", "reached": false, "step": null, "round": null,
+     "samples": null, "time": null, "metric_value": null, "at_sync": null},
+    {"metric": "gap", "value": 0.1, "check": "syncs_and_evaluations", "reached": true, "step": 2, "round": 2,
+     "samples": 6, "time": 3.0, "metric_value": 0.05, "at_sync": false},
+    {"metric": "gap", "value": 1.0, "check": "syncs", "reached": true, "step": 7, "round": 1,
+     "samples": 21, "time": 2.5, "metric_value": 0.9, "at_sync": true}])");
+  // Declared twice: the first entry (never reached) decides, not the second.
+  CHECK(declared_target_index(record, "gap", 0.1) == std::optional<std::size_t>(0));
+  CHECK_FALSE(first_reached(record, "gap", 0.1, "time").has_value());
+  // Declared once: its hit, not the first evaluation point (step 1) where gap <= 1.
+  CHECK(first_reached(record, "gap", 1.0, "time") == std::optional<double>(2.5));
+  CHECK(first_reached(record, "gap", 1.0, "step") == std::optional<double>(7.0));
+  // Not declared: the evaluation points.
+  CHECK(first_reached(record, "gap", 0.6, "step") == std::optional<double>(1.0));
+  CHECK_FALSE(first_reached(record, "gap", 0.01, "step").has_value());
+  CHECK(declared_target_hit(record, 2, "round") == std::optional<double>(1.0));
+  CHECK_FALSE(declared_target_hit(record, 3, "round").has_value());
+}
