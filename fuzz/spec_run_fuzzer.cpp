@@ -13,6 +13,7 @@
 #include <tbb/global_control.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string_view>
@@ -177,13 +178,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Two threads, as the memory estimate assumes: runs execute in parallel, as in `localsgd run`.
   static tbb::global_control threads(tbb::global_control::max_allowed_parallelism, 2);
   fuzz::scratch().reset();
+  // SPEC_RUN_TRACE=1: one line per input saying how far it got (to check that a corpus reaches the runs).
+  static const bool trace = std::getenv("SPEC_RUN_TRACE") != nullptr;
   std::optional<ExperimentSpec> spec;
   try {
     spec = parse_spec_text(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json",
                            fuzz::scratch().data, fuzz::options());
-  } catch (const SpecFileError&) {
+  } catch (const SpecFileError& e) {
+    if (trace) std::fprintf(stderr, "spec_run: invalid: %s\n", e.what());
   } catch (const std::exception& e) {
     fuzz::finding(std::string("validation threw something other than a SpecFileError: ") + e.what());
+  }
+  if (spec && trace) {
+    std::fprintf(stderr, "spec_run: valid, %zu runs, %s\n", spec->runs.size(),
+                 fuzz::within_cap(*spec) ? "run and read back" : "over the work cap: validated only");
   }
   if (spec && fuzz::within_cap(*spec)) {
     try {

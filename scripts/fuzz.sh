@@ -11,6 +11,8 @@
 # minimised one to fuzz/corpus/<target>/ once fixed, so that CI replays it: scripts/sanitize.sh).
 # The output of each target is kept in build-asan/findings/<target>.log; the script ends with one
 # line per target (executions, coverage, result) and fails if any target had a finding.
+# FUZZ_FLAGS adds libFuzzer options, e.g. FUZZ_FLAGS="-fork=1 -ignore_crashes=1" to go on after a
+# finding (one worker process at a time) and collect every distinct crash in the findings folder.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-120}
@@ -41,7 +43,7 @@ for target in "${targets[@]}"; do
   [ -f "$root/fuzz/$target.dict" ] && dict=(-dict="$root/fuzz/$target.dict")
   echo "fuzz: $target for $seconds s (corpus $corpus, findings $findings, log $log)" >&2
   status=0
-  (cd "$findings" && "$build/fuzz/${target}_fuzzer" "$corpus" "${dict[@]}" -max_total_time="$seconds" -timeout=20 \
+  (cd "$findings" && "$build/fuzz/${target}_fuzzer" "$corpus" "${dict[@]}" ${FUZZ_FLAGS:-} -max_total_time="$seconds" -timeout=20 \
      -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/") 2>&1 | tee "$log" >&2 \
     || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
