@@ -2,7 +2,7 @@
 # Builds and runs the tests under sanitizers (clang 14), in separate build folders:
 #   build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer, -O1 -g: the whole test suite
 #                (the CLI tests run the sanitized localsgd binary too) and a replay of the fuzz
-#                corpus (fuzz/corpus/*) through the fuzz targets;
+#                corpora (fuzz/corpus/*) through the three fuzz targets;
 #   build-tsan/  ThreadSanitizer: the engine and runner tests (parallel workers and runs),
 #                with oneTBB's own reports suppressed (scripts/tsan.supp says why).
 # Any report fails the script. CI runs it after the normal tests (.ci/run).
@@ -25,7 +25,7 @@ if [ "$what" = all ] || [ "$what" = asan ]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   echo "sanitize: AddressSanitizer + UndefinedBehaviorSanitizer: test suite" >&2
   (cd "$build" && ctest --output-on-failure --parallel "$jobs" --timeout 600)
-  for target in spec_loader libsvm; do
+  for target in spec_loader libsvm spec_run; do
     echo "sanitize: replaying fuzz/corpus/$target ($(ls "$root/fuzz/corpus/$target" | wc -l) inputs)" >&2
     "$build/fuzz/${target}_fuzzer" -runs=0 -timeout=60 "$root/fuzz/corpus/$target"
   done
