@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 
+#include "experiments/seed_interval.hpp"
 #include "experiments/spec.hpp"
 
 namespace localsgd {
@@ -85,6 +86,35 @@ double final_mean(const std::vector<RunRecord>& records, const std::vector<std::
   return sum / static_cast<double>(runs.size());
 }
 
+// One run's final value, NaN if it did not complete (diverged, clock overflow) or has no rows,
+// except for time_to_target (as in final_mean).
+double final_of(const RunRecord& record, const std::string& metric) {
+  if (metric != "time_to_target" && (!completed(record) || record.rows.empty())) return kNaN;
+  return final_value(record, metric);
+}
+
+// The runs of `runs` split by seed, in the order of the spec's seeds (seeds with no run left out).
+std::vector<std::vector<std::size_t>> runs_by_seed(const ExperimentSpec& spec, const std::vector<std::size_t>& runs) {
+  std::vector<std::vector<std::size_t>> out;
+  for (std::uint64_t seed : spec.seeds) {
+    std::vector<std::size_t> of_seed;
+    for (std::size_t i : runs) {
+      if (spec.runs[i].seed == seed) of_seed.push_back(i);
+    }
+    if (!of_seed.empty()) out.push_back(std::move(of_seed));
+  }
+  return out;
+}
+
+// The one run of `runs` with `seed` (a group holds one run per seed when nothing swept is ignored).
+const RunRecord* run_of_seed(const ExperimentSpec& spec, const std::vector<RunRecord>& records,
+                             const std::vector<std::size_t>& runs, std::uint64_t seed) {
+  for (std::size_t i : runs) {
+    if (spec.runs[i].seed == seed) return &records[i];
+  }
+  return nullptr;
+}
+
 // The mean curve over the group's runs, by evaluation index (as the plots draw it).
 std::pair<std::vector<double>, std::vector<double>> mean_curve(const std::vector<RunRecord>& records,
                                                               const std::vector<std::size_t>& runs,
@@ -118,46 +148,115 @@ void need_a_bound(const Params& p, const char* low, const char* high) {
 
 CheckResult measured(std::string description, double value, std::string expected, bool passed, std::string note = "") {
   return {std::move(description), std::isfinite(value) ? Json(value) : Json(nullptr), std::move(expected),
-          passed && std::isfinite(value), std::move(note)};
+          passed && std::isfinite(value), std::move(note), std::nullopt};
 }
 
+ParamSpec confidence_param() {
+  return ParamSpec::number("confidence",
+                           "the statistical form: the two-sided Student-t interval over seeds of the per-seed "
+                           "statistic, at this confidence (e.g. 0.95), must lie within the bounds")
+      .at_least(0.5)
+      .at_most(0.999)
+      .optional();
+}
+
+// The statistical form of a check: `per_seed` holds one value of the statistic per seed (on a log
+// scale when `log_scale`: ratios, whose interval is then reported exponentiated, i.e. for the
+// geometric mean ratio). Passes when the whole interval lies within the bounds `low`..`high`.
+CheckResult with_interval(std::string description, const std::vector<double>& per_seed, bool log_scale,
+                          const Params& p, const char* low, const char* high, std::string statistic) {
+  const double confidence = p.number("confidence");
+  const SeedInterval ci = t_interval(per_seed, confidence);
+  const auto scale = [&](double v) { return log_scale ? std::exp(v) : v; };
+  const double lo = scale(ci.low), hi = scale(ci.high);
+  const bool inside = in_range(lo, p, low, high) && in_range(hi, p, low, high);
+  std::string note;
+  if (!std::isfinite(ci.estimate)) note = "a seed's value could not be measured (a run diverged, overflowed the clock or never reached its target)";
+  else if (ci.seeds < 2) note = "an interval needs at least two seeds";
+  CheckResult result = measured(std::move(description), scale(ci.estimate), range_text(p, low, high), inside, note);
+  result.interval = CheckResult::Interval{lo, hi, confidence, ci.seeds, std::move(statistic)};
+  return result;
+}
+
+// The log-log slope of one set of runs: against a swept path, one point per swept value (the mean
+// over the runs of the final metric there); along the run, the mean curve between `from` and `to`.
+// NaN when it cannot be measured, with the reason in `note`.
+double slope_of(const ExperimentSpec& spec, const std::vector<RunRecord>& records, const std::vector<std::size_t>& runs,
+                const Params& p, bool along_sweep, std::string& note) {
+  const std::string metric = p.text("metric");
+  const std::string against = p.text("against");
+  const double from = p.has("from") ? p.number("from") : -HUGE_VAL;
+  const double to = p.has("to") ? p.number("to") : HUGE_VAL;
+  std::vector<double> xs, ys;
+  if (along_sweep) {
+    std::map<double, std::vector<std::size_t>> by_value;
+    for (std::size_t i : runs) by_value[spec.runs[i].swept.at(against).get<double>()].push_back(i);
+    for (const auto& [value, at_value] : by_value) {
+      if (value < from || value > to) continue;
+      xs.push_back(value);
+      ys.push_back(final_mean(records, at_value, metric));
+      if (!std::isfinite(ys.back())) note = "a run diverged, overflowed the clock or never reached its target";
+    }
+  } else {
+    auto [cx, cy] = mean_curve(records, runs, against, metric);
+    for (std::size_t k = 0; k < cx.size(); ++k) {
+      if (cx[k] >= from && cx[k] <= to) {
+        xs.push_back(cx[k]);
+        ys.push_back(cy[k]);
+      }
+    }
+  }
+  if (!note.empty()) return kNaN;
+  const double slope = log_log_slope(xs, ys);
+  if (!std::isfinite(slope)) note = "fewer than two points with positive values";
+  return slope;
+}
+
+// The slope of `variant` (minus that of `baseline` at the same sweep point, if given). Plain form:
+// the slope of the means over seeds. Statistical form: one slope per seed (fitted to that seed's
+// runs alone; with a baseline, the difference of the two variants' slopes for the same seed).
 class SlopeCheck final : public Expectation {
  public:
   explicit SlopeCheck(Params p) : p_(std::move(p)) {}
   std::vector<CheckResult> evaluate(const ExperimentSpec& spec, const std::vector<RunRecord>& records) const override {
-    const std::string metric = p_.text("metric");
     const std::string against = p_.text("against");
+    const std::string baseline = p_.text("baseline");
     const bool along_sweep = std::find(kAxes.begin(), kAxes.end(), against) == kAxes.end();
-    const double from = p_.has("from") ? p_.number("from") : -HUGE_VAL;
-    const double to = p_.has("to") ? p_.number("to") : HUGE_VAL;
+    const auto baselines = group_runs(spec, baseline, along_sweep ? against : "");
     std::vector<CheckResult> results;
     for (const Group& g : group_runs(spec, p_.text("variant"), along_sweep ? against : "")) {
-      std::vector<double> xs, ys;
-      std::string note;
-      if (along_sweep) {
-        // One point per swept value: the mean over seeds of the final metric.
-        std::map<double, std::vector<std::size_t>> by_value;
-        for (std::size_t i : g.runs) by_value[spec.runs[i].swept.at(against).get<double>()].push_back(i);
-        for (const auto& [value, runs] : by_value) {
-          if (value < from || value > to) continue;
-          xs.push_back(value);
-          ys.push_back(final_mean(records, runs, metric));
-          if (!std::isfinite(ys.back())) note = "a run diverged, overflowed the clock or never reached its target";
-        }
-      } else {
-        auto [cx, cy] = mean_curve(records, g.runs, against, metric);
-        for (std::size_t k = 0; k < cx.size(); ++k) {
-          if (cx[k] >= from && cx[k] <= to) {
-            xs.push_back(cx[k]);
-            ys.push_back(cy[k]);
-          }
-        }
+      if (!baseline.empty() && g.variant == baseline) continue;
+      const Group* base = nullptr;
+      if (!baseline.empty()) {
+        base = &*std::find_if(baselines.begin(), baselines.end(), [&](const Group& b) { return b.point == g.point; });
       }
-      const double slope = note.empty() ? log_log_slope(xs, ys) : kNaN;
-      if (note.empty() && !std::isfinite(slope)) note = "fewer than two points with positive values";
-      results.push_back(measured(fmt::format("log-log slope of {}{} vs {} ({})", along_sweep ? "final " : "", metric,
-                                             against, group_label(g)),
-                                 slope, range_text(p_, "min", "max"), in_range(slope, p_, "min", "max"), note));
+      const std::string description =
+          fmt::format("log-log slope of {}{} vs {} ({}){}", along_sweep ? "final " : "", p_.text("metric"), against,
+                      group_label(g), base ? fmt::format(" minus that of {}", baseline) : "");
+      // The statistic on a set of runs of the variant and the matching runs of the baseline.
+      auto statistic = [&](const std::vector<std::size_t>& runs, const std::vector<std::size_t>& base_runs,
+                           std::string& note) {
+        const double slope = slope_of(spec, records, runs, p_, along_sweep, note);
+        return base ? slope - slope_of(spec, records, base_runs, p_, along_sweep, note) : slope;
+      };
+      if (!p_.has("confidence")) {
+        std::string note;
+        const double value = statistic(g.runs, base ? base->runs : std::vector<std::size_t>{}, note);
+        results.push_back(measured(description, value, range_text(p_, "min", "max"), in_range(value, p_, "min", "max"),
+                                   note));
+        continue;
+      }
+      std::vector<double> per_seed;
+      std::string note;
+      const auto base_seeds = base ? runs_by_seed(spec, base->runs) : std::vector<std::vector<std::size_t>>{};
+      const auto seeds = runs_by_seed(spec, g.runs);
+      for (std::size_t k = 0; k < seeds.size(); ++k) {
+        per_seed.push_back(statistic(seeds[k], base ? base_seeds.at(k) : std::vector<std::size_t>{}, note));
+      }
+      CheckResult result = with_interval(description, per_seed, false, p_, "min", "max",
+                                         base ? "per-seed difference of log-log slopes" : "per-seed log-log slope");
+      if (!note.empty()) result.note = note;
+      results.push_back(std::move(result));
     }
     return results;
   }
@@ -175,10 +274,22 @@ class RatioCheck final : public Expectation {
     const auto baselines = group_runs(spec, p_.text("baseline"), "");
     for (const Group& g : group_runs(spec, p_.text("variant"), "")) {
       const auto base = std::find_if(baselines.begin(), baselines.end(), [&](const Group& b) { return b.point == g.point; });
+      std::string description =
+          fmt::format("final {} of {} / final {} of {}", metric, group_label(g), metric, p_.text("baseline"));
+      if (p_.has("confidence")) {  // per seed: log(variant's final / baseline's final), same seed
+        std::vector<double> per_seed;
+        for (std::uint64_t seed : spec.seeds) {
+          const RunRecord* v = run_of_seed(spec, records, g.runs, seed);
+          const RunRecord* b = run_of_seed(spec, records, base->runs, seed);
+          if (v && b) per_seed.push_back(std::log(final_of(*v, metric) / final_of(*b, metric)));
+        }
+        results.push_back(with_interval(std::move(description), per_seed, true, p_, "at_least", "at_most",
+                                        "per-seed log ratio (interval of the geometric mean ratio)"));
+        continue;
+      }
       const double ratio = final_mean(records, g.runs, metric) / final_mean(records, base->runs, metric);
-      results.push_back(measured(fmt::format("final {} of {} / final {} of {}", metric, group_label(g), metric,
-                                             p_.text("baseline")),
-                                 ratio, range_text(p_, "at_least", "at_most"), in_range(ratio, p_, "at_least", "at_most"),
+      results.push_back(measured(std::move(description), ratio, range_text(p_, "at_least", "at_most"),
+                                 in_range(ratio, p_, "at_least", "at_most"),
                                  std::isfinite(ratio) ? "" : "a run diverged or the baseline is 0"));
     }
     return results;
@@ -254,10 +365,21 @@ class SpeedupCheck final : public Expectation {
     const auto baselines = group_runs(spec, p_.text("baseline"), "");
     for (const Group& g : group_runs(spec, p_.text("variant"), "")) {
       const auto base = std::find_if(baselines.begin(), baselines.end(), [&](const Group& b) { return b.point == g.point; });
+      std::string description =
+          fmt::format("{} until {} <= {}: {} / {}", by, metric, value, p_.text("baseline"), group_label(g));
+      if (p_.has("confidence")) {  // per seed: log(baseline's first hit / variant's first hit), same seed
+        std::vector<double> per_seed;
+        for (std::uint64_t seed : spec.seeds) {
+          const RunRecord* v = run_of_seed(spec, records, g.runs, seed);
+          const RunRecord* b = run_of_seed(spec, records, base->runs, seed);
+          if (v && b) per_seed.push_back(std::log(first_hit(*b, metric, value, by) / first_hit(*v, metric, value, by)));
+        }
+        results.push_back(with_interval(std::move(description), per_seed, true, p_, "at_least", "at_most",
+                                        "per-seed log speedup (interval of the geometric mean speedup)"));
+        continue;
+      }
       const double speedup = mean_hit(base->runs) / mean_hit(g.runs);
-      results.push_back(measured(fmt::format("{} until {} <= {}: {} / {}", by, metric, value, p_.text("baseline"),
-                                             group_label(g)),
-                                 speedup, range_text(p_, "at_least", "at_most"),
+      results.push_back(measured(std::move(description), speedup, range_text(p_, "at_least", "at_most"),
                                  in_range(speedup, p_, "at_least", "at_most"),
                                  std::isfinite(speedup) ? "" : "a run never reached the target"));
     }
@@ -329,7 +451,10 @@ const Registry<Expectation>& expectation_registry() {
             variant_param(), ParamSpec::number("min", "lowest allowed slope").optional(),
             ParamSpec::number("max", "highest allowed slope").optional(),
             ParamSpec::number("from", "fit only points with x >= from").optional(),
-            ParamSpec::number("to", "fit only points with x <= to").optional()},
+            ParamSpec::number("to", "fit only points with x <= to").optional(),
+            ParamSpec::text("baseline", "check the slope minus this variant's slope (default: the slope itself)")
+                .defaults_to(""),
+            confidence_param()},
            [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> { return std::make_unique<SlopeCheck>(p); },
            [](const Params& p, const BuildContext&) { need_a_bound(p, "min", "max"); },
            Json{{"type", "slope"}, {"against", "step"}, {"max", 0}}},
@@ -337,7 +462,7 @@ const Registry<Expectation>& expectation_registry() {
            {metric_param(), ParamSpec::text("variant", "the variant's label"),
             ParamSpec::text("baseline", "the baseline variant's label"),
             ParamSpec::number("at_least", "lowest allowed ratio").optional(),
-            ParamSpec::number("at_most", "highest allowed ratio").optional()},
+            ParamSpec::number("at_most", "highest allowed ratio").optional(), confidence_param()},
            [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> { return std::make_unique<RatioCheck>(p); },
            [](const Params& p, const BuildContext&) { need_a_bound(p, "at_least", "at_most"); },
            Json{{"type", "ratio"}, {"variant", "LUPA"}, {"baseline", "Sync-SGD"}, {"at_most", 1.5}}},
@@ -356,7 +481,7 @@ const Registry<Expectation>& expectation_registry() {
             ParamSpec::text("by", "time, step, round or samples").one_of(kAxes).defaults_to("time"),
             ParamSpec::text("variant", "the variant's label"), ParamSpec::text("baseline", "the baseline variant's label"),
             ParamSpec::number("at_least", "lowest allowed speedup").optional(),
-            ParamSpec::number("at_most", "highest allowed speedup").optional()},
+            ParamSpec::number("at_most", "highest allowed speedup").optional(), confidence_param()},
            [](const Params& p, const BuildContext&) -> std::unique_ptr<Expectation> {
              return std::make_unique<SpeedupCheck>(p);
            },
@@ -372,6 +497,11 @@ const Registry<Expectation>& expectation_registry() {
 void check_expectation_references(const Configured<Expectation>& check, const ExperimentSpec& spec,
                                   const Location& where) {
   const Params& p = check.params;
+  if (p.has("confidence") && spec.seeds.size() < 2) {
+    where.child("confidence").fail(fmt::format(
+        "an interval over seeds needs at least 2 seeds, the spec has {}; give more \"seeds\" or drop \"confidence\"",
+        spec.seeds.size()));
+  }
   for (const char* key : {"variant", "baseline"}) {
     if (!p.json().contains(key)) continue;
     const std::string label = p.text(key);
@@ -416,9 +546,28 @@ Json checks_json(const std::vector<CheckResult>& results) {
   for (const auto& r : results) {
     Json entry = {{"check", r.description}, {"measured", r.measured}, {"expected", r.expected}, {"passed", r.passed}};
     if (!r.note.empty()) entry["note"] = r.note;
+    if (r.interval) {
+      const auto finite = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
+      entry["interval"] = Json::array({finite(r.interval->low), finite(r.interval->high)});
+      entry["confidence"] = r.interval->confidence;
+      entry["seeds"] = r.interval->seeds;
+      entry["statistic"] = r.interval->statistic;
+    }
     out.push_back(entry);
   }
   return out;
+}
+
+std::string check_line(const CheckResult& r) {
+  const auto number = [](double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : std::string("?"); };
+  std::string interval;
+  if (r.interval) {
+    interval = fmt::format(", {:.3g}% interval [{}, {}] over {} seeds", 100 * r.interval->confidence,
+                           number(r.interval->low), number(r.interval->high), r.interval->seeds);
+  }
+  return fmt::format("{} {}: {}{} (expected {}){}", r.passed ? "PASS" : "FAIL", r.description,
+                     r.measured.is_null() ? "not measured" : fmt::format("{:.4g}", r.measured.get<double>()), interval,
+                     r.expected, r.note.empty() ? "" : " - " + r.note);
 }
 
 }  // namespace localsgd

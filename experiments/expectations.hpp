@@ -4,6 +4,13 @@
 // as passed or failed with the measured value (checks.json; a failed check makes `localsgd run`
 // exit non-zero). A check applies to every variant unless it names one, and separately to every
 // sweep point (except along the swept path it fits a slope against).
+//
+// Noisy checks (slope, ratio, speedup) have a statistical form: with `confidence` (e.g. 0.95)
+// the statistic is computed per seed, and the check passes only if the whole Student-t interval
+// of its mean over seeds lies within the bounds (experiments/seed_interval.hpp; docs/experiments.md
+// states each statistic). Without `confidence` a check compares the mean over seeds with the
+// bounds: the plain form, meant for exact, noise-free quantities.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +27,14 @@ struct CheckResult {
   std::string expected;     // e.g. "in [-1.2, -0.8]"
   bool passed = false;
   std::string note;         // why it could not be measured, if so
+  // The statistical form only: the interval over seeds that had to lie within the bounds.
+  struct Interval {
+    double low, high;
+    double confidence;      // e.g. 0.95
+    std::size_t seeds;
+    std::string statistic;  // what one seed contributes, e.g. "per-seed log-log slope"
+  };
+  std::optional<Interval> interval;
 };
 
 class Expectation {
@@ -39,5 +54,8 @@ void check_expectation_references(const Configured<Expectation>& check, const Ex
 double log_log_slope(const std::vector<double>& x, const std::vector<double>& y);
 
 Json checks_json(const std::vector<CheckResult>& results);
+
+// The printed line: "PASS <check>: <measured>[, 95% interval [lo, hi] over n seeds] (expected ...)".
+std::string check_line(const CheckResult& result);
 
 }  // namespace localsgd

@@ -171,9 +171,7 @@ bool check_expectations(const std::filesystem::path& dir, const ExperimentSpec& 
   std::size_t failed = 0;
   for (const auto& r : results) {
     failed += r.passed ? 0 : 1;
-    fmt::print("{} {}: {} (expected {}){}\n", r.passed ? "PASS" : "FAIL", r.description,
-               r.measured.is_null() ? "not measured" : fmt::format("{:.4g}", r.measured.get<double>()), r.expected,
-               r.note.empty() ? "" : " - " + r.note);
+    fmt::print("{}\n", check_line(r));
   }
   fmt::print("expectations: {} passed, {} failed (checks.json)\n", results.size() - failed, failed);
   return failed == 0;
