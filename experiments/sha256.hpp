@@ -1,10 +1,10 @@
 #pragma once
-// SHA-256 (FIPS 180-4), incremental: the content hash of the data files a run reads. A
-// cryptographic hash rather than FNV: two different files get the same digest only by a
-// deliberate 2^128-work attack, so "same digest" can safely mean "same bytes" in a run's identity.
-#include <array>
+// SHA-256 (FIPS 180-4) of the data files a run reads, computed incrementally by OpenSSL's libcrypto.
+// A cryptographic hash rather than FNV: two different files get the same digest only by a
+// deliberate 2^128-work attack, so "same digest" can safely mean "same bytes" in a run's identity,
+// and a user can check a digest in inputs.json with `sha256sum FILE`.
 #include <cstddef>
-#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,18 +12,18 @@ namespace localsgd {
 
 class Sha256 {
  public:
+  Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
   void update(const void* data, std::size_t size);
   void update(std::string_view text) { update(text.data(), text.size()); }
   // The digest of everything given so far, as 64 lowercase hex digits; the object is then spent.
   std::string hex_digest();
 
  private:
-  void compress(const unsigned char* block);
-  std::array<std::uint32_t, 8> state_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::array<unsigned char, 64> buffer_{};
-  std::size_t buffered_ = 0;
-  std::uint64_t length_ = 0;  // bytes given so far
+  struct Context;
+  std::unique_ptr<Context> context_;
 };
 
 // SHA-256 of `text` in hex.
