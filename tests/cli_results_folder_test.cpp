@@ -42,8 +42,8 @@ std::string data_file(double scale, bool real_labels) {
 const char* kDataSpec = R"({
   "name": "data",
   "problem": {"type": "logistic", "data": "libsvm", "file": "c.svm", "l2": 0.01},
-  "workers": 2, "steps": 200, "batch": 2,
-  "step_size": {"type": "constant", "eta": 0.05},
+  "workers": 2, "steps": 200, "batch": 2, "schedule": {"type": "fixed", "period": 5},
+  "step_size": {"type": "constant", "value": 0.05},
   "variants": [{"label": "logistic"},
                {"label": "least squares", "problem": {"type": "least_squares", "design": "libsvm", "file": "r.svm"}}],
   "seeds": 2,
@@ -295,8 +295,8 @@ TEST_CASE("the lock file is not left in a refused folder, and does not make a fo
   // A folder whose only file is a lock left by a killed process counts as empty.
   fs::create_directories(dir / "stale");
   write_file(dir / "stale/.localsgd.lock", "999999999\n");
-  write_file(dir / "quick.json", R"({"name": "quick", "problem": {"type": "quadratic", "dim": 3}, "workers": 2,
-    "steps": 50, "step_size": {"type": "constant", "eta": 0.1}})");
+  write_file(dir / "quick.json", R"({"name": "quick", "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "schedule": {"type": "sync"},
+    "steps": 50, "step_size": {"type": "constant", "value": 0.1}})");
   const auto stale = run_cli(dir, "run quick.json --out stale --quiet");
   INFO(stale.err);
   CHECK(stale.exit_code == 0);
@@ -322,7 +322,7 @@ TEST_CASE("--force removes every file of the earlier spec and keeps files locals
   write_file(dir / "old.json", R"({
     "name": "old",
     "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "steps": 60,
-    "step_size": {"type": "constant", "eta": 0.1},
+    "step_size": {"type": "constant", "value": 0.1},
     "targets": [{"metric": "gap", "value": 1e-3}],
     "variants": [{"label": "sync", "schedule": {"type": "sync"}}, {"label": "tau", "schedule": {"type": "fixed", "period": 5}}],
     "seeds": 2,
@@ -350,7 +350,7 @@ TEST_CASE("--force removes every file of the earlier spec and keeps files locals
   write_file(dir / "new.json", R"({
     "name": "new",
     "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "steps": 60,
-    "step_size": {"type": "constant", "eta": 0.1},
+    "step_size": {"type": "constant", "value": 0.1},
     "targets": [{"metric": "gap", "value": 1e-3}],
     "variants": [{"label": "sync", "schedule": {"type": "sync"}}, {"label": "tau", "schedule": {"type": "fixed", "period": 7}}],
     "seeds": 2,
