@@ -188,7 +188,7 @@ TEST_CASE("a folder without inputs.json (an older localsgd) is not resumed witho
              Catch::Contains("holds results of results format 1, and this localsgd writes format 2"));
 }
 
-TEST_CASE("a second process on a folder in use exits 2 at once naming the holder's PID; nothing is lost") {
+TEST_CASE("a second process on a folder in use exits 2 at once naming the holder's PID, and nothing is lost") {
   ScratchDir dir;
   write_file(dir / "slow.json", slow_spec("slow"));
   BackgroundCli holder(dir, {"run", "slow.json", "--out", "results", "--threads", "1", "--quiet"});
@@ -315,7 +315,7 @@ TEST_CASE("the lock file is not left in a refused folder, and does not make a fo
   CHECK(names_in(dir / "held") == std::set<std::string>{".localsgd.lock"});
 }
 
-TEST_CASE("--force removes every file of the earlier spec and keeps files localsgd did not write") {
+TEST_CASE("run --force removes every file of the earlier spec and keeps files localsgd did not write") {
   ScratchDir dir;
   // The earlier spec: a failing expectation (checks.json), a target (time_to_target.csv rows), and
   // a plot the later spec does not draw.
