@@ -303,15 +303,16 @@ TEST_CASE("the lock file is not left in a refused folder, and does not make a fo
   CHECK_FALSE(fs::exists(dir / "stale/.localsgd.lock"));
 
   // Held by someone else (here: this test): refused, naming the PID written in the file.
+  const std::string pid = std::to_string(::getpid());
   fs::create_directories(dir / "held");
   const int fd = ::open((dir / "held/.localsgd.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   REQUIRE(fd >= 0);
   REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
-  REQUIRE(::write(fd, "4242\n", 5) == 5);
+  REQUIRE(::write(fd, (pid + "\n").data(), pid.size() + 1) == static_cast<ssize_t>(pid.size() + 1));
   const auto busy = run_cli(dir, "run quick.json --out held --quiet");
   ::close(fd);
   CHECK(busy.exit_code == 2);
-  CHECK_THAT(busy.err, Catch::Contains("(PID 4242, which holds held/.localsgd.lock)"));
+  CHECK_THAT(busy.err, Catch::Contains("(PID " + pid + ", which holds held/.localsgd.lock)"));
   CHECK(names_in(dir / "held") == std::set<std::string>{".localsgd.lock"});
 }
 
