@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,15 +17,24 @@ namespace localsgd {
 
 namespace {
 
+// Whether a process with this PID exists (EPERM: it does, as another user's).
+bool alive(const std::string& pid) {
+  errno = 0;
+  return ::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno == EPERM;
+}
+
 // The PID the holder wrote into the lock file. The holder writes it just after taking the lock,
-// so a loser that reads too early may find the file empty: it retries for up to a second.
+// so a loser that reads too early may find the file empty, or still holding the PID of a killed
+// earlier holder (no longer alive): it retries for up to a second.
 std::string holder_pid(int fd) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     char text[32] = {};
     const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
     std::string pid(text, n > 0 ? static_cast<std::size_t>(n) : 0);
     while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-    if (!pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos) return pid;
+    if (!pid.empty() && pid.size() < 10 && pid.find_first_not_of("0123456789") == std::string::npos && alive(pid)) {
+      return pid;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return "unknown";

@@ -23,7 +23,9 @@ namespace localsgd {
 constexpr int kResultsFormat = 2;
 
 // The data files `run` reads, with their hashes: its problem is built (normally: found in the
-// problem cache, filled while the spec was validated) inside an InputRecording.
+// problem cache, filled while the spec was validated) inside an InputRecording. So within one
+// process the hashes are those of the bytes the spec was validated and the runs are computed
+// with, even if a file changes on disk meanwhile.
 std::vector<InputFile> run_inputs(const RunSpec& run);
 
 // 16 hex digits: FNV-1a (64 bit) of the canonical JSON of {format, config, seed, inputs}. The

@@ -42,8 +42,8 @@ std::string data_file(double scale, bool real_labels) {
 const char* kDataSpec = R"({
   "name": "data",
   "problem": {"type": "logistic", "data": "libsvm", "file": "c.svm", "l2": 0.01},
-  "workers": 2, "steps": 200, "batch": 2,
-  "step_size": {"type": "constant", "eta": 0.05},
+  "workers": 2, "steps": 200, "batch": 2, "schedule": {"type": "fixed", "period": 5},
+  "step_size": {"type": "constant", "value": 0.05},
   "variants": [{"label": "logistic"},
                {"label": "least squares", "problem": {"type": "least_squares", "design": "libsvm", "file": "r.svm"}}],
   "seeds": 2,
@@ -167,7 +167,7 @@ TEST_CASE("a sweep interrupted before its data changed is not resumed after: no 
   // Forced, nothing computed from the old bytes is used: the same numbers as a fresh folder.
   const auto forced = run_cli(dir, "run data.json --out results --quiet --force");
   REQUIRE(forced.exit_code == 0);
-  CHECK_THAT(forced.out, !Catch::Contains("reused"));
+  CHECK_THAT(forced.out, Catch::Contains("(4 executed, 0 reused)"));
   REQUIRE(run_cli(dir, "run data.json --out fresh --quiet").exit_code == 0);
   CHECK(read_file(dir / "results/metrics.csv") == read_file(dir / "fresh/metrics.csv"));
 }
@@ -188,7 +188,7 @@ TEST_CASE("a folder without inputs.json (an older localsgd) is not resumed witho
              Catch::Contains("holds results of results format 1, and this localsgd writes format 2"));
 }
 
-TEST_CASE("a second process on a folder in use exits 2 at once naming the holder's PID; nothing is lost") {
+TEST_CASE("a second process on a folder in use exits 2 at once naming the holder's PID, and nothing is lost") {
   ScratchDir dir;
   write_file(dir / "slow.json", slow_spec("slow"));
   BackgroundCli holder(dir, {"run", "slow.json", "--out", "results", "--threads", "1", "--quiet"});
@@ -295,34 +295,35 @@ TEST_CASE("the lock file is not left in a refused folder, and does not make a fo
   // A folder whose only file is a lock left by a killed process counts as empty.
   fs::create_directories(dir / "stale");
   write_file(dir / "stale/.localsgd.lock", "999999999\n");
-  write_file(dir / "quick.json", R"({"name": "quick", "problem": {"type": "quadratic", "dim": 3}, "workers": 2,
-    "steps": 50, "step_size": {"type": "constant", "eta": 0.1}})");
+  write_file(dir / "quick.json", R"({"name": "quick", "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "schedule": {"type": "sync"},
+    "steps": 50, "step_size": {"type": "constant", "value": 0.1}})");
   const auto stale = run_cli(dir, "run quick.json --out stale --quiet");
   INFO(stale.err);
   CHECK(stale.exit_code == 0);
   CHECK_FALSE(fs::exists(dir / "stale/.localsgd.lock"));
 
   // Held by someone else (here: this test): refused, naming the PID written in the file.
+  const std::string pid = std::to_string(::getpid());
   fs::create_directories(dir / "held");
   const int fd = ::open((dir / "held/.localsgd.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   REQUIRE(fd >= 0);
   REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
-  REQUIRE(::write(fd, "4242\n", 5) == 5);
+  REQUIRE(::write(fd, (pid + "\n").data(), pid.size() + 1) == static_cast<ssize_t>(pid.size() + 1));
   const auto busy = run_cli(dir, "run quick.json --out held --quiet");
   ::close(fd);
   CHECK(busy.exit_code == 2);
-  CHECK_THAT(busy.err, Catch::Contains("(PID 4242, which holds held/.localsgd.lock)"));
+  CHECK_THAT(busy.err, Catch::Contains("(PID " + pid + ", which holds held/.localsgd.lock)"));
   CHECK(names_in(dir / "held") == std::set<std::string>{".localsgd.lock"});
 }
 
-TEST_CASE("--force removes every file of the earlier spec and keeps files localsgd did not write") {
+TEST_CASE("run --force removes every file of the earlier spec and keeps files localsgd did not write") {
   ScratchDir dir;
   // The earlier spec: a failing expectation (checks.json), a target (time_to_target.csv rows), and
   // a plot the later spec does not draw.
   write_file(dir / "old.json", R"({
     "name": "old",
     "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "steps": 60,
-    "step_size": {"type": "constant", "eta": 0.1},
+    "step_size": {"type": "constant", "value": 0.1},
     "targets": [{"metric": "gap", "value": 1e-3}],
     "variants": [{"label": "sync", "schedule": {"type": "sync"}}, {"label": "tau", "schedule": {"type": "fixed", "period": 5}}],
     "seeds": 2,
@@ -350,7 +351,7 @@ TEST_CASE("--force removes every file of the earlier spec and keeps files locals
   write_file(dir / "new.json", R"({
     "name": "new",
     "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "steps": 60,
-    "step_size": {"type": "constant", "eta": 0.1},
+    "step_size": {"type": "constant", "value": 0.1},
     "targets": [{"metric": "gap", "value": 1e-3}],
     "variants": [{"label": "sync", "schedule": {"type": "sync"}}, {"label": "tau", "schedule": {"type": "fixed", "period": 7}}],
     "seeds": 2,
