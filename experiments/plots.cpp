@@ -102,12 +102,11 @@ Summary summarize(const std::vector<double>& values) {
 }
 
 // The rows of metrics.csv grouped by run, with each run's curve label (variant and the swept
-// values, except `except`) and the value of the swept column `except`.
+// values, except `except`).
 struct RunRows {
   std::string id;  // the run column
   std::string label;
-  std::string x_value;  // the run's value of the swept path `except` ("" if none)
-  std::size_t first_row = 0;  // where x_value is, for messages
+  std::size_t first_row = 0;  // its first row (where its value of the swept path `except` is read)
   std::vector<std::size_t> rows;  // indices into the table's rows
 };
 
@@ -127,11 +126,7 @@ std::vector<RunRows> runs_of(const Table& table, const std::string& except) {
       r.id = row[run_col];
       r.label = row[variant_col];
       for (std::size_t c = seed_col + 1; c < step_col; ++c) {
-        if (table.header[c] == except) {
-          r.x_value = row[c];
-        } else {
-          r.label += fmt::format(", {}={}", table.header[c], row[c]);
-        }
+        if (table.header[c] != except) r.label += fmt::format(", {}={}", table.header[c], row[c]);
       }
       runs.push_back(std::move(r));
     }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "experiments/csv.hpp"
 #include "experiments/data_files.hpp"
 #include "experiments/explain.hpp"
 #include "experiments/problem_cache.hpp"
@@ -48,9 +49,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (work <= 20000) {
       const RunsResult result = execute_runs(spec, nullptr, [](auto&&...) {});
       if (result.interrupted || result.finished != spec.runs.size()) std::abort();
-      (void)metrics_csv(spec, result.records);
+      // What the tool writes it must read back (a CsvError escaping is a finding): every row,
+      // every label byte for byte.
+      const CsvTable metrics = parse_csv(metrics_csv(spec, result.records), "metrics.csv");
+      std::size_t row = 0;
+      for (std::size_t i = 0; i < spec.runs.size(); ++i) {
+        for (std::size_t k = 0; k < result.records[i].rows.size(); ++k, ++row) {
+          if (row >= metrics.rows.size() || metrics.rows[row][1] != spec.runs[i].variant) std::abort();
+        }
+      }
+      if (row != metrics.rows.size()) std::abort();
       (void)summary_json(spec, result.records).dump();
-      (void)time_to_target_csv(spec, result.records);
+      (void)parse_csv(time_to_target_csv(spec, result.records), "time_to_target.csv");
     }
   } catch (const SpecFileError&) {
   } catch (const SpecError&) {
