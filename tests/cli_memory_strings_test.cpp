@@ -74,8 +74,7 @@ TEST_CASE("memory estimate: long labels and swept strings on every metric row ar
                {"schedule", {{"type", "fixed"}, {"period", 10}}},
                {"step_size", {{"type", "constant"}, {"value", 0.1}}},
                {"variants", Json::array({{{"label", std::string(200, 'L')}}})},
-               {"sweep", {{"problem.file", {prefix + "data.svm", prefix + "./data.svm"}}}},
-               {"plots", Json::array()}};
+               {"sweep", {{"problem.file", {prefix + "data.svm", prefix + "./data.svm"}}}}};
   write_file(dir / "strings.json", spec.dump());
   const auto validated = run_cli(dir, "validate strings.json --threads 1");
   INFO(validated.err);
