@@ -474,3 +474,24 @@ TEST_CASE("bad-input matrix: exit 2, one line naming file, path or line, and rul
     CHECK(count >= 1);
   }
 }
+
+TEST_CASE("a spec named ..json or ...json without --out writes nothing, neither into out/ nor the working folder") {
+  for (const char* file : {"..json", "...json"}) {
+    for (const char* flags : {"", " --force"}) {
+      ScratchDir dir;
+      Json s = Json::parse(kSpec);
+      s.erase("name");
+      write_file(dir / file, s.dump());
+      const auto result = run_cli(dir, std::string("run '") + file + "'" + flags);
+      INFO(file << flags << ": " << result.err);
+      CHECK(result.exit_code == 2);
+      CHECK_THAT(result.err, Catch::StartsWith(std::string("error: ") + file + ": /name: missing, and the default name"));
+      CHECK_THAT(result.err, Catch::Contains("add \"name\": \"...\" to the spec"));
+      CHECK(lines(result.err).size() == 1);
+      CHECK_FALSE(std::filesystem::exists(dir / "out"));
+      std::size_t entries = 0;
+      for (const auto& entry : std::filesystem::directory_iterator(dir.path())) entries += entry.path().filename() == file ? 0 : 1;
+      CHECK(entries == 0);  // no spec.resolved.json, metrics.csv or runs/ next to the spec
+    }
+  }
+}
