@@ -125,6 +125,12 @@ void check_quadratic(const Params& p, const BuildContext&) {
   if (p.number("mu") > p.number("L")) {
     throw ParamRuleError("mu", fmt::format("must be <= L ({}), got {}", p.number("L"), p.number("mu")));
   }
+  // The spectrum is built from mu and L / mu (linear: from L - mu); both must be finite.
+  if (!std::isfinite(p.number("L") / p.number("mu")) || !std::isfinite(p.number("L") - p.number("mu"))) {
+    throw ParamRuleError("L", fmt::format("L / mu = {:g} / {:g} overflows double precision, so the spectrum cannot "
+                                          "be computed; use a ratio L / mu below 1e308",
+                                          p.number("L"), p.number("mu")));
+  }
   if (p.integer("zero_eigenvalues") >= p.integer("dim")) {
     throw ParamRuleError("zero_eigenvalues", fmt::format("must be < dim ({}) so that some eigenvalue is positive, got {}",
                                                          p.integer("dim"), p.integer("zero_eigenvalues")));
@@ -361,7 +367,9 @@ std::function<void(const Params&, const BuildContext&)> checked_by_building(std:
   return [type, build, check, estimate](const Params& p, const BuildContext& context) {
     if (check != nullptr) check(p, context);
     if (context.memory != nullptr) estimate(p, context, problem_key(type, p, context));
-    const auto problem = cached_builder(type, build)(p, context);
+    // A rule the type's checker did not foresee (e.g. values that overflow while the problem is
+    // built) is still invalid input: it names the problem's path, not an internal failure.
+    const auto problem = for_param("", [&] { return cached_builder(type, build)(p, context); });
     const ProblemConstants& c = problem->constants();
     if (!std::isfinite(c.smoothness) || !std::isfinite(c.optimal_value) || !c.optimum.allFinite()) {
       throw ParamRuleError("", fmt::format("the problem's constants are not finite (L = {}, F* = {}){}: its values "

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -339,19 +340,21 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run every run of a spec and write the results folder");
   run->add_option("spec", spec_file, "spec file (JSON)")->required();
   run->add_option("--out", out, "results folder (default: out/<spec name>)");
-  run->add_option("--threads", threads_text, "worker threads, 1 to 1024 (default: all cores)");
-  run->add_option("--max-memory", max_memory, max_memory_help);
+  auto* run_threads = run->add_option("--threads", threads_text, "worker threads, 1 to 1024 (default: all cores)");
+  std::vector<CLI::Option*> memory_options;  // given at all, even as "" (which is refused)
+  memory_options.push_back(run->add_option("--max-memory", max_memory, max_memory_help));
   run->add_flag("--quiet", quiet, "no progress lines");
   run->add_flag("--force", force, "write into a folder that holds another spec's results");
   auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list and its memory");
   validate->add_option("spec", spec_file, "spec file (JSON)")->required();
-  validate->add_option("--threads", threads_text, "threads the run would use, 1 to 1024 (default: all cores)");
-  validate->add_option("--max-memory", max_memory, max_memory_help);
+  auto* validate_threads =
+      validate->add_option("--threads", threads_text, "threads the run would use, 1 to 1024 (default: all cores)");
+  memory_options.push_back(validate->add_option("--max-memory", max_memory, max_memory_help));
   bool as_json = false;
   auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
   explain->add_option("spec", spec_file, "spec file (JSON)")->required();
   explain->add_flag("--json", as_json, "machine-readable output (documented in docs/explain.md)");
-  explain->add_option("--max-memory", max_memory, max_memory_help);
+  memory_options.push_back(explain->add_option("--max-memory", max_memory, max_memory_help));
   auto* plot = app.add_subcommand("plot", "redraw the plots of a results folder from its metrics.csv");
   plot->add_option("dir", dir, "results folder")->required();
   app.add_subcommand("list", "list every problem, schedule, step size, optimizer and clock model");
@@ -363,7 +366,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "error: {} (run with --help for usage)\n", e.what());
     return kExitInvalidInput;
   }
-  if (!threads_text.empty()) {
+  if (run_threads->count() > 0 || validate_threads->count() > 0) {
     std::string why;
     const auto count = parse_thread_count(threads_text, &why);
     if (!count) {
@@ -374,7 +377,7 @@ int main(int argc, char** argv) {
   }
   SpecOptions options;
   options.threads = static_cast<std::size_t>(threads);
-  if (!max_memory.empty()) {
+  if (std::any_of(memory_options.begin(), memory_options.end(), [](CLI::Option* o) { return o->count() > 0; })) {
     std::string why;
     const auto bytes = parse_bytes(max_memory, &why);
     if (!bytes) {

@@ -674,22 +674,23 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
 ExperimentSpec parse_spec_text(std::string_view text, const std::string& name,
                                const std::filesystem::path& base_folder, const SpecOptions& options) {
   Json spec;
+  const std::string shown = printable_text(name);  // messages stay one line whatever the file's name
   try {
     spec = parse_strict_json(text);
   } catch (const JsonSyntaxError& e) {
-    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
+    throw SpecFileError(fmt::format("{}: {}", shown, e.what()));
   } catch (const JsonStructureError& e) {
-    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
+    throw SpecFileError(fmt::format("{}: {}", shown, e.what()));
   }
   try {
     return parse_spec(spec, std::filesystem::path(name).stem().string(), base_folder, options);
   } catch (const SpecError& e) {
-    throw SpecFileError(fmt::format("{}: {}", name, e.what()));
+    throw SpecFileError(fmt::format("{}: {}", shown, e.what()));
   }
 }
 
 ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& options) {
-  const std::string name = file.string();
+  const std::string name = printable_text(file.string());
   std::error_code error;
   if (std::filesystem::is_directory(file, error)) throw SpecFileError(fmt::format("{}: is a folder, not a spec file", name));
   std::ifstream in(file, std::ios::binary);
@@ -707,7 +708,7 @@ ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& o
     throw SpecFileError(fmt::format("{}: the spec file is larger than {} MiB; is it the right file?", name,
                                     kMaxSpecBytes >> 20));
   }
-  return parse_spec_text(text, name, file.parent_path(), options);
+  return parse_spec_text(text, file.string(), file.parent_path(), options);
 }
 
 }  // namespace localsgd

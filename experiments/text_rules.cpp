@@ -29,6 +29,15 @@ std::optional<std::string> folder_name_rule_broken(std::string_view name) {
   return text_rule_broken(name, kMaxLabelBytes);
 }
 
+std::string printable_text(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += (byte < 0x20 || byte == 0x7f) ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
+  }
+  return out;
+}
+
 std::string quoted_for_message(std::string_view text) {
   const bool cut = text.size() > 60;
   const nlohmann::json value = std::string(text.substr(0, 60));

@@ -24,6 +24,9 @@ std::optional<std::string> text_rule_broken(std::string_view text, std::size_t m
 // "." or "..", no '/' or '\\'.
 std::optional<std::string> folder_name_rule_broken(std::string_view name);
 
+// `text` with control bytes as \xNN, for a file name at the start of a one-line message.
+std::string printable_text(std::string_view text);
+
 // `text` in double quotes for a message: JSON escapes for control characters, invalid UTF-8
 // replaced, at most 60 bytes of it.
 std::string quoted_for_message(std::string_view text);

@@ -145,7 +145,7 @@ TEST_CASE("errors inside a variant or a sweep point to the variant or the sweep 
 
   s = base_spec();
   s["variants"] = Json::parse(R"([{"label": "a"}, {"label": "a"}])");
-  CHECK(error_of(s) == std::pair<std::string, std::string>{"/variants/1/label", "duplicate label \"a\""});
+  CHECK(error_of(s) == std::pair<std::string, std::string>{"/variants/1/label", "duplicate label \"a\" (the same as /variants/0/label)"});
 
   s = base_spec();
   s["variants"] = Json::array();
