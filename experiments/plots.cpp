@@ -213,7 +213,8 @@ std::map<std::string, std::optional<double>> declared_hits(const std::filesystem
                     reached = table.column("reached"), by = table.column(plot.by);
   for (const auto& row : table.rows) {
     if (row[metric] != plot.y || std::stod(row[value]) != plot.value) continue;
-    hits[row[run]] = row[reached] == "true" ? std::optional<double>(std::stod(row[by])) : std::nullopt;
+    // The first declared target with this metric and value decides (run_record.hpp's rule).
+    hits.emplace(row[run], row[reached] == "true" ? std::optional<double>(std::stod(row[by])) : std::nullopt);
   }
   return hits;
 }
@@ -395,8 +396,9 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
   return f;
 }
 
-// The ids (as in metrics.csv's run column) of the runs summary.json marks as diverged; none if
-// it cannot be read.
+// The ids (as in metrics.csv's run column) of the runs summary.json marks as not completed
+// (diverged, or ended at a clock overflow: their last row is not the end of the run); none if it
+// cannot be read.
 std::set<std::string> diverged_runs(const std::filesystem::path& summary_file) {
   std::set<std::string> out;
   std::ifstream in(summary_file);
@@ -404,7 +406,7 @@ std::set<std::string> diverged_runs(const std::filesystem::path& summary_file) {
   try {
     const Json summary = Json::parse(in);
     for (const Json& run : summary.at("runs")) {
-      if (run.value("termination", "") == "diverged") out.insert(std::to_string(run.at("run").get<long>()));
+      if (run.value("termination", "completed") != "completed") out.insert(std::to_string(run.at("run").get<long>()));
     }
   } catch (const std::exception&) {
     return {};

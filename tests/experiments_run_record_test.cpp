@@ -87,6 +87,23 @@ RunRecord record_with(const std::vector<double>& values) {
   return record;
 }
 
+// The JSON pointers of the nulls in a record, but for a constant that is unknown (sigma2). (Not
+// through flatten(), which turns empty objects and arrays into nulls.)
+void collect_nulls(const Json& json, const std::string& pointer, std::vector<std::string>& out) {
+  if (json.is_null() && !pointer.ends_with("/constants/sigma2")) out.push_back(pointer);
+  if (json.is_object()) {
+    for (const auto& [key, value] : json.items()) collect_nulls(value, pointer + "/" + key, out);
+  } else if (json.is_array()) {
+    for (std::size_t i = 0; i < json.size(); ++i) collect_nulls(json[i], pointer + "/" + std::to_string(i), out);
+  }
+}
+
+std::vector<std::string> nulls_in(const Json& json) {
+  std::vector<std::string> out;
+  collect_nulls(json, "", out);
+  return out;
+}
+
 // record -> JSON -> text (as runs/*.json and summary.json write it) -> JSON -> record.
 RunRecord through_text(const RunRecord& record, int indent) {
   const std::string text = record_to_json(record).dump(indent);
@@ -128,10 +145,8 @@ TEST_CASE("extreme doubles and hostile strings round-trip through a record's tex
     CHECK(back.summary.at("warning") == hostile_string());
     CHECK(back.summary.at("constants").at("how") == hostile_string());
   }
-  // The text itself has no null and no bare inf or nan: JSON cannot hold them.
-  const std::string text = record_to_json(record).dump();
-  CHECK(text.find("null") == std::string::npos);
-  CHECK(text.find("Infinity") == std::string::npos);
+  // No null where a number was: JSON cannot hold inf or nan, nlohmann would write null.
+  CHECK(nulls_in(Json::parse(record_to_json(record).dump())) == std::vector<std::string>{});
 }
 
 TEST_CASE("random bit patterns round-trip through a record's text with the same bits") {
@@ -266,7 +281,7 @@ TEST_CASE("a run that overflowed the clock is recorded as such, with no null, an
   CHECK(record.summary.at("per_worker").at("compute_time") == Json::array({1.5e308, "inf"}));
   CHECK_THAT(ended_early_text(record), Catch::StartsWith("CLOCK OVERFLOW at step 42"));
   const std::string text = record_to_json(record).dump();
-  CHECK(text.find("null") == std::string::npos);
+  CHECK(nulls_in(Json::parse(text)) == std::vector<std::string>{});
   check_same(record, record_from_json(Json::parse(text)));
 }
 
