@@ -8,8 +8,10 @@
 #include <limits>
 #include <random>
 
+#include "experiments/expectations.hpp"
 #include "experiments/run_record.hpp"
 #include "experiments/runner.hpp"
+#include "experiments/spec.hpp"
 
 using namespace localsgd;
 
@@ -308,4 +310,35 @@ TEST_CASE("time to a target: the first declared target with that metric and valu
   CHECK_FALSE(first_reached(record, "gap", 0.01, "step").has_value());
   CHECK(declared_target_hit(record, 2, "round") == std::optional<double>(1.0));
   CHECK_FALSE(declared_target_hit(record, 3, "round").has_value());
+}
+
+TEST_CASE("expect's time_to_target slope counts a target met before a run diverged, as time_to_target.csv does") {
+  const ExperimentSpec spec = parse_spec(Json::parse(R"({
+    "problem": {"type": "least_squares", "samples": 100, "dim": 3}, "workers": 2, "steps": 50,
+    "step_size": {"type": "constant", "value": 0.01}, "schedule": {"type": "fixed", "period": 5},
+    "sweep": {"workers": [1, 2]},
+    "targets": [{"metric": "gap", "value": 0.5}],
+    "expect": [{"type": "slope", "metric": "time_to_target", "against": "workers", "min": -1.01, "max": -0.99}]
+  })"), "t");
+  REQUIRE(spec.runs.size() == 2);
+  std::vector<RunRecord> records;
+  for (const double time : {10.0, 5.0}) {
+    RunRecord r = record_with({1.0, 0.25});
+    r.summary["targets"] = Json::array({{{"metric", "gap"}, {"value", 0.5}, {"check", "syncs"}, {"reached", true},
+                                         {"step", 5}, {"round", 1}, {"samples", 10}, {"time", time},
+                                         {"metric_value", 0.25}, {"at_sync", true}}});
+    records.push_back(r);
+  }
+  // The second run diverged after meeting the target: it was met, at time 5.
+  records[1].summary["termination"] = "diverged";
+  records[1].summary["diverged_at_step"] = 40;
+  const auto results = spec.expectations.at(0).build(BuildContext{})->evaluate(spec, records);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].passed);
+  CHECK(results[0].measured.get<double>() == Approx(-1.0));
+  // A run that never met it: not measured, and the note says why.
+  records[1].summary["targets"][0]["reached"] = false;
+  const auto never = spec.expectations.at(0).build(BuildContext{})->evaluate(spec, records);
+  CHECK_FALSE(never[0].passed);
+  CHECK_THAT(never[0].note, Catch::Contains("never reached its target"));
 }
