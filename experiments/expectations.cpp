@@ -343,6 +343,7 @@ class ReachesCheck final : public Expectation {
   Params p_;
 };
 
+// Where a run first met `metric <= value` on the axis `by` (run_record.hpp's one rule); NaN if never.
 double first_hit(const RunRecord& record, const std::string& metric, double value, const std::string& by) {
   return first_reached(record, metric, value, by).value_or(kNaN);
 }

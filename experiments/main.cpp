@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -54,6 +55,12 @@ void install_stop_handlers() {
   action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once (files are written atomically)
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+}
+
+// Virtual seconds for the tables: fixed point (12 wide, 3 decimals), or, from 1e9 s on, where
+// fixed point would print hundreds of digits for times near the largest double, 4 significant.
+std::string seconds_text(double seconds) {
+  return std::abs(seconds) < 1e9 ? fmt::format("{:>12.3f}", seconds) : fmt::format("{:>12.4e}", seconds);
 }
 
 // A curve: one variant at one sweep point (its seeds are averaged).
@@ -101,8 +108,8 @@ void print_time_to_target(const ExperimentSpec& spec, const std::vector<RunRecor
       fmt::print("{} {:>6}\n", key, fmt::format("0/{}", t.runs));
       continue;
     }
-    fmt::print("{} {:>6} {:>10.1f} {:>8.1f} {:>12.3f} s\n", key, fmt::format("{}/{}", t.met, t.runs), t.step / t.met,
-               t.round / t.met, t.time / t.met);
+    fmt::print("{} {:>6} {:>10.1f} {:>8.1f} {} s\n", key, fmt::format("{}/{}", t.met, t.runs), t.step / t.met,
+               t.round / t.met, seconds_text(t.time / t.met));
   }
 }
 
@@ -154,7 +161,7 @@ void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& recor
     if (t.overflowed > 0) {
       ended += fmt::format("{}{} of {} runs overflowed the clock", ended.empty() ? "" : ", ", t.overflowed, t.runs);
     }
-    fmt::print("{:<40} {:>12.4e} {:>8.1f} {:>12.3f} s{}\n", key, t.gap / n, t.rounds / n, t.time / n,
+    fmt::print("{:<40} {:>12.4e} {:>8.1f} {} s{}\n", key, t.gap / n, t.rounds / n, seconds_text(t.time / n),
                ended.empty() ? "" : "  (" + ended + ")");
   }
 }

@@ -214,7 +214,8 @@ std::map<std::string, std::optional<double>> declared_hits(const std::filesystem
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     const auto& row = table.rows[i];
     if (row[metric] != plot.y || table.number(i, value) != plot.value) continue;
-    hits[row[run]] = row[reached] == "true" ? std::optional<double>(table.number(i, by)) : std::nullopt;
+    // The first declared target with this metric and value decides (run_record.hpp's rule).
+    hits.emplace(row[run], row[reached] == "true" ? std::optional<double>(table.number(i, by)) : std::nullopt);
   }
   return hits;
 }
@@ -376,8 +377,9 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
   return f;
 }
 
-// The ids (as in metrics.csv's run column) of the runs summary.json marks as diverged; none if
-// it cannot be read.
+// The ids (as in metrics.csv's run column) of the runs summary.json marks as not completed
+// (diverged, or ended at a clock overflow: their last row is not the end of the run); none if it
+// cannot be read.
 std::set<std::string> diverged_runs(const std::filesystem::path& summary_file) {
   std::set<std::string> out;
   std::ifstream in(summary_file);
@@ -385,7 +387,7 @@ std::set<std::string> diverged_runs(const std::filesystem::path& summary_file) {
   try {
     const Json summary = Json::parse(in);
     for (const Json& run : summary.at("runs")) {
-      if (run.value("termination", "") == "diverged") out.insert(std::to_string(run.at("run").get<long>()));
+      if (run.value("termination", "completed") != "completed") out.insert(std::to_string(run.at("run").get<long>()));
     }
   } catch (const std::exception&) {
     return {};

@@ -61,6 +61,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (row != metrics.rows.size()) std::abort();
       (void)summary_json(spec, result.records).dump();
       (void)parse_csv(time_to_target_csv(spec, result.records), "time_to_target.csv");
+      // Every record reads back from its text as the same record (runs/*.json; a rerun reuses it).
+      for (const RunRecord& record : result.records) {
+        const RunRecord back = record_from_json(Json::parse(record_to_json(record).dump()));
+        if (back.summary != record.summary || back.rows.size() != record.rows.size()) std::abort();
+        if (record_to_json(back) != record_to_json(record)) std::abort();
+      }
     }
   } catch (const SpecFileError&) {
   } catch (const SpecError&) {
