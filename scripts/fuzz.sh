@@ -47,6 +47,8 @@ for target in "${targets[@]}"; do
      -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/") 2>&1 | tee "$log" >&2 \
     || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  # With -fork the parent prints no final stats: its last "#N" line counts the executions.
+  [ -n "$executions" ] || executions=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
   if [ "$status" -eq 0 ]; then result="no finding"; else result="FINDING (exit $status; see $log and $findings)"; failed=1; fi
   summary+=("$(printf '%-12s %s s, %s executions, %s, corpus %s files: %s' "$target" "$seconds" "${executions:-?}" \
