@@ -2,7 +2,8 @@
 """Writes the seed corpus of the spec_run fuzz target, fuzz/corpus/spec_run/: every spec of the
 spec_loader corpus and of experiments/, shrunk to tiny sizes so that the target runs them (it only
 validates specs over its work cap: fuzz/spec_run_fuzzer.cpp). Inputs that are not JSON objects
-(the loader's bad inputs) are copied as they are. Rerun after adding specs:
+(the loader's bad inputs) are copied as they are. Hand-written seeds (label_*.json,
+subnormal_target.json) sit beside them. Rerun after adding specs:
     python3 fuzz/make_spec_run_corpus.py
 """
 import json
