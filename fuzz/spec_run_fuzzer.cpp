@@ -10,6 +10,7 @@
 //   plot's data preparation (gnuplot is never started: fuzz/no_spawn.cpp).
 // Anything but a SpecFileError during validation, and any failure to run, write or read back a
 // valid spec, is a finding. scripts/fuzz.sh runs it; scripts/sanitize.sh replays fuzz/corpus/spec_run.
+#include <fmt/format.h>
 #include <tbb/global_control.h>
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string_view>
 
 #include "experiments/data_files.hpp"
