@@ -39,7 +39,9 @@ std::string first_difference(const Json& expected, const Json& got) {
     before = expected.at(Json::json_pointer(path));
   } catch (const std::exception&) {
   }
-  return fmt::format("{}: in memory {}, read back {}", path.empty() ? "/" : path, before.dump(),
+  // A non-finite number dumps as null: show its value.
+  const std::string in_memory = before.is_number_float() ? fmt::format("{}", before.get<double>()) : before.dump();
+  return fmt::format("{}: in memory {}, read back {}", path.empty() ? "/" : path, in_memory,
                      op.contains("value") ? op.at("value").dump() : "(missing)");
 }
 

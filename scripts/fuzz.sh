@@ -43,12 +43,22 @@ for target in "${targets[@]}"; do
   [ -f "$root/fuzz/$target.dict" ] && dict=(-dict="$root/fuzz/$target.dict")
   echo "fuzz: $target for $seconds s (corpus $corpus, findings $findings, log $log)" >&2
   status=0
+  marker=$(mktemp) # artifacts newer than this are this session's (-fork=1 -ignore_crashes=1 exits 0)
   (cd "$findings" && "$build/fuzz/${target}_fuzzer" "$corpus" "${dict[@]}" ${FUZZ_FLAGS:-} -max_total_time="$seconds" -timeout=20 \
      -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/") 2>&1 | tee "$log" >&2 \
     || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  # With -fork the parent prints no final stats: its last "#N" line counts the executions.
+  [ -n "$executions" ] || executions=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
-  if [ "$status" -eq 0 ]; then result="no finding"; else result="FINDING (exit $status; see $log and $findings)"; failed=1; fi
+  artifacts=$(find "$findings" -maxdepth 1 -type f -newer "$marker" | wc -l)
+  rm -f "$marker"
+  if [ "$status" -eq 0 ] && [ "$artifacts" -eq 0 ]; then
+    result="no finding"
+  else
+    result="FINDING (exit $status, $artifacts new files in $findings; see $log)"
+    failed=1
+  fi
   summary+=("$(printf '%-12s %s s, %s executions, %s, corpus %s files: %s' "$target" "$seconds" "${executions:-?}" \
     "${coverage:-cov: ?}" "$(ls "$corpus" | wc -l)" "$result")")
 done
