@@ -171,8 +171,11 @@ CheckResult with_interval(std::string description, const std::vector<double>& pe
   const double lo = scale(ci.low), hi = scale(ci.high);
   const bool inside = in_range(lo, p, low, high) && in_range(hi, p, low, high);
   std::string note;
-  if (!std::isfinite(ci.estimate)) note = "a seed's value could not be measured (a run diverged, overflowed the clock or never reached its target)";
-  else if (ci.seeds < 2) note = "an interval needs at least two seeds";
+  if (!std::isfinite(ci.estimate)) {
+    note = "a seed's value could not be measured (a run diverged, overflowed the clock or never reached its target)";
+  } else if (ci.seeds < 2) {
+    note = "an interval needs at least two seeds";
+  }
   CheckResult result = measured(std::move(description), scale(ci.estimate), range_text(p, low, high), inside, note);
   result.interval = CheckResult::Interval{lo, hi, confidence, ci.seeds, std::move(statistic)};
   return result;

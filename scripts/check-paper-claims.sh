@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every reproduced claim in experiments/paper/ and fails if one of their `expect` checks
 # fails (localsgd exits 4) or anything else goes wrong. Results go to a temporary folder.
+# These are the specs' own seeds; tests/claims_fresh_seeds_test.cpp runs the same claims on a
+# disjoint seed set.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh" >/dev/null
