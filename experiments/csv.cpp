@@ -153,10 +153,16 @@ CsvTable read_csv(const std::filesystem::path& path) {
     throw CsvError(fmt::format("{}: cannot open for reading{}", path.string(),
                                errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()));
   }
-  std::ostringstream content;
-  content << in.rdbuf();
+  // Read straight into one string of the file's size: a stringstream and its str() copy would
+  // hold the text three times while the table is built (the memory estimate counts it once).
+  std::string content;
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(path, size_error);
+  if (!size_error) content.reserve(static_cast<std::size_t>(size));
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) content.append(chunk, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) throw CsvError(fmt::format("{}: cannot read", path.string()));
-  return parse_csv(content.str(), path.string());
+  return parse_csv(content, path.string());
 }
 
 std::vector<std::string> split_csv_line(const std::string& line) {

@@ -30,15 +30,11 @@ bool strip_number(std::string& name) {
   return true;
 }
 
-// If `name` is a temporary of write_file_atomically, ".NAME.tmp.PID.N", then NAME; with
-// `unnumbered`, also ".NAME.tmp" (the fixed name older versions gave plot temporaries).
-// Otherwise empty.
-std::string temporary_target(std::string name, bool unnumbered) {
+// If `name` is a temporary of write_file_atomically, ".NAME.tmp.PID.N", then NAME; otherwise empty.
+std::string temporary_target(std::string name) {
   if (name.size() < 6 || name.front() != '.') return {};
   std::string stem = name;
-  const bool numbered = strip_number(stem) && strip_number(stem);
-  if (!numbered && !unnumbered) return {};
-  if (!numbered) stem = name;
+  if (!(strip_number(stem) && strip_number(stem))) return {};
   if (!stem.ends_with(".tmp") || stem.size() < 6) return {};
   return stem.substr(1, stem.size() - 5);
 }
@@ -68,12 +64,12 @@ void remove_file(const fs::path& file) {
 // there (`ours` says which names those are). Only called while the folder's lock is held, so no
 // other localsgd process is writing them.
 template <class Ours>
-void remove_temporaries(const fs::path& folder, const Ours& ours, bool unnumbered = false) {
+void remove_temporaries(const fs::path& folder, const Ours& ours) {
   std::error_code error;
   if (!fs::is_directory(folder, error)) return;
   std::vector<fs::path> found;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
-    const std::string target = temporary_target(entry.path().filename().string(), unnumbered);
+    const std::string target = temporary_target(entry.path().filename().string());
     if (!target.empty() && ours(target)) found.push_back(entry.path());
   }
   for (const auto& file : found) remove_file(file);
@@ -114,8 +110,9 @@ void remove_leftover_temporaries(const fs::path& dir, const ExperimentSpec& spec
   remove_temporaries(dir / "runs", is_run_record_name);
   std::set<std::string> stems = plot_stems(earlier);
   for (const std::string& stem : plot_stems(spec.resolved)) stems.insert(stem);
-  // Plot temporaries may also have the fixed name ".NAME.tmp" that older versions used.
-  remove_temporaries(dir / "plots", [&](const std::string& name) { return is_plot_file(stems, name); }, true);
+  // Not the fixed name ".NAME.tmp" that older versions gave plot temporaries: a file of that name
+  // may be the user's (the very case), and an old leftover is harmless.
+  remove_temporaries(dir / "plots", [&](const std::string& name) { return is_plot_file(stems, name); });
 }
 
 }  // namespace localsgd

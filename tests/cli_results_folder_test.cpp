@@ -339,6 +339,7 @@ TEST_CASE("run --force removes every file of the earlier spec and keeps files lo
   // Leftovers of killed processes, and files of the user's own (some with names like ours).
   write_file(dir / "results/.metrics.csv.tmp.12345.0", "half");
   write_file(dir / "results/runs/.0123456789abcdef.json.tmp.12345.1", "half");
+  // The fixed name older versions gave plot temporaries: it may be the user's, so it stays.
   write_file(dir / "results/plots/.gap_vs_step.png.tmp", "half");
   write_file(dir / "results/plots/.consensus_vs_round.png.tmp.7.7", "half");
   write_file(dir / "results/notes.txt", "my notes");
@@ -371,8 +372,9 @@ TEST_CASE("run --force removes every file of the earlier spec and keeps files lo
   runs.insert({"README", "0123.json"});
   CHECK(names_in(dir / "results/runs") == runs);
   std::set<std::string> plots = names_in(dir / "fresh/plots");
-  plots.insert("mine.png");
+  plots.insert({"mine.png", ".gap_vs_step.png.tmp"});
   CHECK(names_in(dir / "results/plots") == plots);
+  CHECK(read_file(dir / "results/plots/.gap_vs_step.png.tmp") == "half");
   CHECK(read_file(dir / "results/notes.txt") == "my notes");
   CHECK(read_file(dir / "results/.notes.txt.tmp.1.2") == "my temporary");
   CHECK(read_file(dir / "results/runs/README") == "my readme");
