@@ -286,6 +286,15 @@ Json read_param(const Json& object, const Location& where, const ParamSpec& spec
     if (spec.fallback.is_null() && !spec.is_optional) {
       where.fail(fmt::format("missing required key \"{}\" ({}: {})", spec.name, spec.describe_rule(), spec.help));
     }
+    // A default has the form a given value would have: a number parameter's default of 8 is read
+    // as 8.0, as "8" in the spec would be, so the resolved config (and the run keys hashed from
+    // it) is the same whether the default was written out or not.
+    if (spec.kind == ParamKind::number && spec.fallback.is_number()) return Json(spec.fallback.get<double>());
+    if (spec.kind == ParamKind::number_list && spec.fallback.is_array()) {
+      Json list = Json::array();
+      for (const Json& item : spec.fallback) list.push_back(item.is_number() ? Json(item.get<double>()) : item);
+      return list;
+    }
     return spec.fallback;
   }
   const Json& value = object.at(spec.name);
