@@ -137,7 +137,8 @@ std::vector<RunRecord> run_all(const ExperimentSpec& spec, const RunStore& store
 
 void run_and_read_back(const ExperimentSpec& spec) {
   const Scratch& s = scratch();
-  if (claim_results_folder(s.out, spec, false) != FolderState::created) finding("a fresh folder was not 'created'");
+  // Each claim's folder lock is released at the end of its statement: one process claims twice.
+  if (claim_results_folder(s.out, spec, false).state != FolderState::created) finding("a fresh folder was not 'created'");
   const RunStore store(s.out);
   const std::vector<RunRecord> records = run_all(spec, store, false);
   write_results(s.out, spec, records);
@@ -165,7 +166,7 @@ void run_and_read_back(const ExperimentSpec& spec) {
 
   // A second `localsgd run` into the same folder, with the spec read back from spec.resolved.json.
   const auto before = snapshot(s.out);
-  if (claim_results_folder(s.out, spec, false) != FolderState::resumed) {
+  if (claim_results_folder(s.out, spec, false).state != FolderState::resumed) {
     finding("the folder is not resumed: spec.resolved.json does not read back as the same spec");
   }
   ExperimentSpec again;
