@@ -84,6 +84,12 @@ TEST_CASE("memory estimate: long labels and swept strings on every metric row ar
   INFO("estimate " << estimate / 1048576 << " MiB, peak RSS " << peak / 1048576 << " MiB");
   // 2 runs x 3001 rows x about 4.2 KB of text: metrics.csv alone is about 25 MB.
   CHECK(std::filesystem::file_size(dir / "results/metrics.csv") > 20e6);
+#ifdef LOCALSGD_SANITIZED
+  WARN("sanitizer build: its shadow memory and quarantine inflate the peak RSS; estimate vs peak not compared");
+  (void)estimate;
+  (void)peak;
+#else
   CHECK(estimate >= 0.75 * peak);
   CHECK(estimate <= 4 * peak);  // and not so far above that valid specs would be refused
+#endif
 }
