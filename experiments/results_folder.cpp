@@ -65,9 +65,24 @@ std::string input_change(const std::optional<Json>& earlier, const Json& now) {
 }
 
 // Whether `dir` holds anything but the lock file.
+// Whether DIR holds anything but what a claim writes before spec.resolved.json: the lock file
+// and an inputs.json in localsgd's format, or their temporaries. A claim killed between writing inputs.json and
+// spec.resolved.json leaves exactly that, and no run was computed from it yet (runs are saved only
+// after the claim), so such a folder is still empty for the next claim.
 bool holds_files(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().filename() != kLockFileName) return true;
+    const fs::path name = entry.path().filename();
+    if (name == kLockFileName) continue;
+    // A temporary of either file (".inputs.json.tmp.PID.N"), left by a kill during its write.
+    if (name.string().starts_with(".inputs.json.tmp.") || name.string().starts_with(".spec.resolved.json.tmp.")) continue;
+    if (name == "inputs.json" && entry.is_regular_file()) {
+      const std::optional<Json> inputs = read_json(entry.path());
+      if (inputs && inputs->is_object() && inputs->size() == 2 && inputs->contains("results_format") &&
+          inputs->contains("data_files")) {
+        continue;
+      }
+    }
+    return true;
   }
   return false;
 }

@@ -234,6 +234,28 @@ TEST_CASE("the folder lock is released when its holder is killed with SIGKILL") 
   CHECK_FALSE(fs::exists(dir / "results/.localsgd.lock"));
 }
 
+TEST_CASE("a claim killed between writing inputs.json and spec.resolved.json leaves a folder the next run takes") {
+  // What a kill -9 at that moment leaves (seen under AddressSanitizer, where the window is wide):
+  // the lock file, inputs.json and a temporary of spec.resolved.json; no run was saved yet.
+  ScratchDir dir;
+  write_file(dir / "slow.json", slow_spec("slow"));
+  REQUIRE(run_cli(dir, "run slow.json --out complete --threads 1 --quiet").exit_code == 0);
+  fs::create_directories(dir / "results");
+  fs::copy_file(dir / "complete/inputs.json", dir / "results/inputs.json");
+  write_file(dir / "results/.localsgd.lock", "12345\n");
+  write_file(dir / "results/.spec.resolved.json.tmp.12345.1", "{\"na");
+  const auto next = run_cli(dir, "run slow.json --out results --threads 1 --quiet");
+  INFO(next.err);
+  CHECK(next.exit_code == 0);
+  CHECK(read_file(dir / "results/metrics.csv") == read_file(dir / "complete/metrics.csv"));
+  // A user's inputs.json (not in localsgd's format) still makes the folder foreign.
+  fs::create_directories(dir / "mine");
+  write_file(dir / "mine/inputs.json", "{\"my\": \"notes\"}\n");
+  const auto refused = run_cli(dir, "run slow.json --out mine --threads 1 --quiet");
+  CHECK(refused.exit_code == 2);
+  CHECK(read_file(dir / "mine/inputs.json") == "{\"my\": \"notes\"}\n");
+}
+
 TEST_CASE("ten processes racing for one folder: exactly one runs, the others exit 2 naming it") {
   ScratchDir shared;
   write_file(shared / "race.json", slow_spec("race"));
