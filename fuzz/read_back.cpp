@@ -7,9 +7,9 @@
 #include <cmath>
 #include <optional>
 
-#include "experiments/csv.hpp"
-#include "experiments/plots.hpp"
-#include "experiments/results.hpp"
+#include "experiments/store/csv.hpp"
+#include "experiments/report/plots.hpp"
+#include "experiments/store/results.hpp"
 #include "fuzz/fuzz_check.hpp"
 
 namespace localsgd::fuzz {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "experiments/expectations.hpp"
-#include "experiments/run_record.hpp"
-#include "experiments/spec.hpp"
+#include "experiments/report/expectations.hpp"
+#include "experiments/store/run_record.hpp"
+#include "experiments/spec/spec.hpp"
 
 namespace localsgd::fuzz {
 
@@ -16,7 +16,7 @@ namespace localsgd::fuzz {
 // non-finite number in a summary is never equal, as it would be written as null).
 void check_same_record(const RunRecord& expected, const RunRecord& got, const std::string& what);
 
-// metrics.csv, split into lines and fields as the plots read it (experiments/csv.hpp), gives back
+// metrics.csv, split into lines and fields as the plots read it (experiments/store/csv.hpp), gives back
 // every run's index, label, seed, swept values and metric rows (numbers to the bit).
 void check_metrics_csv(const std::filesystem::path& dir, const ExperimentSpec& spec,
                        const std::vector<RunRecord>& records);
@@ -30,7 +30,7 @@ void check_summary_json(const std::filesystem::path& dir, const ExperimentSpec& 
                         const std::vector<RunRecord>& records);
 void check_checks_json(const std::filesystem::path& dir, const std::vector<CheckResult>& results);
 
-// Every declared plot's data preparation on the folder's files (experiments/plots.hpp), one plot
+// Every declared plot's data preparation on the folder's files (experiments/report/plots.hpp), one plot
 // at a time in `scratch` (gnuplot is never started: fuzz/no_spawn.cpp): it must not fail, and
 // its .dat file must hold rows of five numbers.
 void check_plot_data(const std::filesystem::path& dir, const std::filesystem::path& scratch);

@@ -7,14 +7,14 @@
 #include <filesystem>
 #include <string_view>
 
-#include "experiments/csv.hpp"
-#include "experiments/data_files.hpp"
-#include "experiments/explain.hpp"
-#include "experiments/problem_cache.hpp"
-#include "experiments/results.hpp"
-#include "experiments/runner.hpp"
-#include "experiments/spec.hpp"
-#include "experiments/spec_error.hpp"
+#include "experiments/store/csv.hpp"
+#include "experiments/catalog/data_files.hpp"
+#include "experiments/report/explain.hpp"
+#include "experiments/catalog/problem_cache.hpp"
+#include "experiments/store/results.hpp"
+#include "experiments/run/runner.hpp"
+#include "experiments/spec/spec.hpp"
+#include "experiments/language/spec_error.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// libFuzzer target: a whole spec, as `localsgd run SPEC --out DIR` handles it (experiments/main.cpp),
+// libFuzzer target: a whole spec, as `localsgd run SPEC --out DIR` handles it (experiments/cli/main.cpp),
 // then everything it wrote read back. Tiny specs only: the text is validated with a small memory
 // limit, and a spec over the work cap below is only validated. Then, in a private folder:
 //   claim the results folder; execute_runs with a RunStore; write_results; the `expect` checks
@@ -21,13 +21,13 @@
 #include <optional>
 #include <string_view>
 
-#include "experiments/data_files.hpp"
-#include "experiments/problem_cache.hpp"
-#include "experiments/results.hpp"
-#include "experiments/results_folder.hpp"
-#include "experiments/run_store.hpp"
-#include "experiments/runner.hpp"
-#include "experiments/spec.hpp"
+#include "experiments/catalog/data_files.hpp"
+#include "experiments/catalog/problem_cache.hpp"
+#include "experiments/store/results.hpp"
+#include "experiments/store/results_folder.hpp"
+#include "experiments/store/run_store.hpp"
+#include "experiments/run/runner.hpp"
+#include "experiments/spec/spec.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/read_back.hpp"
 
@@ -101,7 +101,7 @@ SpecOptions options() {
   return o;
 }
 
-// The `expect` checks as `localsgd run` evaluates and writes them (experiments/main.cpp).
+// The `expect` checks as `localsgd run` evaluates and writes them (experiments/cli/main.cpp).
 std::vector<CheckResult> write_checks(const std::filesystem::path& dir, const ExperimentSpec& spec,
                                       const std::vector<RunRecord>& records) {
   std::vector<CheckResult> results;

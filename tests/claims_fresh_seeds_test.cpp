@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-#include "experiments/params.hpp"
+#include "experiments/language/params.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

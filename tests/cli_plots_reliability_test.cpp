@@ -13,8 +13,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "experiments/csv.hpp"
-#include "experiments/gnuplot.hpp"
+#include "experiments/store/csv.hpp"
+#include "experiments/report/gnuplot.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

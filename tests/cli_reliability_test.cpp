@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "experiments/csv.hpp"
+#include "experiments/store/csv.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "experiments/sha256.hpp"
+#include "experiments/catalog/sha256.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

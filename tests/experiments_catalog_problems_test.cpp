@@ -1,12 +1,12 @@
-// experiments/catalog_problems.cpp: the problem types as a spec sees them: conditional
+// experiments/catalog/catalog_problems.cpp: the problem types as a spec sees them: conditional
 // parameters, data files resolved against the spec's folder, data-dependent errors reported at
 // their JSON path during validation, starting points, and problems shared between runs.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "experiments/spec.hpp"
-#include "experiments/spec_error.hpp"
+#include "experiments/spec/spec.hpp"
+#include "experiments/language/spec_error.hpp"
 #include "problems/quadratic.hpp"
 
 using namespace localsgd;

@@ -1,11 +1,11 @@
 // experiments/catalog_*.cpp: every registered type validates with its example (or its required
 // parameters), fills its defaults into the resolved spec, and is listed by `localsgd list`.
-#include "experiments/catalog.hpp"
+#include "experiments/catalog/catalog.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "experiments/spec.hpp"
+#include "experiments/spec/spec.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

@@ -1,4 +1,4 @@
-// The CSV reader (experiments/csv.hpp) reads back exactly what metrics_csv and time_to_target_csv
+// The CSV reader (experiments/store/csv.hpp) reads back exactly what metrics_csv and time_to_target_csv
 // write, for hostile strings and extreme doubles, and names the file, line and column of what it
 // cannot read.
 #include <catch2/catch.hpp>
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "experiments/csv.hpp"
-#include "experiments/results.hpp"
+#include "experiments/store/csv.hpp"
+#include "experiments/store/results.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

@@ -1,11 +1,11 @@
-// experiments/expectations.hpp: claims as code, evaluated on finished runs.
-#include "experiments/expectations.hpp"
+// experiments/report/expectations.hpp: claims as code, evaluated on finished runs.
+#include "experiments/report/expectations.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "experiments/spec.hpp"
-#include "experiments/spec_error.hpp"
+#include "experiments/spec/spec.hpp"
+#include "experiments/language/spec_error.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

@@ -1,9 +1,9 @@
-// experiments/params.hpp: declared parameters, read strictly.
-#include "experiments/params.hpp"
+// experiments/language/params.hpp: declared parameters, read strictly.
+#include "experiments/language/params.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "experiments/spec_error.hpp"
+#include "experiments/language/spec_error.hpp"
 
 using namespace localsgd;
 

@@ -1,6 +1,6 @@
-// experiments/problem_cache.hpp: one build per key, shared; concurrent callers wait for it; a
+// experiments/catalog/problem_cache.hpp: one build per key, shared; concurrent callers wait for it; a
 // failed build is not remembered.
-#include "experiments/problem_cache.hpp"
+#include "experiments/catalog/problem_cache.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>

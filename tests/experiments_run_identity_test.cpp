@@ -1,5 +1,5 @@
-// experiments/sha256.hpp, experiments/input_files.hpp and the run identity of
-// experiments/run_store.hpp: a run's key covers the bytes of every data file its problem reads,
+// experiments/catalog/sha256.hpp, experiments/catalog/input_files.hpp and the run identity of
+// experiments/store/run_store.hpp: a run's key covers the bytes of every data file its problem reads,
 // for every problem type that reads one, also when the problem comes from the cache.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -7,12 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "experiments/data_files.hpp"
-#include "experiments/input_files.hpp"
-#include "experiments/problem_cache.hpp"
-#include "experiments/run_store.hpp"
-#include "experiments/sha256.hpp"
-#include "experiments/spec.hpp"
+#include "experiments/catalog/data_files.hpp"
+#include "experiments/catalog/input_files.hpp"
+#include "experiments/catalog/problem_cache.hpp"
+#include "experiments/store/run_store.hpp"
+#include "experiments/catalog/sha256.hpp"
+#include "experiments/spec/spec.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

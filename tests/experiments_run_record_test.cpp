@@ -1,4 +1,4 @@
-// experiments/run_record.hpp: every value a record holds reads back with the same bits (extreme
+// experiments/store/run_record.hpp: every value a record holds reads back with the same bits (extreme
 // and non-finite doubles, hostile strings), records with nulls are refused, and the summary of a
 // run that overflowed the clock or ended far above its start says so.
 #include <catch2/catch.hpp>
@@ -8,10 +8,10 @@
 #include <limits>
 #include <random>
 
-#include "experiments/expectations.hpp"
-#include "experiments/run_record.hpp"
-#include "experiments/runner.hpp"
-#include "experiments/spec.hpp"
+#include "experiments/report/expectations.hpp"
+#include "experiments/store/run_record.hpp"
+#include "experiments/run/runner.hpp"
+#include "experiments/spec/spec.hpp"
 
 using namespace localsgd;
 

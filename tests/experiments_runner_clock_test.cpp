@@ -1,12 +1,12 @@
-// experiments/runner.hpp with every clock model of experiments/catalog_clock.cpp: a clock model
+// experiments/run/runner.hpp with every clock model of experiments/catalog/catalog_clock.cpp: a clock model
 // changes the `time` column and nothing else (DESIGN.md §3: compute-time draws have their own
 // streams). The cases come from the registries, so a model added later is covered too.
 #include <catch2/catch.hpp>
 #include <list>
 
-#include "experiments/catalog.hpp"
-#include "experiments/runner.hpp"
-#include "experiments/spec.hpp"
+#include "experiments/catalog/catalog.hpp"
+#include "experiments/run/runner.hpp"
+#include "experiments/spec/spec.hpp"
 
 using namespace localsgd;
 

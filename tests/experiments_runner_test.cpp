@@ -1,13 +1,13 @@
-// experiments/runner.hpp: runs in parallel give the records of runs one at a time; a stop request
+// experiments/run/runner.hpp: runs in parallel give the records of runs one at a time; a stop request
 // finishes nothing new, and runs that finished before it are kept.
-#include "experiments/runner.hpp"
+#include "experiments/run/runner.hpp"
 
 #include <tbb/global_control.h>
 
 #include <catch2/catch.hpp>
 
-#include "experiments/run_record.hpp"
-#include "experiments/spec.hpp"
+#include "experiments/store/run_record.hpp"
+#include "experiments/spec/spec.hpp"
 
 using namespace localsgd;
 

@@ -1,11 +1,11 @@
-// experiments/seed_interval.hpp and the statistical form (`confidence`) of `expect` checks.
-#include "experiments/seed_interval.hpp"
+// experiments/report/seed_interval.hpp and the statistical form (`confidence`) of `expect` checks.
+#include "experiments/report/seed_interval.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
 
-#include "experiments/expectations.hpp"
+#include "experiments/report/expectations.hpp"
 #include "support/cli.hpp"
 
 using namespace localsgd;

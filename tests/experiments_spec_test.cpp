@@ -1,11 +1,11 @@
-// experiments/spec.hpp: strict validation with errors that name the JSON pointer and the rule,
+// experiments/spec/spec.hpp: strict validation with errors that name the JSON pointer and the rule,
 // and the expansion into runs.
-#include "experiments/spec.hpp"
+#include "experiments/spec/spec.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "experiments/spec_error.hpp"
+#include "experiments/language/spec_error.hpp"
 
 using namespace localsgd;
 

@@ -7,11 +7,11 @@
 #include <string>
 
 #include "core/number_text.hpp"
-#include "experiments/command_line.hpp"
-#include "experiments/json_reader.hpp"
-#include "experiments/memory.hpp"
-#include "experiments/spec.hpp"
-#include "experiments/text_rules.hpp"
+#include "experiments/cli/command_line.hpp"
+#include "experiments/language/json_reader.hpp"
+#include "experiments/catalog/memory.hpp"
+#include "experiments/spec/spec.hpp"
+#include "experiments/language/text_rules.hpp"
 #include "problems/libsvm.hpp"
 
 using namespace localsgd;

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "support/allocations.hpp"
-#include "experiments/data_files.hpp"
+#include "experiments/catalog/data_files.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradient_check.hpp"
 

@@ -1,4 +1,4 @@
-// problems/libsvm.hpp and experiments/data_files.hpp: the LIBSVM text format, the two real data
+// problems/libsvm.hpp and experiments/catalog/data_files.hpp: the LIBSVM text format, the two real data
 // sets in data/, storage choice, and errors that carry the line number.
 #include "problems/libsvm.hpp"
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "experiments/data_files.hpp"
+#include "experiments/catalog/data_files.hpp"
 #include "problems/classification_data.hpp"
 
 using namespace localsgd;

@@ -1,0 +1,26 @@
+#pragma once
+// The registries of every named type a spec can choose: problems, sync schedules, step sizes,
+// local optimizers and clock models. Adding a variant = its class in problems/, algorithms/ or
+// sim/, plus one entry in the matching catalog_*.cpp file (see docs/adding-a-variant.md).
+#include "algorithms/local_optimizer.hpp"
+#include "algorithms/step_size.hpp"
+#include "algorithms/sync_schedule.hpp"
+#include "experiments/language/registry.hpp"
+#include "problems/problem.hpp"
+#include "sim/compute_models.hpp"
+#include "sim/network_models.hpp"
+#include "sim/worker_slowdown.hpp"
+
+namespace localsgd {
+
+const Registry<Problem>& problem_registry();
+// The common starting point x_0 of a run's workers, from the problem's `init` parameters.
+Vector starting_point(const Configured<Problem>& problem_spec, const Problem& problem);
+const Registry<SyncSchedule>& schedule_registry();
+const Registry<StepSize>& step_size_registry();
+const Registry<LocalOptimizer>& optimizer_registry();
+const Registry<ComputeModel>& compute_registry();
+const Registry<NetworkModel>& network_registry();
+const Registry<WorkerSlowdowns>& slowdown_registry();
+
+}  // namespace localsgd

@@ -1,0 +1,411 @@
+// The `localsgd` command line (DESIGN.md §4).
+//
+// Exit codes: 0 success; 1 an I/O or internal failure; 2 invalid input (spec or usage);
+// 3 every run finished but at least one diverged or ended at a virtual-clock overflow; 4 an
+// expectation (`expect`) failed;
+// 130 interrupted (SIGINT or SIGTERM) before every run finished: the finished runs are saved.
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "experiments/catalog/catalog.hpp"
+#include "experiments/cli/command_line.hpp"
+#include "experiments/report/explain.hpp"
+#include "experiments/store/folder_lock.hpp"
+#include "experiments/catalog/memory.hpp"
+#include "experiments/report/plots.hpp"
+#include "experiments/run/progress.hpp"
+#include "experiments/store/results.hpp"
+#include "experiments/store/results_folder.hpp"
+#include "experiments/store/run_store.hpp"
+#include "experiments/run/runner.hpp"
+#include "experiments/spec/spec.hpp"
+#include "experiments/language/text_rules.hpp"
+
+namespace localsgd {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitInvalidInput = 2;
+constexpr int kExitDiverged = 3;
+constexpr int kExitExpectationFailed = 4;
+constexpr int kExitInterrupted = 130;
+
+// Set by SIGINT and SIGTERM: runs stop at their next segment of steps (no I/O in the handler).
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void request_stop(int) { stop_requested.store(true, std::memory_order_relaxed); }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once (files are written atomically)
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// Virtual seconds for the tables: fixed point (12 wide, 3 decimals), or, from 1e9 s on, where
+// fixed point would print hundreds of digits for times near the largest double, 4 significant.
+std::string seconds_text(double seconds) {
+  return std::abs(seconds) < 1e9 ? fmt::format("{:>12.3f}", seconds) : fmt::format("{:>12.4e}", seconds);
+}
+
+// A curve: one variant at one sweep point (its seeds are averaged).
+std::string describe_curve(const RunSpec& r) {
+  std::string key = r.variant;
+  for (const auto& [path, value] : r.swept.items()) key += fmt::format(" {}={}", path, value.dump());
+  return key;
+}
+
+// One line per (curve, target): how many seeds met it, and the mean step, round and virtual time
+// over those seeds.
+void print_time_to_target(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
+  struct Totals {
+    double step = 0, round = 0, time = 0;
+    int runs = 0, met = 0;
+  };
+  std::map<std::string, Totals> by_line;
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    const Json& hits = records[i].summary.at("targets");
+    for (std::size_t k = 0; k < run.targets.size(); ++k) {
+      const Target& target = run.targets[k];
+      const std::string key = fmt::format("{:<40} {:<22}", describe_curve(run),
+                                          describe_target(target) +
+                                              (target.check == TargetCheck::syncs ? "" : " (+evals)"));
+      if (!by_line.contains(key)) order.push_back(key);
+      Totals& t = by_line[key];
+      ++t.runs;
+      const Json& hit = hits.at(k);
+      if (hit.at("reached").get<bool>()) {
+        ++t.met;
+        t.step += hit.at("step").get<double>();
+        t.round += hit.at("round").get<double>();
+        t.time += hit.at("time").get<double>();
+      }
+    }
+  }
+  if (order.empty()) return;
+  fmt::print("\n{:<40} {:<22} {:>6} {:>10} {:>8} {:>14}\n", "time to target (mean over seeds that met it)", "target",
+             "met", "step", "rounds", "virtual time");
+  for (const auto& key : order) {
+    const Totals& t = by_line[key];
+    if (t.met == 0) {
+      fmt::print("{} {:>6}\n", key, fmt::format("0/{}", t.runs));
+      continue;
+    }
+    fmt::print("{} {:>6} {:>10.1f} {:>8.1f} {} s\n", key, fmt::format("{}/{}", t.met, t.runs), t.step / t.met,
+               t.round / t.met, seconds_text(t.time / t.met));
+  }
+}
+
+int command_validate(const std::string& spec_file, const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
+  const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
+  fmt::print("{}: valid. {} runs = {} variants x {} sweep points x {} seeds\n", spec_file, spec.runs.size(),
+             spec.variants.size(), grid, spec.seeds.size());
+  fmt::print("memory: {}; limit {}\n", spec.memory.describe(), spec.memory.describe_limit());
+  for (const RunSpec& r : spec.runs) {
+    fmt::print("  run {:>4}  {}  p={} T={} B={} schedule={} step_size={}\n", r.index, describe_run(r), r.workers,
+               r.steps, r.batch, r.schedule.type(), r.step_size.type());
+  }
+  return 0;
+}
+
+// One line per variant and sweep point: means over seeds of the final metrics.
+void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
+  struct Totals {
+    double gap = 0, rounds = 0, time = 0;
+    int runs = 0, diverged = 0, overflowed = 0;  // overflowed: ended at a virtual-clock overflow
+  };
+  std::map<std::string, Totals> by_curve;
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::string key = describe_curve(spec.runs[i]);
+    if (!by_curve.contains(key)) order.push_back(key);
+    Totals& t = by_curve[key];
+    ++t.runs;
+    if (!completed(records[i])) {
+      ++(diverged(records[i]) ? t.diverged : t.overflowed);
+      continue;
+    }
+    t.gap += records[i].rows.back().gap;
+    t.rounds += records[i].summary.at("rounds").get<double>();
+    t.time += records[i].summary.at("virtual_time").get<double>();
+  }
+  fmt::print("{:<40} {:>12} {:>8} {:>14}\n", "variant (mean over seeds)", "final gap", "rounds", "virtual time");
+  for (const auto& key : order) {
+    const Totals& t = by_curve[key];
+    const double n = t.runs - t.diverged - t.overflowed;
+    if (n == 0) {
+      fmt::print("{:<40} {:>12}\n", key, t.overflowed == 0 ? "diverged" : t.diverged == 0 ? "clock overflow"
+                                                                                        : "diverged/overflow");
+      continue;
+    }
+    std::string ended;
+    if (t.diverged > 0) ended = fmt::format("{} of {} runs diverged", t.diverged, t.runs);
+    if (t.overflowed > 0) {
+      ended += fmt::format("{}{} of {} runs overflowed the clock", ended.empty() ? "" : ", ", t.overflowed, t.runs);
+    }
+    fmt::print("{:<40} {:>12.4e} {:>8.1f} {} s{}\n", key, t.gap / n, t.rounds / n, seconds_text(t.time / n),
+               ended.empty() ? "" : "  (" + ended + ")");
+  }
+}
+
+// Evaluates the spec's `expect` block, prints each check and writes DIR/checks.json.
+bool check_expectations(const std::filesystem::path& dir, const ExperimentSpec& spec,
+                        const std::vector<RunRecord>& records) {
+  if (spec.expectations.empty()) return true;
+  std::vector<CheckResult> results;
+  for (const auto& expectation : spec.expectations) {
+    const BuildContext context{};
+    for (auto& r : expectation.build(context)->evaluate(spec, records)) results.push_back(std::move(r));
+  }
+  write_file_atomically(dir / "checks.json", checks_json(results).dump(2) + "\n");
+  std::size_t failed = 0;
+  for (const auto& r : results) {
+    failed += r.passed ? 0 : 1;
+    fmt::print("{}\n", check_line(r));
+  }
+  fmt::print("expectations: {} passed, {} failed (checks.json)\n", results.size() - failed, failed);
+  return failed == 0;
+}
+
+int command_run(const std::string& spec_file, const std::string& out, int threads, bool quiet, bool force,
+                const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
+  const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
+  // Before the claim: a file, a dangling link or a path through a file is named as such.
+  if (auto problem = output_folder_problem(dir.string())) {
+    fmt::print(stderr, "error: {}\n", *problem);
+    return kExitInvalidInput;
+  }
+  std::optional<ClaimedFolder> claimed;  // holds the folder's lock until the last output is written
+  try {
+    claimed.emplace(claim_results_folder(dir, spec, force));
+  } catch (const FolderConflict& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  } catch (const FolderBusy& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  }
+  std::unique_ptr<tbb::global_control> limit;
+  if (threads > 0) {
+    limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                  static_cast<std::size_t>(threads));
+  }
+  const RunStore store(dir);
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  Progress progress(spec.runs.size(), terminal, quiet);
+  std::size_t reused_runs = 0;
+  install_stop_handlers();
+  const auto runs_started = std::chrono::steady_clock::now();
+  const RunsResult result = execute_runs(
+      spec, &store,
+      [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
+        reused_runs += reused ? 1 : 0;
+        progress.finished(run, record, reused, done);
+      },
+      &stop_requested);
+  const double runs_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - runs_started).count();
+  if (result.interrupted) {
+    fmt::print(stderr, "{}interrupted: {} of {} runs finished and saved in {}; run the same command again to complete\n",
+               terminal && !quiet && result.finished > 0 ? "\n" : "", result.finished, spec.runs.size(),
+               (dir / "runs").string());
+    return kExitInterrupted;
+  }
+  const std::vector<RunRecord>& records = result.records;
+  // Every run is saved now. The phases below start only while no stop is requested, and an
+  // interrupt in any of them is exit 130 too (rerunning reuses every run and redoes them).
+  auto interrupted_after_runs = [&](const char* phase) {
+    fmt::print(stderr, "interrupted {}: {} of {} runs finished and saved in {}; run the same command again to complete\n",
+               phase, records.size(), spec.runs.size(), (dir / "runs").string());
+    return kExitInterrupted;
+  };
+  if (stop_requested.load()) return interrupted_after_runs("before writing the results");
+  write_results(dir, spec, records);
+  if (stop_requested.load()) return interrupted_after_runs("after writing metrics.csv and summary.json, before the plots");
+  const PlotOutcome plots = render_plots(dir, &stop_requested);
+  for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
+  for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);
+  if (plots.interrupted) return interrupted_after_runs("while drawing the plots");
+
+  print_table(spec, records);
+  print_time_to_target(spec, records);
+  fmt::print("results: {} (metrics.csv, summary.json, spec.resolved.json, time_to_target.csv, {} plots{}){}\n",
+             dir.string(), plots.written.size(),
+             plots.failures.empty() ? "" : fmt::format("; {} failed", plots.failures.size()),
+             reused_runs > 0 ? fmt::format("; {} of {} runs reused from an earlier run of this spec", reused_runs,
+                                           records.size())
+                             : "");
+  // What the benchmark (bench/) times: executing the runs (problems were built while the spec was
+  // validated), without loading the spec before or writing metrics.csv, summary.json and plots after.
+  fmt::print("wall time of the runs: {:.6f} s ({} executed, {} reused)\n", runs_seconds, records.size() - reused_runs,
+             reused_runs);
+  if (stop_requested.load()) return interrupted_after_runs("before checking the expectations");
+  const bool all_checks_passed = check_expectations(dir, spec, records);
+  if (stop_requested.load()) return interrupted_after_runs("while checking the expectations");
+  const bool any_diverged = std::any_of(records.begin(), records.end(), [](const RunRecord& r) { return !completed(r); });
+  // A plot that could not be drawn is an output that is missing or stale: an I/O failure, which
+  // outranks what the checks and runs say (those were printed above).
+  if (!plots.failures.empty()) return kExitFailure;
+  return !all_checks_passed ? kExitExpectationFailed : any_diverged ? kExitDiverged : 0;
+}
+
+int command_explain(const std::string& spec_file, bool as_json, const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec(spec_file, options);
+  const Json explanation = explain_spec(spec);
+  if (as_json) {
+    fmt::print("{}\n", explanation.dump(2));
+  } else {
+    fmt::print("{}", explain_text(explanation));
+  }
+  return 0;
+}
+
+int command_plot(const std::string& dir) {
+  // Locked like `localsgd run`, which may be writing the same folder (and its plots) right now.
+  std::optional<FolderLock> lock;
+  try {
+    if (std::filesystem::is_directory(dir)) lock.emplace(dir);
+  } catch (const FolderBusy& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  }
+  install_stop_handlers();
+  const PlotOutcome plots = render_plots(dir, &stop_requested);
+  for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
+  for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);
+  for (const auto& file : plots.written) fmt::print("{}\n", file.string());
+  if (plots.interrupted || stop_requested.load()) {
+    fmt::print(stderr, "interrupted while drawing the plots of {}; run the same command again to complete\n", dir);
+    return kExitInterrupted;
+  }
+  return plots.warnings.empty() && plots.failures.empty() ? 0 : kExitFailure;
+}
+
+void print_param(const ParamSpec& p) {
+  const std::string fallback =
+      p.fallback.is_null() ? (p.is_optional ? "optional" : "required") : "default " + p.fallback.dump();
+  const std::string condition = p.condition ? "; " + p.describe_condition() : "";
+  fmt::print("      {:<16} {} ({}{}): {}\n", p.name, p.describe_rule(), fallback, condition, p.help);
+}
+
+template <class Product>
+void print_registry(const Registry<Product>& registry, const std::string& key) {
+  fmt::print("{} ({}): {}\n", registry.family(), key, registry.help());
+  for (const auto& entry : registry.entries()) {
+    fmt::print("  {:<16} {}\n", entry.name, entry.help);
+    for (const auto& p : entry.params) print_param(p);
+  }
+  fmt::print("\n");
+}
+
+int command_list() {
+  print_registry(problem_registry(), "problem.type");
+  print_registry(schedule_registry(), "schedule.type");
+  print_registry(step_size_registry(), "step_size.type");
+  print_registry(optimizer_registry(), "optimizer.type");
+  print_registry(compute_registry(), "clock.compute.type");
+  print_registry(slowdown_registry(), "clock.slowdown.type");
+  print_registry(network_registry(), "clock.network.type");
+  print_registry(expectation_registry(), "expect[].type");
+  fmt::print("targets (a run-level list; time to reach each goes to summary.json and time_to_target.csv)\n");
+  for (const auto& p : target_params()) print_param(p);
+  return 0;
+}
+
+}  // namespace
+}  // namespace localsgd
+
+int main(int argc, char** argv) {
+  using namespace localsgd;
+  CLI::App app{"localsgd: a simulator of distributed local SGD with periodic averaging"};
+  app.require_subcommand(1);
+
+  std::string spec_file, out, dir, max_memory, threads_text;
+  int threads = 0;
+  bool quiet = false;
+  bool force = false;
+  const char* max_memory_help =
+      "refuse a spec that needs more memory than this, e.g. 8G or 512M (default: the memory available)";
+  auto* run = app.add_subcommand("run", "run every run of a spec and write the results folder");
+  run->add_option("spec", spec_file, "spec file (JSON)")->required();
+  run->add_option("--out", out, "results folder (default: out/<spec name>)");
+  auto* run_threads = run->add_option("--threads", threads_text, "worker threads, 1 to 1024 (default: all cores)");
+  std::vector<CLI::Option*> memory_options;  // given at all, even as "" (which is refused)
+  memory_options.push_back(run->add_option("--max-memory", max_memory, max_memory_help));
+  run->add_flag("--quiet", quiet, "no progress lines");
+  run->add_flag("--force", force, "write into a folder that holds another spec's results");
+  auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list and its memory");
+  validate->add_option("spec", spec_file, "spec file (JSON)")->required();
+  auto* validate_threads =
+      validate->add_option("--threads", threads_text, "threads the run would use, 1 to 1024 (default: all cores)");
+  memory_options.push_back(validate->add_option("--max-memory", max_memory, max_memory_help));
+  bool as_json = false;
+  auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
+  explain->add_option("spec", spec_file, "spec file (JSON)")->required();
+  explain->add_flag("--json", as_json, "machine-readable output (documented in docs/explain.md)");
+  memory_options.push_back(explain->add_option("--max-memory", max_memory, max_memory_help));
+  auto* plot = app.add_subcommand("plot", "redraw the plots of a results folder from its metrics.csv");
+  plot->add_option("dir", dir, "results folder")->required();
+  app.add_subcommand("list", "list every problem, schedule, step size, optimizer and clock model");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    fmt::print(stderr, "error: {} (run with --help for usage)\n", e.what());
+    return kExitInvalidInput;
+  }
+  if (run_threads->count() > 0 || validate_threads->count() > 0) {
+    std::string why;
+    const auto count = parse_thread_count(threads_text, &why);
+    if (!count) {
+      fmt::print(stderr, "error: {}\n", why);
+      return kExitInvalidInput;
+    }
+    threads = *count;
+  }
+  SpecOptions options;
+  options.threads = static_cast<std::size_t>(threads);
+  if (std::any_of(memory_options.begin(), memory_options.end(), [](CLI::Option* o) { return o->count() > 0; })) {
+    std::string why;
+    const auto bytes = parse_bytes(max_memory, &why);
+    if (!bytes) {
+      fmt::print(stderr, "error: --max-memory: {}, got {}\n", why, quoted_for_message(max_memory));
+      return kExitInvalidInput;
+    }
+    options.memory_limit = MemoryLimit{*bytes, "--max-memory " + max_memory};
+  } else {
+    options.memory_limit = available_memory();
+  }
+  try {
+    if (*run) return command_run(spec_file, out, threads, quiet, force, options);
+    if (*validate) return command_validate(spec_file, options);
+    if (*explain) return command_explain(spec_file, as_json, options);
+    if (*plot) return command_plot(dir);
+    return command_list();
+  } catch (const SpecFileError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitFailure;
+  }
+}

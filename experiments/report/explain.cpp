@@ -1,0 +1,150 @@
+#include "experiments/report/explain.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "algorithms/theory.hpp"
+
+namespace localsgd {
+
+namespace {
+
+// Above this many syncs the JSON omits the list (it would dwarf everything else).
+constexpr std::size_t kMaxListedSyncs = 100000;
+// Above this many syncs the rounds are not counted (null): T may be up to 10^12.
+constexpr std::size_t kMaxCountedSyncs = 10000000;
+
+Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+Json explain_configuration(const RunSpec& run) {
+  BuildContext context = run.context();
+  const auto problem = run.problem.build(context);
+  context.problem = problem.get();
+  const ProblemConstants& c = problem->constants();
+  const auto schedule = run.schedule.build(context);
+  context.schedule = schedule.get();
+  const auto step_size = run.step_size.build(context);
+
+  const long lupa = lupa_theory_period(run.steps, run.workers, run.batch);
+  const long stich = stich_period(run.steps, run.workers, run.batch);
+  auto rounds_for = [&](long period) { return (run.steps + period - 1) / period; };
+
+  Json schedule_json = {{"type", run.schedule.type()}, {"adapts_to_run", schedule->adapts_to_run()}};
+  const auto longest = schedule->longest_period(run.steps);
+  schedule_json["longest_period"] = longest ? Json(*longest) : Json(nullptr);
+  if (schedule->adapts_to_run()) {
+    schedule_json["rounds"] = nullptr;
+    schedule_json["sync_steps"] = nullptr;
+  } else {
+    const auto fresh = run.schedule.build(context);
+    const std::vector<long> steps = planned_sync_steps(*fresh, run.steps, run.workers, run.batch, kMaxCountedSyncs + 1);
+    schedule_json["rounds"] = steps.size() <= kMaxCountedSyncs ? Json(steps.size()) : Json(nullptr);
+    schedule_json["sync_steps"] = steps.size() <= kMaxListedSyncs ? Json(steps) : Json(nullptr);
+  }
+  return {
+      {"variant", run.variant},
+      {"swept", run.swept},
+      {"workers", run.workers},
+      {"steps", run.steps},
+      {"batch", run.batch},
+      {"problem",
+       {{"type", run.problem.type()},
+        {"dim", problem->dim()},
+        {"L", c.smoothness},
+        {"mu", c.pl},
+        {"kappa", number_or_null(c.smoothness / c.pl)},
+        {"f_star", c.optimal_value},
+        {"exact", c.all_exact()},
+        {"exactness", {{"L", c.smoothness_exact}, {"mu", c.pl_exact}, {"x_star_f_star", c.optimum_exact}}},
+        {"sigma2", c.sigma2 ? Json(*c.sigma2) : Json(nullptr)},
+        {"c1", c.c1},
+        {"sigma2_at_optimum", c.sigma2_at_optimum},
+        {"heterogeneity", c.heterogeneity},
+        {"how", c.how}}},
+      {"theory",
+       {{"lupa_period", lupa}, {"lupa_rounds", rounds_for(lupa)}, {"stich_period", stich},
+        {"stich_rounds", rounds_for(stich)}}},
+      {"schedule", schedule_json},
+      {"step_size",
+       {{"type", run.step_size.type()}, {"first", step_size->at(0)}, {"last", step_size->at(run.steps - 1)}}},
+  };
+}
+
+std::string list_steps(const Json& steps) {
+  const std::size_t n = steps.size();
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > 12 && i == 8) {
+      out += ", ...";
+      i = n - 3;
+    }
+    out += fmt::format("{}{}", out.empty() ? "" : ", ", steps[i].get<long>());
+  }
+  return out;
+}
+
+}  // namespace
+
+Json explain_spec(const ExperimentSpec& spec) {
+  Json configurations = Json::array();
+  for (std::size_t i = 0; i < spec.runs.size();) {
+    const RunSpec& run = spec.runs[i];
+    Json entry = explain_configuration(run);
+    Json runs = Json::array(), seeds = Json::array();
+    for (; i < spec.runs.size() && spec.runs[i].variant == run.variant && spec.runs[i].swept == run.swept; ++i) {
+      runs.push_back(spec.runs[i].index);
+      seeds.push_back(spec.runs[i].seed);
+    }
+    entry["runs"] = runs;
+    entry["seeds"] = seeds;
+    configurations.push_back(std::move(entry));
+  }
+  return {{"name", spec.name}, {"runs", spec.runs.size()}, {"configurations", configurations}};
+}
+
+std::string explain_text(const Json& explanation) {
+  std::string out = fmt::format("{}: {} configurations, {} runs\n", explanation.at("name").get<std::string>(),
+                                explanation.at("configurations").size(), explanation.at("runs").get<std::size_t>());
+  for (const Json& c : explanation.at("configurations")) {
+    std::string title = c.at("variant").get<std::string>();
+    for (const auto& [path, value] : c.at("swept").items()) title += fmt::format(", {}={}", path, value.dump());
+    const Json& runs = c.at("runs");
+    out += fmt::format("\n{}  (runs {}..{}, {} seeds)\n", title, runs.front().get<long>(), runs.back().get<long>(),
+                       runs.size());
+    out += fmt::format("  p = {}, T = {}, B = {}\n", c.at("workers").get<long>(), c.at("steps").get<long>(),
+                       c.at("batch").get<long>());
+    const Json& p = c.at("problem");
+    out += fmt::format("  problem {}: d = {}, L = {:.6g}, mu = {:.6g}, kappa = {}, F* = {:.10g} ({})\n",
+                       p.at("type").get<std::string>(), p.at("dim").get<long>(), p.at("L").get<double>(),
+                       p.at("mu").get<double>(),
+                       p.at("kappa").is_null() ? std::string("inf") : fmt::format("{:.6g}", p.at("kappa").get<double>()),
+                       p.at("f_star").get<double>(), p.at("exact").get<bool>() ? "exact" : "estimated");
+    out += fmt::format("    oracle: sigma^2 = {}, C1 = {:.6g}, variance at x* = {:.6g}, heterogeneity zeta^2 = {:.6g}\n",
+                       p.at("sigma2").is_null() ? std::string("(no global bound: finite sum)")
+                                                : fmt::format("{:.6g}", p.at("sigma2").get<double>()),
+                       p.at("c1").get<double>(), p.at("sigma2_at_optimum").get<double>(),
+                       p.at("heterogeneity").get<double>());
+    out += fmt::format("    how: {}\n", p.at("how").get<std::string>());
+    const Json& t = c.at("theory");
+    out += fmt::format("  theory: LUPA tau = {} ({} rounds), Stich tau = {} ({} rounds)\n", t.at("lupa_period").get<long>(),
+                       t.at("lupa_rounds").get<long>(), t.at("stich_period").get<long>(), t.at("stich_rounds").get<long>());
+    const Json& s = c.at("schedule");
+    if (s.at("adapts_to_run").get<bool>()) {
+      out += fmt::format("  schedule {}: adapts to the run (sync steps known only when it runs)\n",
+                         s.at("type").get<std::string>());
+    } else {
+      out += fmt::format("  schedule {}: {} rounds, longest period {}", s.at("type").get<std::string>(),
+                         s.at("rounds").is_null() ? fmt::format("more than {}", kMaxCountedSyncs)
+                                                  : std::to_string(s.at("rounds").get<long>()),
+                         s.at("longest_period").get<long>());
+      out += s.at("sync_steps").is_null() ? "\n" : fmt::format("; syncs at {}\n", list_steps(s.at("sync_steps")));
+    }
+    const Json& e = c.at("step_size");
+    out += fmt::format("  step size {}: eta_0 = {:.6g}, eta_(T-1) = {:.6g}\n", e.at("type").get<std::string>(),
+                       e.at("first").get<double>(), e.at("last").get<double>());
+  }
+  return out;
+}
+
+}  // namespace localsgd

@@ -1,0 +1,144 @@
+#include "experiments/report/gnuplot.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "experiments/store/temporary_file.hpp"
+
+extern char** environ;
+
+namespace localsgd {
+
+bool is_complete_png(const std::filesystem::path& file) {
+  static constexpr std::array<unsigned char, 8> signature = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  // The last chunk: length 0, type IEND, its CRC.
+  static constexpr std::array<unsigned char, 12> iend = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  const std::streamoff size = in.tellg();
+  if (size < static_cast<std::streamoff>(signature.size() + iend.size())) return false;
+  std::array<char, 8> head{};
+  std::array<char, 12> tail{};
+  in.seekg(0);
+  in.read(head.data(), head.size());
+  in.seekg(size - static_cast<std::streamoff>(tail.size()));
+  in.read(tail.data(), tail.size());
+  return in && std::memcmp(head.data(), signature.data(), head.size()) == 0 &&
+         std::memcmp(tail.data(), iend.data(), tail.size()) == 0;
+}
+
+namespace {
+
+// A gnuplot single-quoted string: no escapes but '' for a quote.
+std::string single_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string signal_name(int signal) {
+  const char* abbreviation = sigabbrev_np(signal);
+  return abbreviation ? fmt::format("SIG{} ({})", abbreviation, strsignal(signal)) : fmt::format("signal {}", signal);
+}
+
+bool stop_set(const std::atomic<bool>* stop) { return stop != nullptr && stop->load(std::memory_order_relaxed); }
+
+}  // namespace
+
+DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem, const std::atomic<bool>* stop) {
+  const std::filesystem::path png = folder / (stem + ".png");
+  const std::filesystem::path log = folder / (stem + ".log");
+  const std::string script = stem + ".gp";
+  TemporaryFile drawing(png);  // both removed at the end unless renamed
+  TemporaryFile output(log);
+  drawing.close();  // gnuplot opens it by name
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, folder.c_str());  // the script names its files relative to it
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, output.fd(), 1);
+  posix_spawn_file_actions_adddup2(&actions, output.fd(), 2);
+  std::string program = "gnuplot", dash_e = "-e";
+  std::string assignment = "output_file=" + single_quoted(drawing.path().filename().string());
+  std::string script_arg = script;
+  char* argv[] = {program.data(), dash_e.data(), assignment.data(), script_arg.data(), nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned == ENOENT) {
+    return {DrawStatus::not_found, fmt::format("could not start gnuplot: it was not found on PATH, so no PNG was drawn "
+                                               "(install it: apt-get install gnuplot-nox); the data and scripts are "
+                                               "in {}",
+                                               folder.string())};
+  }
+  if (spawned != 0) {
+    return {DrawStatus::failed, fmt::format("{}: could not start gnuplot: {}", png.string(), std::strerror(spawned))};
+  }
+
+  // Polled rather than blocking, so that a stop request is seen however the signal and the wait
+  // interleave; EINTR (the handler ran) just means look again.
+  int status = 0;
+  bool killed = false;
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) {
+      return {DrawStatus::failed, fmt::format("{}: cannot wait for gnuplot: {}", png.string(), std::strerror(errno))};
+    }
+    if (!killed && stop_set(stop)) {
+      ::kill(pid, SIGKILL);  // its output is a temporary that is removed anyway
+      killed = true;
+    }
+    const timespec pause{0, 5'000'000};
+    ::nanosleep(&pause, nullptr);
+  }
+
+  const bool stopped_by_signal =
+      WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGHUP);
+  if (killed || stop_set(stop) || stopped_by_signal) {
+    // Ctrl-C in a terminal reaches gnuplot too (same process group): that is an interruption,
+    // not a failure of the plot.
+    return {DrawStatus::interrupted, fmt::format("{} was not redrawn", png.string())};
+  }
+  std::string problem;
+  if (WIFSIGNALED(status)) {
+    problem = fmt::format("gnuplot was killed by {}", signal_name(WTERMSIG(status)));
+  } else if (WEXITSTATUS(status) != 0) {
+    problem = fmt::format("gnuplot failed (exit {})", WEXITSTATUS(status));
+  } else if (!is_complete_png(drawing.path())) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(drawing.path(), error);
+    problem = fmt::format("gnuplot exited 0 but wrote an incomplete PNG ({} bytes, no IEND chunk at the end; is the "
+                          "disk full?)",
+                          error ? 0 : size);
+  }
+  if (!problem.empty()) {
+    std::string where = log.string();
+    try {
+      output.commit();
+    } catch (const std::exception& e) {
+      where = fmt::format("(the log could not be kept: {})", e.what());
+    }
+    std::error_code error;
+    const std::string kept = std::filesystem::exists(png, error) ? "the previous " + png.filename().string() + " is kept"
+                                                                 : "no " + png.filename().string() + " was written";
+    return {DrawStatus::failed,
+            fmt::format("{}: {} on {}; {}; see {}", png.string(), problem, (folder / script).string(), kept, where)};
+  }
+  drawing.commit();
+  std::error_code ignored;
+  std::filesystem::remove(log, ignored);  // a log left by an earlier failed drawing is stale now
+  return {};
+}
+
+}  // namespace localsgd

@@ -1,0 +1,113 @@
+#include "experiments/run/runner.hpp"
+
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+
+#include "experiments/store/run_record.hpp"
+#include "experiments/store/run_store.hpp"
+#include "sim/parallel.hpp"
+
+namespace localsgd {
+
+namespace {
+
+class MetricsRecorder final : public Observer {
+ public:
+  explicit MetricsRecorder(std::size_t expected) { rows_.reserve(expected + 1); }
+  void on_evaluation(const Evaluation& evaluation) override { rows_.push_back(evaluation); }
+  std::vector<Evaluation> take() { return std::move(rows_); }
+
+ private:
+  std::vector<Evaluation> rows_;
+};
+
+}  // namespace
+
+RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
+  const auto started = std::chrono::steady_clock::now();
+  BuildContext context = run.context();
+  const auto problem = run.problem.build(context);
+  context.problem = problem.get();
+  const auto schedule = run.schedule.build(context);
+  context.schedule = schedule.get();
+  const auto step_size = run.step_size.build(context);
+  const auto optimizer = run.optimizer.build(context);
+  const auto slowdown = run.slowdown.build(context);
+  const ScaledCompute compute(run.compute.build(context), run.compute.params.number("per_sample") * run.batch,
+                              slowdown->factors);
+  const auto network = run.network.build(context);
+
+  const Vector x0 = starting_point(run.problem, *problem);
+  EngineConfig config{run.workers, run.steps, run.batch, run.seed};
+  const double initial_gap = problem->gap(x0);
+  config.divergence_gap = kDivergenceFactor * std::max(initial_gap, 1.0);
+  config.stop = stop;
+  Engine engine(*problem, config, Algorithm{*schedule, *step_size, *optimizer}, ClockModels{compute, *network});
+  const std::vector<long> eval_steps = run.eval.steps(run.steps);
+  MetricsRecorder recorder(eval_steps.size());
+  TargetTracker targets(*problem, run.targets, static_cast<long>(run.workers) * run.batch);
+  std::vector<Observer*> observers = {&recorder};
+  if (!run.targets.empty()) observers.push_back(&targets);
+
+  RunOutcome outcome;
+  outcome.spec = &run;
+  outcome.report = engine.run(x0, eval_steps, observers);
+  outcome.rows = recorder.take();
+  outcome.slowdown = slowdown->factors;
+  outcome.target_hits = targets.hits();
+  outcome.constants = problem->constants();
+  outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  outcome.initial_gap = initial_gap;
+  outcome.eta0 = step_size->at(0);
+  outcome.eta_last = step_size->at(std::max(outcome.report.steps_done, 1L) - 1);
+  return outcome;
+}
+
+RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
+                        const std::atomic<bool>* stop) {
+  RunsResult result;
+  result.records.resize(spec.runs.size());
+  std::mutex report_mutex;
+  std::atomic<bool> interrupted{false};
+  std::atomic<std::size_t> saved_earlier{0};
+  auto stopped = [&] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
+  parallel_for_index(std::size_t{0}, spec.runs.size(), [&](std::size_t i) {
+    if (stopped()) {
+      interrupted = true;
+      // Not loaded now, but saved by an earlier invocation: it counts as finished and saved.
+      if (store && std::filesystem::exists(store->path_of(spec.runs[i]))) ++saved_earlier;
+      return;
+    }
+    const RunSpec& run = spec.runs[i];
+    std::optional<RunRecord> stored = store ? store->load(run) : std::nullopt;
+    const bool reused = stored.has_value();
+    RunRecord record;
+    if (reused) {
+      record = std::move(*stored);
+    } else {
+      // Isolated: while this run waits for its workers, the thread does not start another run
+      // (which would put more runs in memory at once than there are threads).
+      std::optional<RunOutcome> outcome;
+      tbb::this_task_arena::isolate([&] { outcome = execute_run(run, stop); });
+      if (outcome->report.termination == Termination::interrupted) {
+        interrupted = true;
+        return;
+      }
+      record = record_of(*outcome);
+    }
+    const std::lock_guard lock(report_mutex);
+    if (store && !reused) store->save(run, record);
+    result.records[i] = std::move(record);
+    on_finished(run, result.records[i], reused, ++result.finished);
+  }, tbb::simple_partitioner());
+  result.interrupted = interrupted.load();
+  result.finished += saved_earlier.load();
+  return result;
+}
+
+}  // namespace localsgd

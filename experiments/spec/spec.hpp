@@ -1,0 +1,131 @@
+#pragma once
+// The spec file (DESIGN.md §4): strict loading, validation and expansion into the run list
+// (variants × sweep grid × seeds). Nothing here runs anything.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "experiments/catalog/catalog.hpp"
+#include "experiments/report/expectations.hpp"
+#include "experiments/catalog/memory.hpp"
+#include "experiments/language/params.hpp"
+#include "experiments/spec/target_spec.hpp"
+#include "sim/evaluation_plan.hpp"
+
+namespace localsgd {
+
+// Evaluation points: either about `points` steps spaced by `spacing`, or every `every` steps.
+struct EvalSettings {
+  int points = 100;
+  EvalSpacing spacing = EvalSpacing::log;
+  std::optional<long> every;
+  std::vector<long> steps(long total_steps) const;
+  // The number of steps() without computing them (at most; rounding may merge log-spaced points).
+  long count(long total_steps) const;
+};
+
+// One declared plot (docs/plots.md). Kinds:
+//   curve:   y against x = step, round, samples or time; one curve per variant and sweep point,
+//            the mean over seeds with a shaded 95% confidence band;
+//   final:   the final y against a swept path x (mean and 95% CI over seeds), with the fitted
+//            log-log slope in the legend, an optional reference slope and the LUPA period marked;
+//   time_to: the first `by` (time, step, round, samples) at which y <= value, against a swept
+//            path x (the paper's "time to reach epsilon vs number of machines").
+struct PlotSpec {
+  std::string kind = "curve";
+  std::string x;
+  std::string y;
+  bool log_x = false;
+  bool log_y = true;
+  std::optional<double> reference_slope;  // final: a dashed line of this slope
+  bool mark_lupa_period = false;          // final with x = schedule.period: the theory's τ
+  double value = 0;                       // time_to: the target epsilon
+  std::string by = "time";                // time_to: the axis of the first hit
+
+  std::string file_stem() const;
+  Json to_json() const;
+  static PlotSpec from_json(const Json& json);
+};
+
+// One fully resolved run.
+struct RunSpec {
+  std::size_t index = 0;
+  std::string variant;     // the variant's label
+  std::uint64_t seed = 0;  // drives every random stream of the run except the data (problem.data_seed)
+  Json swept = Json::object();  // swept dotted path -> value at this grid point
+  int workers = 1;
+  long steps = 1;
+  int batch = 1;
+  Configured<Problem> problem;
+  Configured<SyncSchedule> schedule;
+  Configured<StepSize> step_size;
+  Configured<LocalOptimizer> optimizer;
+  Configured<ComputeModel> compute;
+  Configured<WorkerSlowdowns> slowdown;
+  Configured<NetworkModel> network;
+  EvalSettings eval;
+  std::vector<Target> targets;
+  long eval_rows = 0;        // metric rows the run writes (evaluation points)
+  double memory_bytes = 0;   // estimated memory of its engine and metric rows (experiments/catalog/memory.hpp)
+  Json config;  // the run-level keys with every default filled in
+  std::filesystem::path base_folder;  // the spec file's folder: relative data paths resolve against it
+
+  BuildContext context() const { return {workers, steps, batch, seed, nullptr, nullptr, base_folder}; }
+};
+
+struct ExperimentSpec {
+  std::string name;
+  std::vector<std::string> variants;     // labels, in spec order
+  std::vector<std::string> swept_paths;  // sweep axes (dotted paths), in order
+  std::vector<std::uint64_t> seeds;
+  std::vector<PlotSpec> plots;
+  std::vector<Configured<Expectation>> expectations;  // `expect`
+  std::vector<RunSpec> runs;
+  Json resolved;  // the spec with every default filled in (spec.resolved.json)
+  MemoryEstimate memory;  // what running it needs, and the limit it was checked against
+};
+
+// How a spec is checked beyond its own rules.
+struct SpecOptions {
+  // Refuse a spec whose estimated memory exceeds this (none: not checked).
+  std::optional<MemoryLimit> memory_limit;
+  // Runs that execute at once (0: oneTBB's default concurrency, the number of cores).
+  std::size_t threads = 0;
+};
+
+// At most this many runs per spec (the run list alone costs kilobytes per run).
+constexpr std::size_t kMaxRuns = 100000;
+
+// "label seed=S path=value ...", for progress lines and listings.
+std::string describe_run(const RunSpec& run);
+
+// Keys that configure one run; they may appear at the top level or in a variant.
+const std::vector<std::string>& run_level_keys();
+
+// Validates and expands a parsed spec. Throws SpecError naming the JSON pointer and the rule.
+// Validation builds every distinct problem once (experiments/catalog/problem_cache.hpp), so that errors
+// that depend on the data (a malformed file, an empty shard, separable classes) name their path.
+// Relative file paths in the spec (e.g. a data file) resolve against `base_folder`.
+// With a memory limit in `options`, a spec that would not fit is refused before its problems are
+// built (SpecError naming the estimate and the limit).
+ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
+                          const std::filesystem::path& base_folder = {}, const SpecOptions& options = {});
+
+// Parses the text of a spec file named `name` (strict JSON: experiments/language/json_reader.hpp). Throws
+// SpecFileError whose message starts with the name.
+ExperimentSpec parse_spec_text(std::string_view text, const std::string& name,
+                               const std::filesystem::path& base_folder, const SpecOptions& options = {});
+
+// Reads and parses a spec file (at most 64 MiB).
+// Throws SpecFileError whose message starts with the file name.
+ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& options = {});
+
+class SpecFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace localsgd

@@ -1,0 +1,86 @@
+#include "experiments/store/results.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "experiments/store/csv.hpp"
+#include "experiments/store/temporary_file.hpp"
+
+namespace localsgd {
+
+namespace {
+
+std::string swept_text(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+
+std::string run_prefix(const RunSpec& run, const ExperimentSpec& spec) {
+  std::string prefix = fmt::format("{},{},{}", run.index, csv_field(run.variant), run.seed);
+  for (const auto& path : spec.swept_paths) prefix += "," + csv_field(swept_text(run.swept.at(path)));
+  return prefix;
+}
+
+std::string run_header(const ExperimentSpec& spec) {
+  std::string out = "run,variant,seed";
+  for (const auto& path : spec.swept_paths) out += "," + csv_field(path);
+  return out;
+}
+
+}  // namespace
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+  TemporaryFile temporary(path);  // removed again if anything below throws
+  temporary.write(content.data(), content.size());
+  temporary.commit();
+}
+
+std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
+  std::string out = run_header(spec) + ",step,round,samples,time,loss,gap,grad_norm_sq,consensus\n";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::string prefix = run_prefix(spec.runs[i], spec);
+    for (const Evaluation& e : records[i].rows) {
+      out += fmt::format("{},{},{},{},{},{},{},{},{}\n", prefix, e.step, e.round, e.samples, e.time, e.loss, e.gap,
+                         e.grad_norm_sq, e.consensus);
+    }
+  }
+  return out;
+}
+
+std::string time_to_target_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
+  std::string out = run_header(spec) + ",metric,value,check,reached,step,round,samples,time,at_sync\n";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::string prefix = run_prefix(spec.runs[i], spec);
+    for (const Json& target : records[i].summary.at("targets")) {
+      out += fmt::format("{},{},{},{},", prefix, target.at("metric").get<std::string>(), target.at("value").get<double>(),
+                         target.at("check").get<std::string>());
+      out += target.at("reached").get<bool>()
+                 ? fmt::format("true,{},{},{},{},{}\n", target.at("step").get<long>(), target.at("round").get<long>(),
+                               target.at("samples").get<long>(), target.at("time").get<double>(),
+                               target.at("at_sync").get<bool>())
+                 : std::string("false,,,,,\n");
+    }
+  }
+  return out;
+}
+
+Json summary_json(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
+  Json runs = Json::array();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    Json entry = {{"run", run.index}, {"variant", run.variant}, {"seed", run.seed}, {"swept", run.swept},
+                  {"config", run.config}};
+    for (const auto& [key, value] : records[i].summary.items()) entry[key] = value;
+    runs.push_back(std::move(entry));
+  }
+  return {{"name", spec.name}, {"runs", runs}};
+}
+
+void write_results(const std::filesystem::path& dir, const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
+  std::filesystem::create_directories(dir);
+  write_file_atomically(dir / "metrics.csv", metrics_csv(spec, records));
+  write_file_atomically(dir / "summary.json", summary_json(spec, records).dump(2) + "\n");
+  // Also without targets (header only), so that no earlier run's file is left behind.
+  write_file_atomically(dir / "time_to_target.csv", time_to_target_csv(spec, records));
+}
+
+}  // namespace localsgd

@@ -1,0 +1,27 @@
+#pragma once
+// The results folder (DESIGN.md §4): metrics.csv, summary.json, spec.resolved.json,
+// time_to_target.csv. Every file is written atomically (a temporary name in the same folder, then
+// rename), so a reader never sees a half-written file.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "experiments/store/run_record.hpp"
+#include "experiments/spec/spec.hpp"
+
+namespace localsgd {
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+// One row per (run, evaluation point); numbers in shortest round-trip form, so equal bits give
+// equal text.
+std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
+
+// One row per (run, target): where the run first met the target, empty fields if never.
+std::string time_to_target_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
+
+Json summary_json(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
+
+void write_results(const std::filesystem::path& dir, const ExperimentSpec& spec, const std::vector<RunRecord>& records);
+
+}  // namespace localsgd
