@@ -1,6 +1,6 @@
 #pragma once
 // When the workers average their models (the paper's Algorithm 1 synchronises after step t when
-// t is a sync point). Step T is always a sync point (DESIGN.md §3); the engine enforces that.
+// t is a sync point). Step T is always a sync point (docs/design.md §3); the engine enforces that.
 #include <optional>
 #include <vector>
 

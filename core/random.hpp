@@ -1,5 +1,5 @@
 #pragma once
-// Random streams (DESIGN.md §3).
+// Random streams (docs/design.md §5).
 //
 // Every stream is seeded from (run seed, purpose, worker id) through the SplitMix64 mixer and
 // drives a std::mt19937_64, whose output sequence the C++ standard fixes. Draws go through the

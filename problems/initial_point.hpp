@@ -1,5 +1,5 @@
 #pragma once
-// The common starting point x_0 of every worker (DESIGN.md §3, "Start").
+// The common starting point x_0 of every worker (docs/design.md §2, "Start").
 #include <cstdint>
 
 #include "core/types.hpp"

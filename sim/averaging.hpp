@@ -1,5 +1,5 @@
 #pragma once
-// Deterministic averaging (DESIGN.md §3): every coordinate is summed over workers 0, 1, …, p−1 in
+// Deterministic averaging (docs/design.md §7): every coordinate is summed over workers 0, 1, …, p−1 in
 // that order and then divided by p, so the result does not depend on the thread count. Large
 // vectors are split into coordinate blocks processed in parallel; a coordinate's sum never
 // crosses a block, so blocking changes no bit.

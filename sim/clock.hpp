@@ -1,5 +1,5 @@
 #pragma once
-// The virtual clock's two interfaces (DESIGN.md §3): how long a local step takes on a worker, and
+// The virtual clock's two interfaces (docs/design.md §6): how long a local step takes on a worker, and
 // how long one average of d values among p workers takes. The models live in
 // sim/compute_models.hpp and sim/network_models.hpp; docs/clock.md describes them. Virtual time
 // never mixes with the simulator's own wall-clock time.

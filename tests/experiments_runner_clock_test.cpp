@@ -1,5 +1,5 @@
 // experiments/run/runner.hpp with every clock model of experiments/catalog/catalog_clock.cpp: a clock model
-// changes the `time` column and nothing else (DESIGN.md §3: compute-time draws have their own
+// changes the `time` column and nothing else (docs/design.md §5: compute-time draws have their own
 // streams). The cases come from the registries, so a model added later is covered too.
 #include <catch2/catch.hpp>
 #include <list>

@@ -1,5 +1,5 @@
 // sim/engine.hpp with the clock models of sim/compute_models.hpp and sim/network_models.hpp: the
-// barrier, idle time and communication accounting of DESIGN.md §3, exactly.
+// barrier, idle time and communication accounting of docs/design.md §6, exactly.
 #include <catch2/catch.hpp>
 
 #include "support/fixtures.hpp"

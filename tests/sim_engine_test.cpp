@@ -1,4 +1,4 @@
-// sim/engine.hpp: the identities of DESIGN.md §3 and the paper's Algorithm 1.
+// sim/engine.hpp: the identities of docs/design.md §2–4 and the paper's Algorithm 1.
 #include "sim/engine.hpp"
 
 #include <tbb/task_arena.h>

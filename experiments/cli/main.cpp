@@ -1,4 +1,4 @@
-// The `localsgd` command line (DESIGN.md §4).
+// The `localsgd` command line (docs/experiments.md).
 //
 // Exit codes: 0 success; 1 an I/O or internal failure; 2 invalid input (spec or usage);
 // 3 every run finished but at least one diverged or ended at a virtual-clock overflow; 4 an

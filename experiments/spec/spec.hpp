@@ -1,5 +1,5 @@
 #pragma once
-// The spec file (DESIGN.md §4): strict loading, validation and expansion into the run list
+// The spec file (docs/experiments.md): strict loading, validation and expansion into the run list
 // (variants × sweep grid × seeds). Nothing here runs anything.
 #include <cstdint>
 #include <filesystem>
@@ -27,7 +27,7 @@ struct EvalSettings {
   long count(long total_steps) const;
 };
 
-// One declared plot (docs/plots.md). Kinds:
+// One declared plot (docs/experiments.md, "Plots"). Kinds:
 //   curve:   y against x = step, round, samples or time; one curve per variant and sweep point,
 //            the mean over seeds with a shaded 95% confidence band;
 //   final:   the final y against a swept path x (mean and 95% CI over seeds), with the fitted

@@ -1,5 +1,5 @@
 #pragma once
-// The results folder (DESIGN.md §4): metrics.csv, summary.json, spec.resolved.json,
+// The results folder (docs/design.md §8): metrics.csv, summary.json, spec.resolved.json,
 // time_to_target.csv. Every file is written atomically (a temporary name in the same folder, then
 // rename), so a reader never sees a half-written file.
 #include <filesystem>
