@@ -10,38 +10,29 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
-using test::read_file;
-using test::run_cli;
-using test::ScratchDir;
-using test::write_file;
-using Json = nlohmann::json;
+using namespace localsgd::test;
 
 namespace {
 
-const char* kSpec = R"({
-  "name": "bad",
-  "problem": {"type": "least_squares", "samples": 400, "dim": 5, "noise": 0.3},
-  "workers": 3,
-  "steps": 300,
-  "batch": 2,
-  "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
+// Two variants, two seeds, 20 evaluation points.
+const Json kSpec = tiny_spec("bad", Json::parse(R"({
   "variants": [
     {"label": "sync", "schedule": {"type": "sync"}},
     {"label": "tau=10", "schedule": {"type": "fixed", "period": 10}}
   ],
   "seeds": 2,
   "eval": {"points": 20}
-})";
+})"));
 
 std::string with(const char* patch) {
-  Json s = Json::parse(kSpec);
+  Json s = kSpec;
   s.merge_patch(Json::parse(patch));
   return s.dump(2);
 }
 
 // A logistic problem on the LIBSVM file data.svm (next to the spec), with extra problem keys.
 std::string on_file(const std::string& extra = "", int workers = 3) {
-  Json s = Json::parse(kSpec);
+  Json s = kSpec;
   s["workers"] = workers;
   s["problem"] = Json::parse(R"({"type": "logistic", "data": "libsvm", "file": "data.svm", "l2": 0.01)" + extra + "}");
   s["batch"] = 1;
@@ -55,14 +46,14 @@ std::string literal(std::string spec, const std::string& from, const std::string
 
 // The spec with one variant of this label.
 std::string with_label(const std::string& label) {
-  Json s = Json::parse(kSpec);
+  Json s = kSpec;
   s["variants"] = Json::array({{{"label", label}, {"schedule", {{"type", "sync"}}}}});
   return s.dump(2);
 }
 
 // The spec with the value at a JSON pointer replaced.
 std::string with_value(const std::string& pointer, const Json& value) {
-  Json s = Json::parse(kSpec);
+  Json s = kSpec;
   s[Json::json_pointer(pointer)] = value;
   return s.dump(2);
 }
@@ -97,10 +88,10 @@ struct Case {
 const std::string kGoodLibsvm = "+1 1:0.5 2:1\n-1 1:-0.5 3:1\n+1 2:0.25 3:-1\n-1 1:1 2:-1\n+1 1:0.1\n-1 3:0.7\n";
 
 std::vector<Case> cases() {
-  const std::string spec = kSpec;
   std::vector<Case> c = {
       // --- invalid JSON: line and column, or the JSON path for structural rules
-      {"invalid JSON", spec.substr(0, 120), "line 5, column 6: invalid JSON", "missing closing quote"},
+      {"invalid JSON", "{\n  \"name\": \"bad\",\n  \"problem\": {\"type\": \"least_squares\"},\n  \"workers\": 3,\n  \"st",
+       "line 5, column 6: invalid JSON", "missing closing quote"},
       {"invalid JSON", "{\"name\": \"x\",}", "line 1, column 14: invalid JSON", "expected string literal"},
       {"invalid JSON", with("{}").replace(1, 0, "\"steps\": NaN, "), "line 1, column ", "invalid literal"},
       {"invalid JSON", "{\n  // a comment\n}", "line 2, column ", "invalid literal"},
@@ -411,13 +402,6 @@ std::vector<Case> cases() {
   return c;
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("bad-input matrix: exit 2, one line naming file, path or line, and rule; no results folder") {
@@ -479,7 +463,7 @@ TEST_CASE("a spec named ..json or ...json without --out writes nothing, neither 
   for (const char* file : {"..json", "...json"}) {
     for (const char* flags : {"", " --force"}) {
       ScratchDir dir;
-      Json s = Json::parse(kSpec);
+      Json s = kSpec;
       s.erase("name");
       write_file(dir / file, s.dump());
       const auto result = run_cli(dir, std::string("run '") + file + "'" + flags);

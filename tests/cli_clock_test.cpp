@@ -9,22 +9,12 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
-using test::lines;
-using test::read_file;
-using test::run_cli;
-using test::ScratchDir;
-using test::write_file;
-using Json = nlohmann::json;
+using namespace localsgd::test;
 
 namespace {
 
-const char* kSpec = R"({
-  "name": "clocked",
-  "problem": {"type": "least_squares", "samples": 400, "dim": 5, "noise": 0.3},
-  "workers": 3,
-  "steps": 300,
-  "batch": 2,
-  "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
+// Constant step and network times, one worker twice as slow, two targets, periods 1 and 10.
+const std::string kSpec = tiny_spec("clocked", Json::parse(R"({
   "clock": {"compute": {"type": "constant", "seconds": 0.25},
             "slowdown": {"type": "one_slow", "worker": 1, "factor": 2},
             "network": {"type": "constant", "seconds": 0.5}},
@@ -32,7 +22,7 @@ const char* kSpec = R"({
   "sweep": {"schedule.period": [1, 10]},
   "schedule": {"type": "fixed", "period": 1},
   "eval": {"points": 20}
-})";
+})")).dump(2);
 
 }  // namespace
 
@@ -92,8 +82,7 @@ TEST_CASE("a spec without targets still writes time_to_target.csv, with the head
   ScratchDir dir;
   Json spec = Json::parse(kSpec);
   spec.erase("targets");
-  write_file(dir / "plain.json", spec.dump());
-  REQUIRE(run_cli(dir, "run plain.json --out results --quiet").exit_code == 0);
+  REQUIRE(run_spec(dir, "plain.json", spec.dump(), "results").exit_code == 0);
   CHECK(lines(read_file(dir / "results/time_to_target.csv")).size() == 1);
   CHECK(Json::parse(read_file(dir / "results/summary.json")).at("runs").at(0).at("targets") == Json::array());
 }

@@ -13,10 +13,7 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
-using test::run_cli;
-using test::ScratchDir;
-using test::write_file;
-using Json = nlohmann::json;
+using namespace localsgd::test;
 
 namespace {
 

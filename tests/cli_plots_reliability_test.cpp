@@ -18,12 +18,7 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
-using test::BackgroundCli;
-using test::eventually;
-using test::read_file;
-using test::run_cli;
-using test::ScratchDir;
-using test::write_file;
+using namespace localsgd::test;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -93,8 +88,7 @@ std::vector<std::string> hidden_files(const fs::path& folder) {
 
 // Runs the spec into DIR/results with the real gnuplot and returns the PNG it drew.
 std::string first_run(const ScratchDir& dir) {
-  write_file(dir / "p.json", kSpec);
-  const auto result = run_cli(dir, "run p.json --out results --quiet");
+  const auto result = run_spec(dir, "p.json", kSpec, "results");
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   REQUIRE(is_complete_png(dir / "results/plots/gap_vs_step.png"));
@@ -103,7 +97,7 @@ std::string first_run(const ScratchDir& dir) {
 
 // Whether the process `pid` has a handler for SIGINT installed (/proc/PID/status, SigCgt).
 bool catches_sigint(pid_t pid) {
-  for (const auto& line : test::lines(read_file("/proc/" + std::to_string(pid) + "/status"))) {
+  for (const auto& line : lines(read_file("/proc/" + std::to_string(pid) + "/status"))) {
     if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (SIGINT - 1)) & 1;
   }
   return false;
@@ -313,7 +307,7 @@ TEST_CASE("the interrupt summary counts the runs saved by an earlier invocation"
 TEST_CASE("localsgd plot names the file, line and column of a cell that is not a number") {
   ScratchDir dir;
   first_run(dir);
-  auto rows = test::lines(read_file(dir / "results/metrics.csv"));
+  auto rows = lines(read_file(dir / "results/metrics.csv"));
   auto fields = split_csv_line(rows.at(2));
   fields.at(8) = "abc";  // gap
   std::string line;
@@ -331,7 +325,7 @@ TEST_CASE("localsgd plot reads labels with CR, LF, quotes, commas and control by
   ScratchDir dir;
   first_run(dir);
   const std::string hostile = "a\r\nb,\"c\"\x01\t";
-  const auto rows = test::lines(read_file(dir / "results/metrics.csv"));
+  const auto rows = lines(read_file(dir / "results/metrics.csv"));
   std::string text = rows.at(0) + "\n";
   for (std::size_t i = 1; i < rows.size(); ++i) {
     auto fields = split_csv_line(rows[i]);
@@ -351,7 +345,7 @@ TEST_CASE("localsgd plot reads labels with CR, LF, quotes, commas and control by
 
 TEST_CASE("a plot with nothing to draw says why: a gap of 0 everywhere on a log axis") {
   ScratchDir dir;
-  write_file(dir / "zero.json", R"({
+  const auto result = run_spec(dir, "zero.json", R"({
     "name": "zero",
     "problem": {"type": "quadratic", "dim": 4, "init": "optimum", "sigma2": 0},
     "workers": 2, "steps": 100, "batch": 1,
@@ -361,8 +355,7 @@ TEST_CASE("a plot with nothing to draw says why: a gap of 0 everywhere on a log 
     "seeds": 2,
     "eval": {"points": 5},
     "plots": [{"x": "step", "y": "gap"}]
-  })");
-  const auto result = run_cli(dir, "run zero.json --out results --quiet");
+  })", "results");
   INFO(result.err);
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.err, Catch::Contains("warning: gap_vs_step: nothing to draw: 5 of 5 points have gap <= 0, which "

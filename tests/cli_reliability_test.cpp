@@ -11,32 +11,10 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
-using test::BackgroundCli;
-using test::eventually;
-using test::read_file;
-using test::run_cli;
-using test::ScratchDir;
-using test::write_file;
-using Json = nlohmann::json;
+using namespace localsgd::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-std::size_t count_run_files(const std::filesystem::path& dir) {
-  std::size_t n = 0;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dir / "runs", error)) {
-    n += entry.path().extension() == ".json" && entry.path().filename().string().front() != '.' ? 1 : 0;
-  }
-  return n;
-}
 
 // 40 runs of about 10 ms each (more on a loaded or sanitized build): long enough to interrupt.
 const char* kSweep = R"({
@@ -132,8 +110,7 @@ TEST_CASE("a diverging variant ends as diverged with a hint; the sweep goes on a
 
 TEST_CASE("kill -9 in the middle of a sweep, then a rerun: identical to an uninterrupted sweep; Ctrl-C too") {
   ScratchDir dir;
-  write_file(dir / "sweep.json", kSweep);
-  REQUIRE(run_cli(dir, "run sweep.json --out reference --quiet").exit_code == 0);
+  REQUIRE(run_spec(dir, "sweep.json", kSweep, "reference").exit_code == 0);
   const std::string reference = read_file(dir / "reference/metrics.csv");
   REQUIRE(lines(reference).size() == 1 + 40 * 30);
 
@@ -141,11 +118,11 @@ TEST_CASE("kill -9 in the middle of a sweep, then a rerun: identical to an unint
   {
     BackgroundCli sweep(dir, {"run", "sweep.json", "--out", "killed", "--quiet", "--threads", "1"});
     REQUIRE(sweep.started());
-    REQUIRE(eventually([&] { return count_run_files(dir / "killed") >= 1 || !sweep.running(); }, 120s));
+    REQUIRE(eventually([&] { return run_records(dir / "killed").size() >= 1 || !sweep.running(); }, 120s));
     sweep.send(SIGKILL);
     CHECK(sweep.wait(60s) == 128 + SIGKILL);
   }
-  const std::size_t saved = count_run_files(dir / "killed");
+  const std::size_t saved = run_records(dir / "killed").size();
   CHECK(saved >= 1);
   CHECK(saved < 40);
   CHECK_FALSE(std::filesystem::exists(dir / "killed/metrics.csv"));
@@ -159,10 +136,10 @@ TEST_CASE("kill -9 in the middle of a sweep, then a rerun: identical to an unint
   {
     BackgroundCli sweep(dir, {"run", "sweep.json", "--out", "interrupted", "--threads", "1"});
     REQUIRE(sweep.started());
-    REQUIRE(eventually([&] { return count_run_files(dir / "interrupted") >= 1 || !sweep.running(); }, 120s));
+    REQUIRE(eventually([&] { return run_records(dir / "interrupted").size() >= 1 || !sweep.running(); }, 120s));
     sweep.send(SIGINT);
     CHECK(sweep.wait(60s) == 130);
-    const std::size_t kept = count_run_files(dir / "interrupted");
+    const std::size_t kept = run_records(dir / "interrupted").size();
     CHECK(kept >= 1);
     CHECK(kept < 40);
     const auto messages = lines(sweep.err());

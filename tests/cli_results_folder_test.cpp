@@ -15,13 +15,7 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
-using test::BackgroundCli;
-using test::eventually;
-using test::read_file;
-using test::run_cli;
-using test::ScratchDir;
-using test::write_file;
-using Json = nlohmann::json;
+using namespace localsgd::test;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -50,17 +44,17 @@ const char* kDataSpec = R"({
   "eval": {"points": 20}
 })";
 
+// c.svm and r.svm (kDataSpec's files) with values scaled by `scale`.
+void write_data_files(const ScratchDir& dir, double scale) {
+  write_file(dir / "c.svm", data_file(scale, false));
+  write_file(dir / "r.svm", data_file(scale, true));
+}
+
 std::set<std::string> names_in(const fs::path& folder) {
   std::set<std::string> names;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder, error)) names.insert(entry.path().filename().string());
   return names;
-}
-
-std::size_t run_records(const fs::path& dir) {
-  std::size_t n = 0;
-  for (const auto& name : names_in(dir / "runs")) n += name.front() != '.' ? 1 : 0;
-  return n;
 }
 
 // About a second or two of work on one thread (4 runs): long enough for other processes to
@@ -95,10 +89,8 @@ std::string wait_for_holder(const fs::path& dir) {
 
 TEST_CASE("a changed data file is a different spec: refused, and with --force its runs are not reused") {
   ScratchDir dir;
-  write_file(dir / "data.json", kDataSpec);
-  write_file(dir / "c.svm", data_file(1.0, false));
-  write_file(dir / "r.svm", data_file(1.0, true));
-  const auto first = run_cli(dir, "run data.json --out results --quiet");
+  write_data_files(dir, 1.0);
+  const auto first = run_spec(dir, "data.json", kDataSpec, "results");
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
   const std::string metrics = read_file(dir / "results/metrics.csv");
@@ -126,16 +118,16 @@ TEST_CASE("a changed data file is a different spec: refused, and with --force it
   CHECK(refused.exit_code == 2);
   CHECK_THAT(refused.err, Catch::StartsWith("error: results: holds results computed from other contents of the "
                                             "data file r.svm (SHA-256 now "));
-  CHECK(test::lines(refused.err).size() == 1);
+  CHECK(lines(refused.err).size() == 1);
   CHECK(read_file(dir / "results/metrics.csv") == metrics);
-  CHECK(run_records(dir / "results") == 4);
+  CHECK(run_records(dir / "results").size() == 4);
 
   // --force: the runs on the unchanged file are reused, the others recomputed, the old ones removed.
   const auto forced = run_cli(dir, "run data.json --out results --quiet --force");
   INFO(forced.err);
   REQUIRE(forced.exit_code == 0);
   CHECK_THAT(forced.out, Catch::Contains("2 of 4 runs reused"));
-  CHECK(run_records(dir / "results") == 4);
+  CHECK(run_records(dir / "results").size() == 4);
   CHECK(read_file(dir / "results/metrics.csv") != metrics);
   const auto fresh = run_cli(dir, "run data.json --out fresh --quiet");
   REQUIRE(fresh.exit_code == 0);
@@ -145,20 +137,13 @@ TEST_CASE("a changed data file is a different spec: refused, and with --force it
 
 TEST_CASE("a sweep interrupted before its data changed is not resumed after: no mixed metrics.csv") {
   ScratchDir dir;
-  write_file(dir / "data.json", kDataSpec);
-  write_file(dir / "c.svm", data_file(1.0, false));
-  write_file(dir / "r.svm", data_file(1.0, true));
-  REQUIRE(run_cli(dir, "run data.json --out results --quiet").exit_code == 0);
+  write_data_files(dir, 1.0);
+  REQUIRE(run_spec(dir, "data.json", kDataSpec, "results").exit_code == 0);
   // As an interrupted sweep leaves it: two runs saved, no aggregate files.
-  auto records = names_in(dir / "results/runs");
-  REQUIRE(records.size() == 4);
-  fs::remove(dir / "results/runs" / *records.begin());
-  fs::remove(dir / "results/runs" / *std::next(records.begin()));
-  fs::remove(dir / "results/metrics.csv");
-  fs::remove(dir / "results/summary.json");
+  REQUIRE(run_records(dir / "results").size() == 4);
+  lose_runs(dir / "results", 2);
 
-  write_file(dir / "c.svm", data_file(2.0, false));
-  write_file(dir / "r.svm", data_file(2.0, true));
+  write_data_files(dir, 2.0);
   const auto resumed = run_cli(dir, "run data.json --out results --quiet");
   CHECK(resumed.exit_code == 2);
   CHECK_THAT(resumed.err, Catch::Contains("data file c.svm"));
@@ -174,10 +159,8 @@ TEST_CASE("a sweep interrupted before its data changed is not resumed after: no 
 
 TEST_CASE("a folder without inputs.json (an older localsgd) is not resumed without --force") {
   ScratchDir dir;
-  write_file(dir / "data.json", kDataSpec);
-  write_file(dir / "c.svm", data_file(1.0, false));
-  write_file(dir / "r.svm", data_file(1.0, true));
-  REQUIRE(run_cli(dir, "run data.json --out results --quiet").exit_code == 0);
+  write_data_files(dir, 1.0);
+  REQUIRE(run_spec(dir, "data.json", kDataSpec, "results").exit_code == 0);
   fs::remove(dir / "results/inputs.json");
   const auto refused = run_cli(dir, "run data.json --out results --quiet");
   CHECK(refused.exit_code == 2);
@@ -230,7 +213,7 @@ TEST_CASE("the folder lock is released when its holder is killed with SIGKILL") 
   const auto next = run_cli(dir, "run slow.json --out results --threads 1 --quiet");
   INFO(next.err);
   CHECK(next.exit_code == 0);
-  CHECK(run_records(dir / "results") == 4);
+  CHECK(run_records(dir / "results").size() == 4);
   CHECK_FALSE(fs::exists(dir / "results/.localsgd.lock"));
 }
 
@@ -292,7 +275,7 @@ TEST_CASE("ten processes racing for one folder: exactly one runs, the others exi
     ++refused;
     CHECK_THAT(racers[i]->err(), Catch::Contains("is in use by another localsgd process (PID " +
                                                  std::to_string(winner) + ","));
-    CHECK(test::lines(racers[i]->err()).size() == 1);
+    CHECK(lines(racers[i]->err()).size() == 1);
   }
   WARN(refused << " of 10 processes were refused; the others started after the winner had finished");
   CHECK(refused >= 1);
@@ -301,7 +284,7 @@ TEST_CASE("ten processes racing for one folder: exactly one runs, the others exi
   for (const char* file : {"metrics.csv", "spec.resolved.json", "time_to_target.csv"}) {
     CHECK(read_file(shared / "results" / file) == read_file(shared / "uncontended" / file));
   }
-  CHECK(run_records(shared / "results") == 4);
+  CHECK(run_records(shared / "results").size() == 4);
   CHECK_FALSE(fs::exists(shared / "results/.localsgd.lock"));
 }
 
@@ -317,9 +300,8 @@ TEST_CASE("the lock file is not left in a refused folder, and does not make a fo
   // A folder whose only file is a lock left by a killed process counts as empty.
   fs::create_directories(dir / "stale");
   write_file(dir / "stale/.localsgd.lock", "999999999\n");
-  write_file(dir / "quick.json", R"({"name": "quick", "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "schedule": {"type": "sync"},
-    "steps": 50, "step_size": {"type": "constant", "value": 0.1}})");
-  const auto stale = run_cli(dir, "run quick.json --out stale --quiet");
+  const auto stale = run_spec(dir, "quick.json", R"({"name": "quick", "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "schedule": {"type": "sync"},
+    "steps": 50, "step_size": {"type": "constant", "value": 0.1}})", "stale");
   INFO(stale.err);
   CHECK(stale.exit_code == 0);
   CHECK_FALSE(fs::exists(dir / "stale/.localsgd.lock"));
@@ -342,7 +324,7 @@ TEST_CASE("run --force removes every file of the earlier spec and keeps files lo
   ScratchDir dir;
   // The earlier spec: a failing expectation (checks.json), a target (time_to_target.csv rows), and
   // a plot the later spec does not draw.
-  write_file(dir / "old.json", R"({
+  REQUIRE(run_spec(dir, "old.json", R"({
     "name": "old",
     "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "steps": 60,
     "step_size": {"type": "constant", "value": 0.1},
@@ -351,11 +333,10 @@ TEST_CASE("run --force removes every file of the earlier spec and keeps files lo
     "seeds": 2,
     "plots": [{"x": "step", "y": "gap"}, {"x": "round", "y": "consensus"}],
     "expect": [{"type": "rounds", "at_most": 0}]
-  })");
-  REQUIRE(run_cli(dir, "run old.json --out results --quiet").exit_code == 4);
+  })", "results").exit_code == 4);
   REQUIRE(fs::exists(dir / "results/checks.json"));
   REQUIRE(fs::exists(dir / "results/plots/consensus_vs_round.dat"));
-  REQUIRE(run_records(dir / "results") == 4);
+  REQUIRE(run_records(dir / "results").size() == 4);
   const std::set<std::string> old_runs = names_in(dir / "results/runs");
 
   // Leftovers of killed processes, and files of the user's own (some with names like ours).

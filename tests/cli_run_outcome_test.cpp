@@ -17,12 +17,7 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
-using test::lines;
-using test::read_file;
-using test::run_cli;
-using test::ScratchDir;
-using test::write_file;
-using Json = nlohmann::json;
+using namespace localsgd::test;
 
 namespace {
 

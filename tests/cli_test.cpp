@@ -10,22 +10,12 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
-using test::lines;
-using test::read_file;
-using test::run_cli;
-using test::ScratchDir;
-using test::write_file;
-using Json = nlohmann::json;
+using namespace localsgd::test;
 
 namespace {
 
-const char* kSpec = R"({
-  "name": "tiny",
-  "problem": {"type": "least_squares", "samples": 400, "dim": 5, "noise": 0.3},
-  "workers": 3,
-  "steps": 300,
-  "batch": 2,
-  "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
+// Two variants, two seeds, every step evaluated, a ring network.
+const std::string kSpec = tiny_spec("tiny", Json::parse(R"({
   "clock": {"network": {"type": "ring"}},
   "variants": [
     {"label": "sync", "schedule": {"type": "sync"}},
@@ -33,7 +23,7 @@ const char* kSpec = R"({
   ],
   "seeds": 2,
   "eval": {"every": 1}
-})";
+})")).dump(2);
 
 }  // namespace
 
@@ -79,8 +69,7 @@ TEST_CASE("localsgd run writes metrics.csv, summary.json, spec.resolved.json and
 
 TEST_CASE("metrics.csv is bit-identical with 1 and 2 threads") {
   ScratchDir dir;
-  write_file(dir / "tiny.json", kSpec);
-  REQUIRE(run_cli(dir, "run tiny.json --out one --threads 1 --quiet").exit_code == 0);
+  REQUIRE(run_spec(dir, "tiny.json", kSpec, "one", "--threads 1").exit_code == 0);
   REQUIRE(run_cli(dir, "run tiny.json --out two --threads 2 --quiet").exit_code == 0);
   const std::string one = read_file(dir / "one/metrics.csv");
   CHECK(one.size() > 10000);
@@ -89,12 +78,10 @@ TEST_CASE("metrics.csv is bit-identical with 1 and 2 threads") {
 
 TEST_CASE("evaluating every step or every 100 steps gives the same rows at the shared steps") {
   ScratchDir dir;
-  write_file(dir / "dense.json", kSpec);
   Json sparse = Json::parse(kSpec);
   sparse["eval"] = {{"every", 100}};
-  write_file(dir / "sparse.json", sparse.dump());
-  REQUIRE(run_cli(dir, "run dense.json --out dense --quiet").exit_code == 0);
-  REQUIRE(run_cli(dir, "run sparse.json --out sparse --quiet").exit_code == 0);
+  REQUIRE(run_spec(dir, "dense.json", kSpec, "dense").exit_code == 0);
+  REQUIRE(run_spec(dir, "sparse.json", sparse.dump(), "sparse").exit_code == 0);
   std::vector<std::string> shared;
   for (const auto& row : lines(read_file(dir / "dense/metrics.csv"))) {
     const auto fields = split_csv_line(row);
@@ -114,7 +101,7 @@ TEST_CASE("bad input: one message naming file, JSON path and rule; exit 2; no re
     return s.dump(2);
   };
   const auto [what, text, message] = GENERATE_COPY(
-      Case{"malformed JSON", std::string(kSpec).substr(0, 120), "bad.json: line 5, column "},
+      Case{"malformed JSON", std::string("{\n  \"name\": \"tiny\",\n  \"st"), "bad.json: line 3, column "},
       Case{"wrong type", with(R"({"batch": "2"})"), "bad.json: /batch: must be an integer, got string \"2\""},
       Case{"unknown key", with(R"({"stepsize": 1})"),
            "bad.json: /stepsize: unknown key \"stepsize\" in the spec (valid keys: "},
@@ -137,8 +124,7 @@ TEST_CASE("bad input: one message naming file, JSON path and rule; exit 2; no re
 
 TEST_CASE("bad input leaves an earlier results folder untouched") {
   ScratchDir dir;
-  write_file(dir / "tiny.json", kSpec);
-  REQUIRE(run_cli(dir, "run tiny.json --out results --quiet").exit_code == 0);
+  REQUIRE(run_spec(dir, "tiny.json", kSpec, "results").exit_code == 0);
   const std::string before = read_file(dir / "results/metrics.csv");
   Json bad = Json::parse(kSpec);
   bad["workers"] = -3;
@@ -177,18 +163,12 @@ TEST_CASE("the default output folder is out/<name> next to where localsgd runs")
 
 TEST_CASE("rerunning a spec into its folder reuses finished runs and gives identical results") {
   ScratchDir dir;
-  write_file(dir / "tiny.json", kSpec);
-  REQUIRE(run_cli(dir, "run tiny.json --out results --quiet").exit_code == 0);
+  REQUIRE(run_spec(dir, "tiny.json", kSpec, "results").exit_code == 0);
   const std::string metrics = read_file(dir / "results/metrics.csv");
-  std::vector<std::filesystem::path> records;
-  for (const auto& entry : std::filesystem::directory_iterator(dir / "results/runs")) records.push_back(entry.path());
-  REQUIRE(records.size() == 4);
+  REQUIRE(run_records(dir / "results").size() == 4);
 
   // As if the first sweep had been interrupted: two runs finished, no aggregate files yet.
-  std::filesystem::remove(records[0]);
-  std::filesystem::remove(records[1]);
-  std::filesystem::remove(dir / "results/metrics.csv");
-  std::filesystem::remove(dir / "results/summary.json");
+  lose_runs(dir / "results", 2);
   const auto rerun = run_cli(dir, "run tiny.json --out results --quiet");
   REQUIRE(rerun.exit_code == 0);
   CHECK_THAT(rerun.out, Catch::Contains("2 of 4 runs reused"));
@@ -206,8 +186,7 @@ TEST_CASE("rerunning a spec into its folder reuses finished runs and gives ident
 
 TEST_CASE("a folder with another spec's results or foreign files is refused without --force") {
   ScratchDir dir;
-  write_file(dir / "tiny.json", kSpec);
-  REQUIRE(run_cli(dir, "run tiny.json --out results --quiet").exit_code == 0);
+  REQUIRE(run_spec(dir, "tiny.json", kSpec, "results").exit_code == 0);
   const std::string metrics = read_file(dir / "results/metrics.csv");
   Json other = Json::parse(kSpec);
   other["steps"] = 200;
@@ -238,8 +217,7 @@ TEST_CASE("final-vs-swept and time-to-target plots render from a sweep") {
     {"kind": "time_to", "x": "workers", "y": "gap", "value": 0.01, "by": "step"},
     {"x": "step", "y": "consensus", "log_x": true}
   ])");
-  write_file(dir / "sweep.json", spec.dump());
-  const auto result = run_cli(dir, "run sweep.json --out results --quiet");
+  const auto result = run_spec(dir, "sweep.json", spec.dump(), "results");
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   for (const char* plot : {"final_gap_vs_workers", "step_to_gap_0.01_vs_workers", "consensus_vs_step"}) {
@@ -278,8 +256,7 @@ TEST_CASE("logistic on a LIBSVM file: the path resolves against the spec's folde
   spec["problem"] = Json::parse(R"({"type": "logistic", "data": "libsvm", "file": "../data/heart_scale",
                                     "l2": 1e-3, "partition": "by_label", "init": "distance", "distance": 1.0})");
   spec["eval"] = {{"points", 10}};
-  write_file(dir / "specs/heart.json", spec.dump(2));
-  const auto result = run_cli(dir, "run specs/heart.json --out results --quiet");
+  const auto result = run_spec(dir, "specs/heart.json", spec.dump(2), "results");
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   const Json summary = Json::parse(read_file(dir / "results/summary.json"));
@@ -305,8 +282,7 @@ TEST_CASE("a quadratic run started at the optimum reports gap 0 at step 0 and it
   Json spec = Json::parse(kSpec);
   spec["problem"] = Json::parse(R"({"type": "quadratic", "dim": 5, "spectrum": "geometric", "mu": 0.01,
                                     "sigma2": 0.5, "f_star": 2.0, "init": "optimum"})");
-  write_file(dir / "q.json", spec.dump(2));
-  REQUIRE(run_cli(dir, "run q.json --out results --quiet").exit_code == 0);
+  REQUIRE(run_spec(dir, "q.json", spec.dump(2), "results").exit_code == 0);
   const auto rows = lines(read_file(dir / "results/metrics.csv"));
   const auto first = split_csv_line(rows.at(1));
   CHECK(first.at(3) == "0");    // step
@@ -325,8 +301,7 @@ TEST_CASE("least squares on a LIBSVM file: the labels are the targets; sparse da
                      {"file", std::string(LOCALSGD_SOURCE_DIR) + "/data/a9a.t"}, {"dim", 123}};
   spec["eval"] = {{"points", 5}};
   spec["step_size"] = {{"type", "constant"}, {"value", 0.05}};
-  write_file(dir / "a9a.json", spec.dump());
-  const auto result = run_cli(dir, "run a9a.json --out results --quiet");
+  const auto result = run_spec(dir, "a9a.json", spec.dump(), "results");
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   const Json constants = Json::parse(read_file(dir / "results/summary.json")).at("runs").at(0).at("constants");

@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "experiments/spec/spec.hpp"
 #include "support/cli.hpp"
@@ -106,14 +109,53 @@ TEST_CASE("every expectation type validates with its example and reads back from
   }
 }
 
-TEST_CASE("localsgd list shows every registered type with its parameters") {
+namespace {
+
+// `localsgd list` read back: family -> type -> its parameter names, in the order listed. A family
+// line starts at column 0, a type line with two spaces, a parameter line with six.
+using Listing = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
+
+std::string first_word(const std::string& line) {
+  const auto begin = line.find_first_not_of(' ');
+  return line.substr(begin, line.find(' ', begin) - begin);
+}
+
+Listing read_listing(const std::string& text) {
+  Listing listing;
+  std::string family, type;
+  for (const std::string& line : test::lines(text)) {
+    if (line.empty()) continue;
+    if (line.rfind("      ", 0) == 0) {
+      if (!type.empty()) listing[family][type].push_back(first_word(line));
+    } else if (line.rfind("  ", 0) == 0) {
+      type = first_word(line);
+      listing[family][type];  // a type without parameters is listed too
+    } else {
+      family = line.substr(0, line.find(" ("));
+      type.clear();
+    }
+  }
+  return listing;
+}
+
+}  // namespace
+
+TEST_CASE("localsgd list shows every registered type with exactly its own parameters") {
   test::ScratchDir dir;
   const auto listed = test::run_cli(dir, "list");
   REQUIRE(listed.exit_code == 0);
+  const Listing listing = read_listing(listed.out);
   auto check = [&](const auto& registry) {
+    INFO(registry.family());
+    REQUIRE(listing.count(registry.family()) == 1);
+    const auto& types = listing.at(registry.family());
+    CHECK(types.size() == registry.entries().size());
     for (const auto& entry : registry.entries()) {
-      CHECK_THAT(listed.out, Catch::Contains("  " + entry.name + " "));
-      for (const auto& p : entry.params) CHECK_THAT(listed.out, Catch::Contains("      " + p.name + " "));
+      INFO(entry.name);
+      REQUIRE(types.count(entry.name) == 1);
+      std::vector<std::string> declared;
+      for (const auto& p : entry.params) declared.push_back(p.name);
+      CHECK(types.at(entry.name) == declared);
     }
   };
   check(problem_registry());

@@ -1,10 +1,13 @@
 #pragma once
-// Runs the `localsgd` binary in a scratch folder and captures its exit code and output.
+// Runs the `localsgd` binary in a scratch folder and captures its exit code and output; the small
+// spec and the results-folder chores the command-line tests share. A test file brings them in
+// with `using namespace localsgd::test;`.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -15,9 +18,13 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 extern char** environ;
 
 namespace localsgd::test {
+
+using Json = nlohmann::json;
 
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -78,6 +85,50 @@ inline CommandResult run_cli(const ScratchDir& dir, const std::string& args) {
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return result;
+}
+
+// Writes `spec` to DIR/FILE and runs `localsgd run FILE --out OUT --quiet FLAGS` there.
+inline CommandResult run_spec(const ScratchDir& dir, const std::string& file, const std::string& spec,
+                              const std::string& out, const std::string& flags = "") {
+  write_file(dir / file, spec);
+  return run_cli(dir, "run '" + file + "' --out '" + out + "' --quiet" + (flags.empty() ? "" : " " + flags));
+}
+
+// The small least-squares experiment the command-line tests start from (a fraction of a second):
+// 400 rows of dimension 5 with noise 0.3, 3 workers, 300 steps of batch 2, step sizes
+// 0.05/(1 + t/50). The top-level keys of `keys` are added, or replace the base's whole.
+inline Json tiny_spec(const std::string& name, const Json& keys = Json::object()) {
+  Json spec = {
+      {"name", name},
+      {"problem", {{"type", "least_squares"}, {"samples", 400}, {"dim", 5}, {"noise", 0.3}}},
+      {"workers", 3},
+      {"steps", 300},
+      {"batch", 2},
+      {"step_size", {{"type", "inverse_time"}, {"eta0", 0.05}, {"t0", 50}}},
+  };
+  for (const auto& [key, value] : keys.items()) spec[key] = value;
+  return spec;
+}
+
+// The run records in FOLDER/runs (not the temporaries, whose names start with a dot), by name.
+inline std::vector<std::filesystem::path> run_records(const std::filesystem::path& folder) {
+  std::vector<std::filesystem::path> records;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder / "runs", error)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() == ".json" && name.front() != '.') records.push_back(entry.path());
+  }
+  std::sort(records.begin(), records.end());
+  return records;
+}
+
+// Leaves a results folder as a sweep interrupted after all but `lost` of its runs leaves it: the
+// first `lost` run records (by name) and the aggregate files metrics.csv and summary.json removed.
+inline void lose_runs(const std::filesystem::path& folder, std::size_t lost) {
+  const auto records = run_records(folder);
+  for (std::size_t i = 0; i < lost && i < records.size(); ++i) std::filesystem::remove(records[i]);
+  std::filesystem::remove(folder / "metrics.csv");
+  std::filesystem::remove(folder / "summary.json");
 }
 
 // Polls `condition` every 10 ms until it holds (true) or `timeout` passes (false). For tests that
