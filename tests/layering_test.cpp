@@ -254,6 +254,16 @@ const std::map<std::string, std::string> kCleanTree = {
     {"experiments/paper/README.md", "#include \"experiments/cli/main.cpp\"\n"},  // not a source file
 };
 
+// The clean tree with `changes` applied (files added, or appended to when `append` is true),
+// written under `dir` and scanned.
+Tree changed_tree(const localsgd::test::ScratchDir& dir, const std::map<std::string, std::string>& changes,
+                  bool append = false) {
+  auto files = kCleanTree;
+  for (const auto& [path, content] : changes) files[path] = (append ? files[path] : std::string()) + content;
+  write_tree(dir, files);
+  return scan(dir.path());
+}
+
 std::vector<std::string> all_findings(const fs::path& root, const std::set<std::pair<std::string, std::string>>& known = {}) {
   const Tree tree = scan(root);
   std::vector<std::string> out = rank_findings(tree, known);
@@ -276,11 +286,11 @@ TEST_CASE("layering checker: a tree that follows the rank table has no finding")
 
 TEST_CASE("layering checker: an include of a folder ranked above names the file, the line and both ranks") {
   localsgd::test::ScratchDir dir;
-  auto files = kCleanTree;
-  files["core/types.hpp"] = "#pragma once\n#include <vector>\n\n  #  include \"sim/engine.hpp\"  // up\n";
-  files["problems/problem.hpp"] += "// #include \"sim/engine.hpp\" (a comment, not an include)\n";
-  write_tree(dir, files);
-  const auto findings = rank_findings(scan(dir.path()), {});
+  const auto findings = rank_findings(
+      changed_tree(dir, {{"core/types.hpp", "\n  #  include \"sim/engine.hpp\"  // up\n"},
+                         {"problems/problem.hpp", "// #include \"sim/engine.hpp\" (a comment, not an include)\n"}},
+                   true),
+      {});
   REQUIRE(findings.size() == 1);
   CHECK(findings[0] ==
         "core/types.hpp:4: includes sim/engine.hpp: core (rank 1) may not include sim (rank 4), which is above it");
@@ -288,11 +298,11 @@ TEST_CASE("layering checker: an include of a folder ranked above names the file,
 
 TEST_CASE("layering checker: run and report are siblings; a file of a room's subfolder belongs to the room") {
   localsgd::test::ScratchDir dir;
-  auto files = kCleanTree;
-  files["experiments/run/runner.cpp"] += "#include \"experiments/report/plots.hpp\"\n";
-  files["experiments/report/tables/table.hpp"] = "#include \"experiments/cli/main.hpp\"\n";
-  write_tree(dir, files);
-  const auto findings = rank_findings(scan(dir.path()), {});
+  const auto findings =
+      rank_findings(changed_tree(dir, {{"experiments/run/runner.cpp", "#include \"experiments/report/plots.hpp\"\n"},
+                                       {"experiments/report/tables/table.hpp", "#include \"experiments/cli/main.hpp\"\n"}},
+                                 true),
+                    {});
   REQUIRE(findings.size() == 2);
   CHECK(findings[0] ==
         "experiments/report/tables/table.hpp:1: includes experiments/cli/main.hpp: experiments/report (rank 9) may not "
@@ -304,11 +314,11 @@ TEST_CASE("layering checker: run and report are siblings; a file of a room's sub
 
 TEST_CASE("layering checker: a file directly in experiments/, and an include of one, are reported") {
   localsgd::test::ScratchDir dir;
-  auto files = kCleanTree;
-  files["experiments/loose.hpp"] = "#pragma once\n";
-  files["experiments/cli/main.cpp"] += "#include \"experiments/loose.hpp\"\n";
-  write_tree(dir, files);
-  const auto findings = rank_findings(scan(dir.path()), {});
+  const auto findings = rank_findings(changed_tree(dir,
+                                                   {{"experiments/loose.hpp", "#pragma once\n"},
+                                                    {"experiments/cli/main.cpp", "#include \"experiments/loose.hpp\"\n"}},
+                                                   true),
+                                      {});
   REQUIRE(findings.size() == 2);
   CHECK(findings[0] == "experiments/loose.hpp: is in no room (docs/design.md §9); move it into one");
   CHECK(findings[1] == "experiments/cli/main.cpp:3: includes experiments/loose.hpp: a file in no room");
@@ -316,17 +326,16 @@ TEST_CASE("layering checker: a file directly in experiments/, and an include of 
 
 TEST_CASE("layering checker: a header-source cycle across rooms is one finding naming its includes") {
   localsgd::test::ScratchDir dir;
-  auto files = kCleanTree;
   // spec.hpp -> report/expectations.hpp, and report/expectations.cpp -> spec.hpp: the units
-  // spec and expectations include each other, though no single file includes itself.
-  files["experiments/spec/spec.hpp"] += "#include \"experiments/report/expectations.hpp\"\n";
-  files["experiments/report/expectations.hpp"] = "#pragma once\n";
-  files["experiments/report/expectations.cpp"] =
-      "#include \"experiments/report/expectations.hpp\"\n#include \"experiments/spec/spec.hpp\"\n";
-  // A cycle inside one room is not layering's business.
-  files["sim/averaging.hpp"] = "#pragma once\n#include \"sim/engine.hpp\"\n";
-  write_tree(dir, files);
-  const Tree tree = scan(dir.path());
+  // spec and expectations include each other, though no single file includes itself. A cycle
+  // inside one room (sim/engine <-> sim/averaging) is not layering's business.
+  const Tree tree = changed_tree(
+      dir, {{"experiments/spec/spec.hpp", "#include \"experiments/report/expectations.hpp\"\n"},
+            {"experiments/report/expectations.hpp", ""},
+            {"experiments/report/expectations.cpp",
+             "#include \"experiments/report/expectations.hpp\"\n#include \"experiments/spec/spec.hpp\"\n"},
+            {"sim/averaging.hpp", "#include \"sim/engine.hpp\"\n"}},
+      true);
   const auto cycles = cycle_findings(tree, {});
   REQUIRE(cycles.size() == 1);
   CHECK(cycles[0] ==
