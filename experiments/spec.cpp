@@ -83,7 +83,8 @@ double run_memory(int workers, Index dim, int batch, int state_vectors, bool fin
   shape.optimizer_state_vectors = state_vectors;
   shape.finite_sum = finite_sum;
   shape.draws_compute_times = true;
-  return Engine::estimate_bytes(shape) + static_cast<double>(eval_rows) * (8.0 + static_cast<double>(sizeof(Evaluation)));
+  return Engine::estimate_bytes(shape) +
+         static_cast<double>(eval_rows) * (8.0 + static_cast<double>(sizeof(Evaluation)));
 }
 
 RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& missing_at,

@@ -67,8 +67,7 @@ Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm,
 }
 
 bool Engine::runs_in_parallel(int workers, long steps, int batch, Index dim) {
-  const double work =
-      static_cast<double>(workers) * static_cast<double>(steps) * batch * static_cast<double>(dim);
+  const double work = static_cast<double>(workers) * static_cast<double>(steps) * batch * static_cast<double>(dim);
   return work >= kParallelStepWork;
 }
 
@@ -86,11 +85,11 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   const int threads = shape.threads > 0 ? shape.threads : tbb::this_task_arena::max_concurrency();
   const double chunks = std::min(p, 8.0 * threads);
   // The workers' and compute streams' arrays are counted per worker above, their blocks' overhead here.
-  const double shared = heap_block(0) +                                     // workers_
-                        (shape.draws_compute_times ? heap_block(0) : 0.0) + // compute_streams_
-                        2 * vector +                                          // average_, gradient_
+  const double shared = heap_block(0) +                                      // workers_
+                        (shape.draws_compute_times ? heap_block(0) : 0.0) +  // compute_streams_
+                        2 * vector +                                         // average_, gradient_
                         heap_block(chunks * static_cast<double>(sizeof(Vector))) + chunks * vector +
-                        states * vector +  // state_averages_
+                        states * vector +     // state_averages_
                         heap_block(8.0 * p);  // distances_
   return p * per_worker + shared;
 }
@@ -331,8 +330,8 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
       // at most one segment, so that a stop request is seen soon). Stopping only pauses the
       // workers; it changes no state.
       while (next_eval != eval_steps.end() && *next_eval <= t) ++next_eval;
-      const long stretch_end = std::min(
-          (next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at, t + max_segment);
+      const long stretch_end =
+          std::min((next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at, t + max_segment);
       run_workers(t + 1, stretch_end);
       t = stretch_end;
       if (const auto [overflow_step, worker] = clock_overflow(); overflow_step > 0) {

@@ -57,7 +57,9 @@ TEST_CASE("kernels: the version chosen is the best one this CPU has, and every v
   __builtin_cpu_init();
   const bool has_avx2 = __builtin_cpu_supports("avx2") != 0;
   const bool has_avx512 = __builtin_cpu_supports("avx512f") != 0;
-  const kernels::Isa expected = has_avx512 ? kernels::Isa::avx512 : has_avx2 ? kernels::Isa::avx2 : kernels::Isa::baseline;
+  const kernels::Isa expected = has_avx512 ? kernels::Isa::avx512
+                                : has_avx2 ? kernels::Isa::avx2
+                                           : kernels::Isa::baseline;
   CHECK(kernels::best_isa() == expected);
   CHECK(kernels::supported(kernels::Isa::avx2) == has_avx2);
   CHECK(kernels::supported(kernels::Isa::avx512) == has_avx512);

@@ -40,7 +40,8 @@ TEST_CASE("p = 1 local SGD is bit-identical to a plain serial SGD loop") {
   const long steps = 300;
   const int batch = 4;
   const std::uint64_t seed = 3;
-  const auto result = run_engine(*problem, schedule, eta, {.steps = steps, .batch = batch, .seed = seed, .eval_steps = every_step(steps)});
+  const auto result = run_engine(*problem, schedule, eta,
+                                 {.steps = steps, .batch = batch, .seed = seed, .eval_steps = every_step(steps)});
 
   // The loop a researcher would write: same stream, same shard, same update.
   const auto& a = problem->data().features.dense();
@@ -74,7 +75,8 @@ TEST_CASE("tau = 1 with p workers and batch B equals mini-batch SGD with batch p
   const auto problem = test::make_least_squares(400, 6, workers);
   const ConstantStepSize eta(0.02);
   EveryStep schedule;
-  const auto result = run_engine(*problem, schedule, eta, {.steps = steps, .batch = batch, .seed = seed, .eval_steps = every_step(steps)});
+  const auto result = run_engine(*problem, schedule, eta,
+                                 {.steps = steps, .batch = batch, .seed = seed, .eval_steps = every_step(steps)});
 
   // Mini-batch SGD with pB samples: worker i's B samples come from its own stream and shard.
   const auto& a = problem->data().features.dense();
@@ -128,7 +130,8 @@ TEST_CASE("after every sync all workers hold the mean of their pre-sync models")
   const auto problem = test::make_least_squares(300, 4, 5);
   const ConstantStepSize eta(0.02);
   FixedPeriod schedule(6);
-  const auto result = run_engine(*problem, schedule, eta, {.steps = 40, .batch = 2, .seed = 1, .eval_steps = {0, 40}, .observers = {&checker}});
+  const auto result = run_engine(*problem, schedule, eta,
+                                 {.steps = 40, .batch = 2, .seed = 1, .eval_steps = {0, 40}, .observers = {&checker}});
   CHECK(checker.syncs == 7);  // 6, 12, ..., 36 and 40
   CHECK(checker.exact);
   CHECK(checker.equal);
@@ -144,7 +147,8 @@ TEST_CASE("same seed, same bits: 1 thread vs 2 threads") {
     test::RunResult result;
     arena.execute([&] {
       FixedPeriod schedule(5);
-      result = run_engine(*problem, schedule, eta, {.steps = 500, .batch = 4, .seed = 42, .eval_steps = every_step(500)});
+      result =
+          run_engine(*problem, schedule, eta, {.steps = 500, .batch = 4, .seed = 42, .eval_steps = every_step(500)});
     });
     return result;
   };
@@ -179,15 +183,16 @@ TEST_CASE("same seed, same bits on 1 and 2 threads with enough work to step in p
   const NonconvexPl nonconvex_pl(pl_options, p, 6);
 
   const ConstantStepSize eta(0.02);
-  for (const Problem* problem : std::initializer_list<const Problem*>{least_squares.get(), &logistic, &quadratic,
-                                                                      &nonconvex_pl}) {
+  for (const Problem* problem :
+       std::initializer_list<const Problem*>{least_squares.get(), &logistic, &quadratic, &nonconvex_pl}) {
     auto run_with = [&](int threads) {
       tbb::task_arena arena(threads);
       test::RunResult result;
       arena.execute([&] {
         FixedPeriod schedule(tau);
-        result = run_engine(*problem, schedule, eta, {.steps = 3 * tau, .batch = batch, .seed = 9,
-                                                      .eval_steps = {0, 5, tau, 2 * tau + 3, 3 * tau}});
+        result =
+            run_engine(*problem, schedule, eta,
+                       {.steps = 3 * tau, .batch = batch, .seed = 9, .eval_steps = {0, 5, tau, 2 * tau + 3, 3 * tau}});
       });
       return result;
     };
@@ -207,8 +212,10 @@ TEST_CASE("evaluating every step or every 100 steps does not change the trajecto
   FixedPeriod dense_schedule(7), sparse_schedule(7);
   std::vector<long> sparse_steps;
   for (long t = 0; t <= 1000; t += 100) sparse_steps.push_back(t);
-  const auto dense = run_engine(*problem, dense_schedule, eta, {.steps = 1000, .batch = 2, .seed = 5, .eval_steps = every_step(1000)});
-  const auto sparse = run_engine(*problem, sparse_schedule, eta, {.steps = 1000, .batch = 2, .seed = 5, .eval_steps = sparse_steps});
+  const auto dense =
+      run_engine(*problem, dense_schedule, eta, {.steps = 1000, .batch = 2, .seed = 5, .eval_steps = every_step(1000)});
+  const auto sparse =
+      run_engine(*problem, sparse_schedule, eta, {.steps = 1000, .batch = 2, .seed = 5, .eval_steps = sparse_steps});
   REQUIRE(sparse.rows.size() == sparse_steps.size());
   std::vector<Evaluation> shared;
   for (const auto& row : dense.rows) {
@@ -223,7 +230,13 @@ TEST_CASE("virtual clock: constant compute c and network C give T*c + R*C, with 
   const ConstantStepSize eta(0.01);
   FixedPeriod schedule(4);  // syncs at 4, 8, 10: R = 3
   // Dyadic constants, so that every sum is exact in binary floating point.
-  const auto result = run_engine(*problem, schedule, eta, {.steps = 10, .batch = 1, .seed = 0, .eval_steps = every_step(10), .compute_seconds = 0.25, .network_seconds = 0.5});
+  const auto result = run_engine(*problem, schedule, eta,
+                                 {.steps = 10,
+                                  .batch = 1,
+                                  .seed = 0,
+                                  .eval_steps = every_step(10),
+                                  .compute_seconds = 0.25,
+                                  .network_seconds = 0.5});
   CHECK(result.report.rounds == 3);
   CHECK(result.report.virtual_time == 10 * 0.25 + 3 * 0.5);
   CHECK(result.report.communication_time == 1.5);
@@ -242,7 +255,8 @@ TEST_CASE("a step size far above 2/L diverges and the run says where") {
   const auto problem = test::make_least_squares(200, 5, 2);
   const ConstantStepSize eta(50.0);
   FixedPeriod schedule(10);
-  const auto result = run_engine(*problem, schedule, eta, {.steps = 5000, .batch = 1, .seed = 0, .eval_steps = {0, 5000}});
+  const auto result =
+      run_engine(*problem, schedule, eta, {.steps = 5000, .batch = 1, .seed = 0, .eval_steps = {0, 5000}});
   CHECK(result.report.termination == Termination::diverged);
   CHECK(result.report.steps_done < 5000);
   CHECK(result.report.steps_done % 10 == 0);  // detected at a sync
@@ -361,8 +375,10 @@ TEST_CASE("drawing the rows of the next steps ahead changes no bit of the run") 
   for (const int batch : {1, 3, 9}) {
     for (const long tau : {1L, 5L}) {
       FixedPeriod a(tau), b(tau);
-      const auto split = run_engine(*problem, a, eta, {.steps = 37, .batch = batch, .seed = 8, .eval_steps = {0, 1, 2, 10, 11, 35, 37}});
-      const auto plain = run_engine(unsplit, b, eta, {.steps = 37, .batch = batch, .seed = 8, .eval_steps = {0, 1, 2, 10, 11, 35, 37}});
+      const auto split = run_engine(*problem, a, eta,
+                                    {.steps = 37, .batch = batch, .seed = 8, .eval_steps = {0, 1, 2, 10, 11, 35, 37}});
+      const auto plain = run_engine(unsplit, b, eta,
+                                    {.steps = 37, .batch = batch, .seed = 8, .eval_steps = {0, 1, 2, 10, 11, 35, 37}});
       INFO("B = " << batch << ", tau = " << tau);
       CHECK(same_bits(split.rows, plain.rows));
       CHECK((split.report.final_model.array() == plain.report.final_model.array()).all());
