@@ -385,3 +385,33 @@ TEST_CASE("drawing the rows of the next steps ahead changes no bit of the run") 
     }
   }
 }
+
+TEST_CASE("Engine::estimate_bytes counts, per worker, the model, state, rows drawn ahead and compute stream") {
+  EngineShape shape;
+  shape.workers = 1000;
+  shape.dim = 50;
+  shape.batch = 4;
+  shape.finite_sum = true;
+  shape.draws_compute_times = false;
+  shape.threads = 2;
+  const double base = Engine::estimate_bytes(shape);
+  const double model = 8.0 * 50;
+  CHECK(base >= 1000 * (static_cast<double>(sizeof(Worker)) + model));
+
+  EngineShape oracle = shape;
+  oracle.finite_sum = false;  // no ring of rows: (lookahead(4) + 1) · B = 12 indices of 8 bytes, plus the block
+  REQUIRE(Engine::lookahead(4) == 2);
+  CHECK(base - Engine::estimate_bytes(oracle) == 1000 * (12 * 8.0 + 16));
+
+  EngineShape adam = shape;
+  adam.optimizer_state_vectors = 2;  // two more vectors of d per worker, and their averages at a sync
+  CHECK(Engine::estimate_bytes(adam) - base >= 1000 * 2 * model + 2 * model);
+
+  EngineShape drawn = shape;
+  drawn.draws_compute_times = true;
+  CHECK(Engine::estimate_bytes(drawn) - base >= 1000 * static_cast<double>(sizeof(Rng)));
+
+  EngineShape twice = shape;
+  twice.workers = 2000;
+  CHECK(Engine::estimate_bytes(twice) - base >= 1000 * (static_cast<double>(sizeof(Worker)) + model));
+}
