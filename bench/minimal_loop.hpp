@@ -52,6 +52,9 @@ struct MinimalResult {
 
 namespace detail {
 
+// Rows per pass of the row kernels: their residuals live on the stack.
+inline constexpr int kRowsPerPass = 16;
+
 inline MinimalMetrics metrics_at(const RegressionData& data, const Vector& average, const double* models, int workers,
                                  Index stride) {
   const RowMatrix& a = data.features.dense();
@@ -108,6 +111,7 @@ inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::ve
     const int lo = static_cast<int>(static_cast<long>(p) * k / threads);
     const int hi = static_cast<int>(static_cast<long>(p) * (k + 1) / threads);
     Vector& g = gradients[static_cast<std::size_t>(k)];
+    std::array<double, detail::kRowsPerPass> residuals{};
     for (long t = 0; t < config.steps;) {
       const long stop = std::min(t + config.period, config.steps);
       for (int i = lo; i < hi; ++i) {
@@ -130,10 +134,13 @@ inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::ve
             kernels::prefetch_rows(a.data(), d, out, config.batch);
           }
           const Index* now = rows + static_cast<std::size_t>(s % slots) * B;
+          // g = Σ_b a_j (a_jᵀx − y_j): all the dots, then the updates in draw order.
           g.setZero();
-          for (int done = 0; done < config.batch; done += kernels::kLeastSquaresChunk) {
-            const int count = std::min(config.batch - done, kernels::kLeastSquaresChunk);
-            kernels::least_squares_accumulate(a.data(), y.data(), d, now + done, count, x.data(), g.data());
+          for (int done = 0; done < config.batch; done += detail::kRowsPerPass) {
+            const int count = std::min(config.batch - done, detail::kRowsPerPass);
+            kernels::dot_rows(a.data(), d, now + done, count, x.data(), residuals.data());
+            for (int b = 0; b < count; ++b) residuals[static_cast<std::size_t>(b)] -= y[now[done + b]];
+            kernels::add_rows(a.data(), d, now + done, count, residuals.data(), g.data());
           }
           if (config.batch > 1) kernels::divide(g.data(), batch, d);
           kernels::axpy(-eta, g.data(), x.data(), d);  // x − ηg, the same bits as x + (−η)g

@@ -101,21 +101,38 @@ inline double exact_reciprocal(double s) {
   }
 }
 
-[[gnu::always_inline]] inline void accumulate_inline(const double* a, const double* targets, Index d,
-                                                    const Index* rows, int count, const double* x, double* out) {
-  prefetch_rows(a, d, rows, count);
-  const double* row[kLeastSquaresChunk];
-  for (int b = 0; b < count; ++b) row[b] = a + rows[b] * d;
-  double residuals[kLeastSquaresChunk];
+[[gnu::always_inline]] inline void dot_rows_inline(const double* a, Index d, const Index* rows, int count,
+                                                   const double* x, double* dots) {
   int b = 0;
-  for (; b + 4 <= count; b += 4) dot_rows<4>(row + b, x, d, residuals + b);
-  for (; b + 2 <= count; b += 2) dot_rows<2>(row + b, x, d, residuals + b);
-  for (; b < count; ++b) dot_rows<1>(row + b, x, d, residuals + b);
-  for (b = 0; b < count; ++b) residuals[b] -= targets[rows[b]];
-  // Then the updates in draw order, four rows per pass over `out`.
-  for (b = 0; b + 4 <= count; b += 4) axpy_rows<4>(residuals + b, row + b, out, d);
-  for (; b + 2 <= count; b += 2) axpy_rows<2>(residuals + b, row + b, out, d);
-  for (; b < count; ++b) axpy_rows<1>(residuals + b, row + b, out, d);
+  for (; b + 4 <= count; b += 4) {
+    const double* row[4] = {a + rows[b] * d, a + rows[b + 1] * d, a + rows[b + 2] * d, a + rows[b + 3] * d};
+    dot_rows<4>(row, x, d, dots + b);
+  }
+  for (; b + 2 <= count; b += 2) {
+    const double* row[2] = {a + rows[b] * d, a + rows[b + 1] * d};
+    dot_rows<2>(row, x, d, dots + b);
+  }
+  for (; b < count; ++b) {
+    const double* row = a + rows[b] * d;
+    dot_rows<1>(&row, x, d, dots + b);
+  }
+}
+
+[[gnu::always_inline]] inline void add_rows_inline(const double* a, Index d, const Index* rows, int count,
+                                                   const double* scales, double* y) {
+  int b = 0;
+  for (; b + 4 <= count; b += 4) {
+    const double* row[4] = {a + rows[b] * d, a + rows[b + 1] * d, a + rows[b + 2] * d, a + rows[b + 3] * d};
+    axpy_rows<4>(scales + b, row, y, d);
+  }
+  for (; b + 2 <= count; b += 2) {
+    const double* row[2] = {a + rows[b] * d, a + rows[b + 1] * d};
+    axpy_rows<2>(scales + b, row, y, d);
+  }
+  for (; b < count; ++b) {
+    const double* row = a + rows[b] * d;
+    axpy_rows<1>(scales + b, &row, y, d);
+  }
 }
 
 // One compiled version per instruction set, from the same inline code.
@@ -125,9 +142,13 @@ inline double exact_reciprocal(double s) {
     axpy_inline(alpha, a, y, d);                                                                             \
   }                                                                                                          \
   attribute void divide_##suffix(double* y, double s, Index d) { divide_inline(y, s, d); }                 \
-  attribute void accumulate_##suffix(const double* a, const double* targets, Index d, const Index* rows,   \
-                                     int count, const double* x, double* out) {                            \
-    accumulate_inline(a, targets, d, rows, count, x, out);                                                   \
+  attribute void dot_rows_##suffix(const double* a, Index d, const Index* rows, int count, const double* x, \
+                                   double* dots) {                                                           \
+    dot_rows_inline(a, d, rows, count, x, dots);                                                             \
+  }                                                                                                          \
+  attribute void add_rows_##suffix(const double* a, Index d, const Index* rows, int count,                   \
+                                   const double* scales, double* y) {                                        \
+    add_rows_inline(a, d, rows, count, scales, y);                                                           \
   }
 
 LOCALSGD_KERNELS_FOR(baseline, )
@@ -139,13 +160,14 @@ struct Table {
   double (*dot)(const double*, const double*, Index);
   void (*axpy)(double, const double*, double*, Index);
   void (*divide)(double*, double, Index);
-  void (*accumulate)(const double*, const double*, Index, const Index*, int, const double*, double*);
+  void (*dot_rows)(const double*, Index, const Index*, int, const double*, double*);
+  void (*add_rows)(const double*, Index, const Index*, int, const double*, double*);
 };
 
 const Table& table(Isa isa) {
-  static const Table baseline{dot_baseline, axpy_baseline, divide_baseline, accumulate_baseline};
-  static const Table avx2{dot_avx2, axpy_avx2, divide_avx2, accumulate_avx2};
-  static const Table avx512{dot_avx512, axpy_avx512, divide_avx512, accumulate_avx512};
+  static const Table baseline{dot_baseline, axpy_baseline, divide_baseline, dot_rows_baseline, add_rows_baseline};
+  static const Table avx2{dot_avx2, axpy_avx2, divide_avx2, dot_rows_avx2, add_rows_avx2};
+  static const Table avx512{dot_avx512, axpy_avx512, divide_avx512, dot_rows_avx512, add_rows_avx512};
   switch (isa) {
     case Isa::avx512: return avx512;
     case Isa::avx2: return avx2;
@@ -182,9 +204,12 @@ void axpy(double alpha, const double* a, double* y, Index d) { best().axpy(alpha
 
 void divide(double* y, double s, Index d) { best().divide(y, s, d); }
 
-void least_squares_accumulate(const double* a, const double* targets, Index d, const Index* rows, int count,
-                              const double* x, double* out) {
-  best().accumulate(a, targets, d, rows, count, x, out);
+void dot_rows(const double* a, Index d, const Index* rows, int count, const double* x, double* dots) {
+  best().dot_rows(a, d, rows, count, x, dots);
+}
+
+void add_rows(const double* a, Index d, const Index* rows, int count, const double* scales, double* y) {
+  best().add_rows(a, d, rows, count, scales, y);
 }
 
 double dot(Isa isa, const double* a, const double* x, Index d) { return table(isa).dot(a, x, d); }
@@ -193,9 +218,12 @@ void axpy(Isa isa, double alpha, const double* a, double* y, Index d) { table(is
 
 void divide(Isa isa, double* y, double s, Index d) { table(isa).divide(y, s, d); }
 
-void least_squares_accumulate(Isa isa, const double* a, const double* targets, Index d, const Index* rows,
-                              int count, const double* x, double* out) {
-  table(isa).accumulate(a, targets, d, rows, count, x, out);
+void dot_rows(Isa isa, const double* a, Index d, const Index* rows, int count, const double* x, double* dots) {
+  table(isa).dot_rows(a, d, rows, count, x, dots);
+}
+
+void add_rows(Isa isa, const double* a, Index d, const Index* rows, int count, const double* scales, double* y) {
+  table(isa).add_rows(a, d, rows, count, scales, y);
 }
 
 }  // namespace localsgd::kernels

@@ -1,5 +1,6 @@
 #pragma once
-// Hand-written kernels for the per-sample work of dense problems: dot products, y += αa, y /= s.
+// Hand-written kernels for the per-row work of dense finite sums: dot products, y += αa, y /= s,
+// and the same over a list of rows of a row-major matrix.
 //
 // Their results do not depend on the instruction set. Every sum has a fixed shape, that of
 // Eigen's vectorised reduction with two-double packets (x86-64's baseline SSE2, which this
@@ -47,23 +48,21 @@ inline void prefetch_rows(const double* a, Index d, const Index* rows, int count
   }
 }
 
-// At most this many rows per least_squares_accumulate call.
-inline constexpr int kLeastSquaresChunk = 16;
-
-// The least-squares per-sample gradients of `count` <= kLeastSquaresChunk rows of a row-major
-// matrix `a` (row j at a + j·d), added to `out` in the order b = 0, 1, …, count − 1:
-//   out += a_j (a_jᵀx − y_j),  j = rows[b],
-// the same bits as the loop  for b: { r = a.row(j).dot(x) − y[j]; out.noalias() += r * a.row(j)ᵀ; }.
-// The rows are prefetched and their dot products computed two at a time (independent chains),
-// which changes no sum.
-void least_squares_accumulate(const double* a, const double* targets, Index d, const Index* rows, int count,
-                              const double* x, double* out);
+// Rows of a row-major matrix `a` (row j at a + j·d), `count` of them, j = rows[b]:
+//   dot_rows: dots[b] = a_jᵀx, each summed in the order of dot() above (the rows are taken up to
+//     four at a time as independent chains, which changes no sum);
+//   add_rows: y += scales[b] · a_j for b = 0, 1, …, count − 1, in that order per element (up to
+//     four rows per pass over y), the same bits as `count` calls of axpy.
+// A mini-batch gradient Σ_b s_b a_jb needs all the dots before any update, which is exact because
+// x does not change while the gradient is computed.
+void dot_rows(const double* a, Index d, const Index* rows, int count, const double* x, double* dots);
+void add_rows(const double* a, Index d, const Index* rows, int count, const double* scales, double* y);
 
 // The same with a chosen version (tests compare every supported one).
 double dot(Isa isa, const double* a, const double* x, Index d);
 void axpy(Isa isa, double alpha, const double* a, double* y, Index d);
 void divide(Isa isa, double* y, double s, Index d);
-void least_squares_accumulate(Isa isa, const double* a, const double* targets, Index d, const Index* rows,
-                              int count, const double* x, double* out);
+void dot_rows(Isa isa, const double* a, Index d, const Index* rows, int count, const double* x, double* dots);
+void add_rows(Isa isa, const double* a, Index d, const Index* rows, int count, const double* scales, double* y);
 
 }  // namespace localsgd::kernels

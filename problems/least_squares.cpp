@@ -5,12 +5,10 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
 
-#include "core/kernels.hpp"
 #include "problems/finite_sum_statistics.hpp"
 
 namespace localsgd {
@@ -19,7 +17,6 @@ LeastSquares::LeastSquares(std::shared_ptr<const RegressionData> data, std::vect
                            LeastSquaresConstants how)
     : data_(std::move(data)), shards_(std::move(shards)), how_(how) {
   const DesignMatrix& a = data_->features;
-  if (!a.is_sparse()) dense_rows_ = a.dense().data();
   if (a.rows() == 0 || a.cols() == 0) throw std::invalid_argument("least squares: empty data set");
   for (const auto& s : shards_) {
     if (s.empty()) throw std::invalid_argument("least squares: a worker has an empty shard");
@@ -174,56 +171,9 @@ PointMetrics LeastSquares::metrics(const Vector& x, Vector& gradient_out) const 
   return m;
 }
 
-// The oracle: B rows drawn uniformly with replacement from the worker's shard, then the kernel
-// accumulates a_j (a_jᵀx − y_j) in draw order (the sums of the plain loop, core/kernels.hpp)
-// and the total is divided by B.
-void LeastSquares::draw_rows(int worker, int batch, Rng& rng, Index* rows) const {
-  const Shard& shard = shards_[static_cast<std::size_t>(worker)];
-  for (int b = 0; b < batch; ++b) rows[b] = shard[uniform_index(rng, shard.size())];
-  kernels::prefetch_rows(dense_rows_, data_->features.cols(), rows, batch);
-}
-
-void LeastSquares::add_row_gradients(const Vector& x, const Index* rows, int count, Vector& out) const {
-  kernels::least_squares_accumulate(dense_rows_, data_->targets.data(), data_->features.cols(), rows, count,
-                                    x.data(), out.data());
-}
-
-void LeastSquares::gradient_at_rows(int /*worker*/, const Vector& x, const Index* rows, int batch,
-                                    Vector& out) const {
-  out.setZero();
-  for (int done = 0; done < batch; done += kernels::kLeastSquaresChunk) {
-    add_row_gradients(x, rows + done, std::min(batch - done, kernels::kLeastSquaresChunk), out);
-  }
-  if (batch > 1) kernels::divide(out.data(), static_cast<double>(batch), out.size());  // x / 1 = x: skipped
-}
-
-void LeastSquares::stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng,
-                                       Vector& out) const {
-  const auto& a = data_->features;
-  if (!a.is_sparse()) {
-    // Chunk by chunk, so that no buffer of B indices is needed: the same draws and sums as
-    // draw_rows then gradient_at_rows (the stream is used for nothing else).
-    const Shard& shard = shards_[static_cast<std::size_t>(worker)];
-    std::array<Index, kernels::kLeastSquaresChunk> chunk;  // NOLINT: filled before use
-    out.setZero();
-    for (int done = 0; done < batch; done += kernels::kLeastSquaresChunk) {
-      const int count = std::min(batch - done, kernels::kLeastSquaresChunk);
-      for (int b = 0; b < count; ++b) chunk[static_cast<std::size_t>(b)] = shard[uniform_index(rng, shard.size())];
-      add_row_gradients(x, chunk.data(), count, out);
-    }
-    if (batch > 1) kernels::divide(out.data(), static_cast<double>(batch), out.size());
-    return;
-  }
-  // Sparse rows: a_jᵀx and the update touch only the row's non-zeros.
-  const Shard& rows = shards_[static_cast<std::size_t>(worker)];
-  const auto& y = data_->targets;
-  out.setZero();
-  const SparseRowMatrix& sparse = a.sparse();
-  for (int b = 0; b < batch; ++b) {
-    const Index j = rows[uniform_index(rng, rows.size())];
-    add_row(sparse, j, row_dot(sparse, j, x) - y[j], out);
-  }
-  out /= static_cast<double>(batch);
+void LeastSquares::row_terms(const Index* rows, int count, double* dots_to_terms) const {
+  const Vector& y = data_->targets;
+  for (int b = 0; b < count; ++b) dots_to_terms[b] -= y[rows[b]];
 }
 
 }  // namespace localsgd

@@ -3,7 +3,6 @@
 #include <memory>
 #include <vector>
 
-#include "core/kernels.hpp"
 #include "problems/partition.hpp"
 #include "problems/problem.hpp"
 #include "problems/regression_data.hpp"
@@ -25,11 +24,23 @@ namespace localsgd {
 //     large d, where the exact constants cannot be afforded.
 enum class LeastSquaresConstants { exact, interpolation };
 
-class LeastSquares final : public Problem {
+class LeastSquares final : public Problem, public FiniteSum {
  public:
   // `how` chooses how the constants are obtained (above). Sparse data needs `exact`.
   LeastSquares(std::shared_ptr<const RegressionData> data, std::vector<Shard> shards,
                LeastSquaresConstants how = LeastSquaresConstants::exact);
+
+  // Bytes for n dense rows of d features: A and its decomposition's copy (n × d each), targets and
+  // residuals (n), with exact constants H, its eigen-decomposition's and the factorisation's
+  // d × d matrices, and the shard statistics' two vectors of d per worker. n = 0: everything but
+  // the data (for data whose size is known only once read).
+  static double estimate_bytes(Index rows, Index dim, int workers,
+                               LeastSquaresConstants how = LeastSquaresConstants::exact) {
+    const auto n = static_cast<double>(rows);
+    const auto d = static_cast<double>(dim);
+    const double square = how == LeastSquaresConstants::interpolation ? 0.0 : 3 * d * d;
+    return 8 * (2 * n * d + 3 * n + square + 2 * workers * d);
+  }
 
   std::string_view name() const override { return "least_squares"; }
   Index dim() const override { return data_->features.cols(); }
@@ -43,22 +54,17 @@ class LeastSquares final : public Problem {
   double gap(const Vector& x) const override;
   PointMetrics metrics(const Vector& x, Vector& gradient_out) const override;
 
-  // Samples B rows of the worker's shard uniformly with replacement:
-  // g = (1/B) Σ_b a_jb (a_jbᵀ x − y_jb).
-  void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override;
-  // Dense data only: the row kernels read rows of a row-major matrix.
-  bool samples_rows() const override { return !data_->features.is_sparse(); }
-  void draw_rows(int worker, int batch, Rng& rng, Index* rows) const override;
-  void prefetch_rows(const Index* rows, int batch) const override {
-    kernels::prefetch_rows(dense_rows_, data_->features.cols(), rows, batch);
-  }
-  void gradient_at_rows(int worker, const Vector& x, const Index* rows, int batch, Vector& out) const override;
+  // A finite sum with per-row terms s_j = a_jᵀx − y_j: the mini-batch gradient over rows j_b is
+  // g = (1/B) Σ_b a_jb (a_jbᵀx − y_jb).
+  const FiniteSum* finite_sum() const override { return this; }
+  const DesignMatrix& design() const override { return data_->features; }
+  const Shard& shard(int worker) const override { return shards_[static_cast<std::size_t>(worker)]; }
+  void row_terms(const Index* rows, int count, double* dots_to_terms) const override;
 
   const ProblemConstants& constants() const override { return constants_; }
   std::optional<Index> smallest_shard() const override { return smallest_shard_size(shards_); }
 
   const RegressionData& data() const { return *data_; }
-  const Shard& shard(int worker) const { return shards_[static_cast<std::size_t>(worker)]; }
   LeastSquaresConstants how() const { return how_; }
   // H = AᵀA/n; empty with LeastSquaresConstants::interpolation.
   const Eigen::MatrixXd& hessian() const { return hessian_; }
@@ -67,8 +73,6 @@ class LeastSquares final : public Problem {
   void compute_exact_constants();
   void use_generating_point();
   Vector residual(const Vector& x) const;  // Ax − y
-  // out += Σ_b a_j (a_jᵀx − y_j) over count <= kernels::kLeastSquaresChunk dense rows, in order.
-  void add_row_gradients(const Vector& x, const Index* rows, int count, Vector& out) const;
   // (1/2n)‖Ax − y‖², straight from the data.
   double direct_loss(const Vector& x) const;
   // e = x − x*, he = H e; returns ½ eᵀHe.
@@ -77,7 +81,6 @@ class LeastSquares final : public Problem {
   std::shared_ptr<const RegressionData> data_;
   std::vector<Shard> shards_;
   LeastSquaresConstants how_;
-  const double* dense_rows_ = nullptr;  // A's row-major values when stored dense (the row kernels' input)
   Eigen::MatrixXd hessian_;  // AᵀA/n (exact constants only)
   ProblemConstants constants_;
 };

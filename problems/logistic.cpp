@@ -110,19 +110,13 @@ Eigen::MatrixXd Logistic::hessian(const Vector& x) const {
   return h;
 }
 
-void Logistic::stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const {
-  const Shard& rows = shards_[static_cast<std::size_t>(worker)];
+void Logistic::row_terms(const Index* rows, int count, double* dots_to_terms) const {
   const Vector& y = data_->labels;
-  out.setZero();
-  data_->features.visit([&](const auto& a) {
-    for (int b = 0; b < batch; ++b) {
-      const Index j = rows[uniform_index(rng, rows.size())];
-      const double margin = y[j] * row_dot(a, j, x);
-      add_row(a, j, -y[j] * sigmoid(-margin), out);
-    }
-  });
-  out /= static_cast<double>(batch);
-  out.noalias() += l2_ * x;
+  for (int b = 0; b < count; ++b) {
+    const Index j = rows[b];
+    const double margin = y[j] * dots_to_terms[b];
+    dots_to_terms[b] = -y[j] * sigmoid(-margin);
+  }
 }
 
 void Logistic::solve_optimum() {

@@ -26,11 +26,21 @@ double log1p_exp(double t);
 // 1 / (1 + e^−t) without overflow.
 double sigmoid(double t);
 
-class Logistic final : public Problem {
+class Logistic final : public Problem, public FiniteSum {
  public:
   // Throws std::invalid_argument if λ = 0 and the loss has no minimiser (separable data), and if
   // a shard is empty.
   Logistic(std::shared_ptr<const ClassificationData> data, std::vector<Shard> shards, double l2);
+
+  // Bytes for n dense rows of d features: A (n × d), labels, margins and per-row terms (a few
+  // vectors of n), the Gram matrix, Newton's Hessian, its factorisation and the eigen-solver's
+  // copy (d × d each), and the shard statistics' two vectors of d per worker. n = 0: everything
+  // but the data (for data whose size is known only once read).
+  static double estimate_bytes(Index rows, Index dim, int workers) {
+    const auto n = static_cast<double>(rows);
+    const auto d = static_cast<double>(dim);
+    return 8 * (n * d + 6 * n + 4 * d * d + 2 * workers * d);
+  }
 
   std::string_view name() const override { return "logistic"; }
   Index dim() const override { return data_->dim(); }
@@ -38,9 +48,13 @@ class Logistic final : public Problem {
 
   double loss(const Vector& x) const override;
   void gradient(const Vector& x, Vector& out) const override;
-  // Samples B rows of the worker's shard uniformly with replacement:
-  // g = (1/B) Σ_b −y_jb σ(−y_jb a_jbᵀx) a_jb + λx.
-  void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override;
+  // A finite sum with per-row terms s_j = −y_j σ(−y_j a_jᵀx) and the ridge added after the mean:
+  // the mini-batch gradient over rows j_b is g = (1/B) Σ_b s_jb a_jb + λx.
+  const FiniteSum* finite_sum() const override { return this; }
+  const DesignMatrix& design() const override { return data_->features; }
+  const Shard& shard(int worker) const override { return shards_[static_cast<std::size_t>(worker)]; }
+  void row_terms(const Index* rows, int count, double* dots_to_terms) const override;
+  void finish_batch(const Vector& x, Vector& out) const override { out.noalias() += l2_ * x; }
   const ProblemConstants& constants() const override { return constants_; }
   std::optional<Index> smallest_shard() const override { return smallest_shard_size(shards_); }
 
@@ -48,7 +62,6 @@ class Logistic final : public Problem {
   Eigen::MatrixXd hessian(const Vector& x) const;
 
   const ClassificationData& data() const { return *data_; }
-  const Shard& shard(int worker) const { return shards_[static_cast<std::size_t>(worker)]; }
   double l2() const { return l2_; }
   int newton_iterations() const { return newton_iterations_; }
 

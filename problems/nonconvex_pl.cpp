@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
+#include "problems/centred_directions.hpp"
 #include "problems/random_rotation.hpp"
 
 namespace localsgd {
@@ -72,19 +74,9 @@ NonconvexPl::NonconvexPl(const NonconvexPlOptions& options, int workers, std::ui
 
   tilts_.assign(static_cast<std::size_t>(workers), Vector::Zero(d));
   if (options.heterogeneity > 0 && workers > 1) {
-    Vector mean = Vector::Zero(d);
-    for (auto& v : tilts_) {
-      for (Index k = 0; k < d; ++k) v[k] = standard_normal(rng);
-      mean += v;
-    }
-    mean /= workers;
-    double mean_sq = 0;
-    for (auto& v : tilts_) {
-      v -= mean;
-      mean_sq += v.squaredNorm();
-    }
-    mean_sq /= workers;
-    for (auto& v : tilts_) v *= options.heterogeneity / std::sqrt(mean_sq);
+    CentredDirections centred = centred_gaussian_directions(rng, workers, d);
+    tilts_ = std::move(centred.directions);
+    for (auto& v : tilts_) v *= options.heterogeneity / std::sqrt(centred.mean_squared_norm);
   }
   double heterogeneity = 0;
   for (const auto& v : tilts_) heterogeneity += v.squaredNorm();  // ∇F_i(x*) = ζ v_i

@@ -45,11 +45,18 @@ struct PlConstantOfPhi {
 // above the minimum) and golden-section refinement of the best cell to machine precision.
 PlConstantOfPhi pl_constant_of_phi();
 
-class NonconvexPl final : public Problem {
+class NonconvexPl final : public Problem, public StochasticOracle {
  public:
   // Draws, from the `data` stream of `seed` and in this order: the Haar rotation U
   // (problems/random_rotation.hpp), x* ~ N(0, I_d), and for ζ > 0 the p raw tilt directions.
   NonconvexPl(const NonconvexPlOptions& options, int workers, std::uint64_t seed);
+
+  // Bytes held once built, with the transient copies of construction: U and the Gaussian matrix
+  // (d × d each), a tilt per worker, and a few vectors of d.
+  static double estimate_bytes(Index dim, int workers) {
+    const auto d = static_cast<double>(dim);
+    return 8 * (2 * d * d + workers * d + 8 * d);
+  }
 
   std::string_view name() const override { return "nonconvex_pl"; }
   Index dim() const override { return rotation_.rows(); }
@@ -60,6 +67,7 @@ class NonconvexPl final : public Problem {
   double gap(const Vector& x) const override;  // Σ φ(z_j), without subtracting F*
   void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override;
   const ProblemConstants& constants() const override { return constants_; }
+  const StochasticOracle* stochastic_oracle() const override { return this; }
 
   const Eigen::MatrixXd& rotation() const { return rotation_; }  // U (columns u_j)
   const Vector& tilt(int worker) const { return tilts_[static_cast<std::size_t>(worker)]; }  // ζ v_i

@@ -1,102 +1,23 @@
 #pragma once
-// The objective every run minimises, with its known constants and a stochastic oracle per worker.
-#include <optional>
-#include <string>
-#include <string_view>
-
-#include "core/random.hpp"
-#include "core/types.hpp"
+// A problem = an objective (problems/objective.hpp) + how a worker gets a stochastic gradient of
+// its own F_i, which is exactly one of:
+//   - a finite sum (problems/finite_sum.hpp): F_i is the mean of per-row terms over the worker's
+//     shard of a data set; the engine draws each step's mini-batch of rows from the worker's
+//     sampling stream (sim/minibatch.hpp), fetches them ahead, and asks the finite sum for the
+//     gradient over those rows;
+//   - a stochastic oracle (problems/stochastic_oracle.hpp): the noise is analytic (quadratic,
+//     nonconvex_pl), and the oracle draws it itself from the worker's sampling stream.
+#include "problems/finite_sum.hpp"
+#include "problems/objective.hpp"
+#include "problems/stochastic_oracle.hpp"
 
 namespace localsgd {
 
-// What the theory needs to know about F, and how each number was obtained. A flag is true when the
-// number is exact (a closed form, a direct solve, an eigen-decomposition, or an iteration run to
-// full precision) and false when it is an estimate (e.g. a power iteration stopped at a
-// tolerance); `how` says which, in words, for `localsgd explain` and summary.json.
-//
-// The oracle constants follow the paper's assumption on one stochastic gradient g̃ of worker i:
-//   E[g̃] = ∇F_i(x),   E‖g̃ − ∇F_i(x)‖² ≤ C₁‖∇F_i(x)‖² + σ²   (a mini-batch of B calls divides by B).
-struct ProblemConstants {
-  double smoothness = 0;  // L: ‖∇F(x) − ∇F(y)‖ ≤ L‖x − y‖
-  double pl = 0;          // μ: ½‖∇F(x)‖² ≥ μ (F(x) − F*)   (the PL condition; 0 if none holds)
-  double optimal_value = 0;  // F*
-  Vector optimum;            // x* (the minimiser; for non-unique minimisers, the one of least norm)
-  bool smoothness_exact = true;
-  bool pl_exact = true;
-  bool optimum_exact = true;  // F* and x*
-
-  // σ² and C₁ as a bound that holds at every x, for problems whose oracle is defined that way
-  // (quadratic, nonconvex_pl); empty for finite sums, where no bound of this form holds globally.
-  std::optional<double> sigma2;
-  double c1 = 0;
-  // The variance of one oracle call at x*, averaged over workers: (1/p) Σ_i E‖g̃_i(x*) − ∇F_i(x*)‖².
-  // Defined for every problem; for finite sums it is the σ² that governs the error floor.
-  double sigma2_at_optimum = 0;
-  // Heterogeneity at the optimum: ζ² = (1/p) Σ_i ‖∇F_i(x*)‖² (0 when every worker sees F).
-  double heterogeneity = 0;
-
-  std::string how;
-
-  bool all_exact() const { return smoothness_exact && pl_exact && optimum_exact; }
-};
-
-// F, F − F* and ‖∇F‖² at one point: what an evaluation reports.
-struct PointMetrics {
-  double loss = 0;
-  double gap = 0;
-  double grad_norm_sq = 0;
-};
-
-// F(x) and its oracles. Implementations are immutable after construction and safe to call
-// concurrently: workers share one Problem and keep all mutable state (model, buffers, random
-// streams) themselves.
-class Problem {
+class Problem : public Objective {
  public:
-  virtual ~Problem() = default;
-
-  virtual std::string_view name() const = 0;
-  virtual Index dim() const = 0;
-  // Number of workers whose data this problem was partitioned for.
-  virtual int workers() const = 0;
-
-  virtual double loss(const Vector& x) const = 0;
-  virtual void gradient(const Vector& x, Vector& out) const = 0;
-  // F(x) − F*. Overridden where a form without cancellation exists (e.g. quadratics).
-  virtual double gap(const Vector& x) const { return loss(x) - constants().optimal_value; }
-  // loss(x), gap(x) and ‖∇F(x)‖² together, ∇F(x) left in `gradient` (already of size dim()).
-  // Overridden where the three share work (e.g. one pass over a data set); an override must
-  // return exactly the bits of loss(x), gap(x) and gradient(x).
-  virtual PointMetrics metrics(const Vector& x, Vector& gradient_out) const {
-    gradient(x, gradient_out);
-    return {loss(x), gap(x), gradient_out.squaredNorm()};
-  }
-
-  // Mini-batch stochastic gradient of worker `worker` at x from `batch` draws of its own oracle,
-  // using only `rng` for randomness. Writes into `out` (already of size dim()); must not allocate.
-  virtual void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng,
-                                   Vector& out) const = 0;
-
-  // Row-sampled oracles, split in two so that a step's data can be fetched ahead. A finite sum
-  // whose oracle draws nothing from `rng` but its B row indices may return true here and
-  // implement draw_rows (the step's B draws, in order, as row indices of the data set; it may
-  // also ask the memory system for those rows) and gradient_at_rows (the mini-batch gradient at
-  // x over those rows), such that stochastic_gradient is exactly draw_rows then
-  // gradient_at_rows. The engine then draws the rows of step t + 1 before computing step t: the
-  // same draws from the same stream in the same order, so the same results, with the next rows
-  // arriving while the current step computes. Neither may allocate.
-  virtual bool samples_rows() const { return false; }
-  virtual void draw_rows(int /*worker*/, int /*batch*/, Rng& /*rng*/, Index* /*rows*/) const {}
-  // Asks the memory system again for rows drawn earlier (a worker's next rows, drawn in its
-  // previous stretch of steps and evicted since). Changes nothing.
-  virtual void prefetch_rows(const Index* /*rows*/, int /*batch*/) const {}
-  virtual void gradient_at_rows(int /*worker*/, const Vector& /*x*/, const Index* /*rows*/, int /*batch*/,
-                                Vector& /*out*/) const {}
-
-  virtual const ProblemConstants& constants() const = 0;
-
-  // The number of rows in the smallest worker's shard, for problems over a finite data set
-  // (nullopt for problems whose oracle is not a sample of rows).
-  virtual std::optional<Index> smallest_shard() const { return std::nullopt; }
+  // Exactly one of these is non-null, and it stays the same for the problem's lifetime.
+  virtual const FiniteSum* finite_sum() const { return nullptr; }
+  virtual const StochasticOracle* stochastic_oracle() const { return nullptr; }
 };
 
 }  // namespace localsgd

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
+#include "problems/centred_directions.hpp"
 #include "problems/random_rotation.hpp"
 
 namespace localsgd {
@@ -21,26 +23,14 @@ void check_spectrum_options(Index dim, double mu, double L, Index zeros) {
 }
 
 // Mean zero over the workers, in the range of H (columns of `range`), rescaled so that the mean
-// squared norm is exactly 1 (up to rounding). Empty spread for one worker.
-std::vector<Vector> centred_directions(Rng& rng, int workers, const Eigen::MatrixXd& range) {
-  const Index d = range.rows();
-  std::vector<Vector> out(static_cast<std::size_t>(workers), Vector::Zero(d));
-  if (workers < 2 || range.cols() == 0) return out;
-  Vector mean = Vector::Zero(d);
-  for (auto& v : out) {
-    for (Index k = 0; k < d; ++k) v[k] = standard_normal(rng);
-    v = range * (range.transpose() * v);
-    mean += v;
+// squared norm is exactly 1 (up to rounding). Zero vectors for one worker.
+std::vector<Vector> unit_spread_directions(Rng& rng, int workers, const Eigen::MatrixXd& range) {
+  if (workers < 2 || range.cols() == 0) {
+    return std::vector<Vector>(static_cast<std::size_t>(workers), Vector::Zero(range.rows()));
   }
-  mean /= workers;
-  double mean_sq = 0;
-  for (auto& v : out) {
-    v -= mean;
-    mean_sq += v.squaredNorm();
-  }
-  mean_sq /= workers;
-  for (auto& v : out) v /= std::sqrt(mean_sq);
-  return out;
+  CentredDirections centred = centred_gaussian_directions(rng, workers, range.rows(), &range);
+  for (auto& v : centred.directions) v /= std::sqrt(centred.mean_squared_norm);
+  return std::move(centred.directions);
 }
 
 }  // namespace
@@ -93,7 +83,7 @@ Quadratic::Quadratic(const QuadraticOptions& options, int workers, std::uint64_t
   if (rank < d) x_star = range * (range.transpose() * x_star);  // the least-norm minimiser
   offset_ = hessian_ * x_star;
 
-  const std::vector<Vector> directions = centred_directions(rng, options.heterogeneity > 0 ? workers : 1, range);
+  const std::vector<Vector> directions = unit_spread_directions(rng, options.heterogeneity > 0 ? workers : 1, range);
   double heterogeneity = 0;
   for (int i = 0; i < workers; ++i) {
     const Vector& delta = directions[options.heterogeneity > 0 ? static_cast<std::size_t>(i) : 0];

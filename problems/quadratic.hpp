@@ -31,12 +31,19 @@ struct QuadraticOptions {
   double heterogeneity = 0;         // ζ
 };
 
-class Quadratic final : public Problem {
+class Quadratic final : public Problem, public StochasticOracle {
  public:
   // Draws, from the `data` stream of `seed` and in this order: the d × d Gaussian matrix whose QR
   // factor (with the signs that make it Haar-distributed) is Q, x* ~ N(0, I_d) projected onto the
   // range of H, and for ζ > 0 the p raw directions of the δ_i.
   Quadratic(const QuadraticOptions& options, int workers, std::uint64_t seed);
+
+  // Bytes held once built, with the transient copies of construction: H, Q and the Gaussian matrix
+  // (d × d each), x*_i and H x*_i per worker, and a few vectors of d.
+  static double estimate_bytes(Index dim, int workers) {
+    const auto d = static_cast<double>(dim);
+    return 8 * (3 * d * d + 2 * workers * d + 8 * d);
+  }
 
   std::string_view name() const override { return "quadratic"; }
   Index dim() const override { return hessian_.rows(); }
@@ -48,6 +55,7 @@ class Quadratic final : public Problem {
   // ∇F_i(x) = Hx − H x*_i, plus the oracle noise for a mini-batch of `batch` calls.
   void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override;
   const ProblemConstants& constants() const override { return constants_; }
+  const StochasticOracle* stochastic_oracle() const override { return this; }
 
   const Eigen::MatrixXd& hessian() const { return hessian_; }
   const Eigen::MatrixXd& rotation() const { return rotation_; }  // Q (columns = eigenvectors)

@@ -8,8 +8,6 @@
 namespace localsgd {
 
 namespace detail {
-// Below this many values (p·d) the average is computed on the calling thread.
-inline constexpr std::size_t kParallelAverageThreshold = std::size_t{1} << 16;
 // Coordinate blocks: about eight of them, each a whole number of cache lines (8 doubles) and at
 // most 4096 coordinates, so that small d with many workers (d = 20, p = 10^5) is parallel too.
 inline Index average_block(Index d) {
@@ -28,7 +26,7 @@ void deterministic_average(std::size_t count, const ModelAt& model_at, Vector& o
     for (std::size_t i = 1; i < count; ++i) block += model_at(i).segment(begin, end - begin);
     block /= p;
   };
-  if (count * static_cast<std::size_t>(d) < detail::kParallelAverageThreshold) {
+  if (count * static_cast<std::size_t>(d) < kParallelValues) {
     average_block(0, d);
     return;
   }

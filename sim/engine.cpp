@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "sim/averaging.hpp"
+#include "sim/minibatch.hpp"
 #include "sim/parallel.hpp"
 
 namespace localsgd {
@@ -31,15 +32,15 @@ class CurrentAverage final : public AveragedModel {
 // thread: handing it to the scheduler would cost about as much as it saves (a task costs a few
 // microseconds; this is roughly 10 µs of per-sample work).
 constexpr double kParallelStepWork = 32768;
-// Below this many values (p·d) the per-worker loops of a sync or an evaluation run on the calling
-// thread.
-constexpr std::size_t kParallelPerWorker = std::size_t{1} << 16;
 
-// Calls f(i) for every worker i, in parallel when `values` is large. f must touch worker i only,
+// Bytes of a heap block of `bytes`, with the allocator's bookkeeping.
+double heap_block(double bytes) { return bytes + 16.0; }
+
+// Calls f(i) for every worker i, in parallel when `values` (p·d) is large. f must touch worker i only,
 // so the order of the calls changes nothing.
 template <class F>
 void for_each_worker(std::size_t workers, std::size_t values, const F& f) {
-  if (values < kParallelPerWorker) {
+  if (values < kParallelValues) {
     for (std::size_t i = 0; i < workers; ++i) f(i);
     return;
   }
@@ -58,29 +59,68 @@ Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm,
   if (problem_.workers() != config_.workers) {
     throw std::invalid_argument("Engine: the problem was partitioned for a different number of workers");
   }
+  finite_sum_ = problem_.finite_sum();
+  oracle_ = problem_.stochastic_oracle();
+  if ((finite_sum_ == nullptr) == (oracle_ == nullptr)) {
+    throw std::invalid_argument("Engine: a problem must be either a finite sum or a stochastic oracle");
+  }
+}
+
+bool Engine::runs_in_parallel(int workers, long steps, int batch, Index dim) {
+  const double work = static_cast<double>(workers) * static_cast<double>(steps) * batch * static_cast<double>(dim);
+  return work >= kParallelStepWork;
+}
+
+double Engine::estimate_bytes(const EngineShape& shape) {
+  const double d = static_cast<double>(shape.dim);
+  const double p = shape.workers;
+  const double vector = heap_block(8.0 * d);
+  const double states = shape.optimizer_state_vectors;
+  double per_worker = static_cast<double>(sizeof(Worker)) + vector;  // the struct and its model
+  if (states > 0) per_worker += heap_block(states * static_cast<double>(sizeof(Vector))) + states * vector;
+  if (shape.finite_sum) {
+    per_worker += heap_block(8.0 * static_cast<double>((lookahead(shape.batch) + 1) * shape.batch));
+  }
+  if (shape.draws_compute_times) per_worker += static_cast<double>(sizeof(ComputeStream));
+  const int threads = shape.threads > 0 ? shape.threads : tbb::this_task_arena::max_concurrency();
+  const double chunks = std::min(p, 8.0 * threads);
+  // The workers' and compute streams' arrays are counted per worker above, their blocks' overhead here.
+  const double shared = heap_block(0) +                                      // workers_
+                        (shape.draws_compute_times ? heap_block(0) : 0.0) +  // compute_streams_
+                        2 * vector +                                         // average_, gradient_
+                        heap_block(chunks * static_cast<double>(sizeof(Vector))) + chunks * vector +
+                        states * vector +     // state_averages_
+                        heap_block(8.0 * p);  // distances_
+  return p * per_worker + shared;
+}
+
+void Engine::draw_rows_until(Worker& worker, int id, long until) const {
+  const Shard& shard = finite_sum_->shard(id);
+  while (worker.drawn_until < until) {
+    ++worker.drawn_until;
+    Index* rows = worker.rows.data() + slot(worker.drawn_until);
+    draw_minibatch(shard, config_.batch, worker.sampling, rows);
+    finite_sum_->prefetch_rows(rows, config_.batch);
+  }
 }
 
 void Engine::run_local_steps(Worker& worker, int id, long first, long last, Vector& gradient) const {
   const int batch = config_.batch;
   for (long t = first; t <= last; ++t) {
     const double eta = algorithm_.step_size.at(t - 1);  // step t uses η_{t−1}
-    if (row_sampled_) {
+    if (finite_sum_ != nullptr) {
       // The rows of steps t + 1, …, t + lookahead are drawn (and asked from memory) before step t
-      // computes, so that they arrive in time: the same draws in the same order as
-      // stochastic_gradient would make, at every step.
-      const long ahead = std::min(t + lookahead_, config_.steps);
-      while (worker.drawn_until < ahead) {
-        ++worker.drawn_until;
-        problem_.draw_rows(id, batch, worker.sampling, worker.rows.data() + slot(worker.drawn_until));
-      }
-      problem_.gradient_at_rows(id, worker.model, worker.rows.data() + slot(t), batch, gradient);
+      // computes, so that they arrive in time. The sampling stream serves nothing else, so these
+      // are the same draws in the same order as drawing each step's rows when it starts.
+      draw_rows_until(worker, id, std::min(t + lookahead_, config_.steps));
+      finite_sum_->batch_gradient(worker.model, worker.rows.data() + slot(t), batch, gradient);
     } else {
-      problem_.stochastic_gradient(id, worker.model, batch, worker.sampling, gradient);
+      oracle_->stochastic_gradient(id, worker.model, batch, worker.sampling, gradient);
     }
     ++worker.optimizer_age;
     algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, gradient, worker.optimizer_state);
-    const double seconds =
-        worker.compute_time != nullptr ? clock_.compute.step_seconds(id, *worker.compute_time) : worker.step_seconds;
+    const double seconds = worker.compute_stream != nullptr ? clock_.compute.step_seconds(id, *worker.compute_stream)
+                                                            : worker.step_seconds;
     worker.clock += seconds;
     worker.busy_seconds += seconds;
     // Step-exact and independent of how the steps are split into stretches; the engine ends the
@@ -100,12 +140,11 @@ std::pair<long, int> Engine::clock_overflow() const {
 
 namespace {
 
-// Asks the memory system for what a worker's first step reads: its scalars and stream position,
-// and its model. Changes nothing.
+// Asks the memory system for what a worker's first step reads: its scalars and its model (the
+// sampling stream's state is read where its position says, which is the library's business).
+// Changes nothing.
 void prefetch_worker(const Worker& w) {
-  const auto* bytes = reinterpret_cast<const char*>(&w);
-  __builtin_prefetch(bytes);
-  __builtin_prefetch(reinterpret_cast<const char*>(&w.sampling + 1) - 8);  // the stream's position
+  __builtin_prefetch(&w);
   const auto* model = reinterpret_cast<const char*>(w.model.data());
   const auto length = std::min<std::size_t>(static_cast<std::size_t>(w.model.size()) * sizeof(double), 512);
   for (std::size_t offset = 0; offset < length; offset += 64) __builtin_prefetch(model + offset);
@@ -117,8 +156,6 @@ void prefetch_worker(const Worker& w) {
 // tasks over chunks of workers. Each worker touches only its own state (and its chunk's scratch
 // gradient, which every step overwrites), so the split changes no bit.
 void Engine::run_workers(long first, long last) {
-  const double work = static_cast<double>(config_.workers) * static_cast<double>(last - first + 1) * config_.batch *
-                      static_cast<double>(problem_.dim());
   auto run_range = [&](int begin, int end, Vector& gradient) {
     for (int i = begin; i != end; ++i) {
       if (i + 1 != end) {
@@ -126,14 +163,14 @@ void Engine::run_workers(long first, long last) {
         prefetch_worker(next);
         // Its first steps' rows were drawn during its previous stretch and have left the caches
         // since: ask for them again while this worker computes.
-        for (long t = first; row_sampled_ && t <= std::min(next.drawn_until, last); ++t) {
-          problem_.prefetch_rows(next.rows.data() + slot(t), config_.batch);
+        for (long t = first; finite_sum_ != nullptr && t <= std::min(next.drawn_until, last); ++t) {
+          finite_sum_->prefetch_rows(next.rows.data() + slot(t), config_.batch);
         }
       }
       run_local_steps(workers_[static_cast<std::size_t>(i)], i, first, last, gradient);
     }
   };
-  if (work < kParallelStepWork) {
+  if (!runs_in_parallel(config_.workers, last - first + 1, config_.batch, problem_.dim())) {
     run_range(0, config_.workers, gradient_);
     return;
   }
@@ -163,7 +200,7 @@ double Engine::consensus() {
   return sum / static_cast<double>(p);
 }
 
-Evaluation Engine::evaluate(long step, int rounds, double time, bool with_consensus) {
+Evaluation Engine::evaluate(long step, int rounds, double time, double consensus_value) {
   Evaluation e;
   e.step = step;
   e.round = rounds;
@@ -173,7 +210,7 @@ Evaluation Engine::evaluate(long step, int rounds, double time, bool with_consen
   e.loss = m.loss;
   e.gap = m.gap;
   e.grad_norm_sq = m.grad_norm_sq;
-  e.consensus = with_consensus ? consensus() : 0.0;
+  e.consensus = consensus_value;
   return e;
 }
 
@@ -228,9 +265,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
 
   workers_.clear();
   workers_.resize(static_cast<std::size_t>(config_.workers));
-  row_sampled_ = problem_.samples_rows();
-  // Enough steps ahead to have about 8 rows in flight: 8 steps for B = 1, 1 step for B >= 8.
-  lookahead_ = std::max(1, 8 / config_.batch);
+  lookahead_ = lookahead(config_.batch);
   // A compute-time stream per worker only if some worker's step time is drawn.
   bool draws = false;
   for (int i = 0; i < config_.workers && !draws; ++i) draws = !clock_.compute.fixed_step_seconds(i).has_value();
@@ -244,14 +279,14 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
     w.model = x0;
     w.optimizer_state.assign(static_cast<std::size_t>(algorithm_.optimizer.state_vectors()), Vector::Zero(d));
     w.sampling = make_stream(config_.seed, StreamPurpose::sampling, static_cast<std::uint64_t>(i));
-    w.rows.assign(row_sampled_ ? static_cast<std::size_t>((lookahead_ + 1) * config_.batch) : 0, 0);
+    w.rows.assign(finite_sum_ != nullptr ? static_cast<std::size_t>((lookahead_ + 1) * config_.batch) : 0, 0);
     w.drawn_until = 0;
     if (draws) {
       ComputeStream& stream = compute_streams_[static_cast<std::size_t>(i)];
       stream.rng = make_stream(config_.seed, StreamPurpose::compute_time, static_cast<std::uint64_t>(i));
-      w.compute_time = &stream.rng;
+      w.compute_stream = &stream.rng;
     } else {
-      w.compute_time = nullptr;
+      w.compute_stream = nullptr;
       w.step_seconds = *clock_.compute.fixed_step_seconds(i);
     }
   });
@@ -275,7 +310,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   };
 
   if (next_eval != eval_steps.end() && *next_eval == 0) {
-    emit(evaluate(0, 0, 0.0, true));
+    emit(evaluate(0, 0, 0.0, consensus()));
     ++next_eval;
   }
 
@@ -295,10 +330,10 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
       // at most one segment, so that a stop request is seen soon). Stopping only pauses the
       // workers; it changes no state.
       while (next_eval != eval_steps.end() && *next_eval <= t) ++next_eval;
-      const long stop = std::min((next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at,
-                                 t + max_segment);
-      run_workers(t + 1, stop);
-      t = stop;
+      const long stretch_end =
+          std::min((next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at, t + max_segment);
+      run_workers(t + 1, stretch_end);
+      t = stretch_end;
       if (const auto [overflow_step, worker] = clock_overflow(); overflow_step > 0) {
         // No evaluation: its time would not be a number. The rows and target hits so far stand.
         report.termination = Termination::clock_overflow;
@@ -312,12 +347,10 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
 
       average_workers();
       const bool finite = average_.allFinite();
-      std::optional<Evaluation> evaluation;
-      if (is_eval || !finite) {
-        // Consensus is measured on the pre-sync models; the other metrics at x̄_t, which the
-        // sync below installs unchanged.
-        evaluation = evaluate(t, report.rounds, 0.0, true);
-      }
+      // Consensus is measured on the models before the sync; the other metrics at x̄_t, which the
+      // sync below installs unchanged, and the evaluation's round and time are those after it.
+      const bool evaluating = is_eval || !finite;
+      const double consensus_before_sync = evaluating ? consensus() : 0.0;
       if (is_sync && finite) {
         const std::optional<double> communication = synchronise(t, report.rounds + 1, observers);
         if (!communication) {
@@ -328,9 +361,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
         ++report.rounds;
         report.communication_time += *communication;
       }
-      if (evaluation) {
-        evaluation->round = report.rounds;
-        evaluation->time = slowest_clock();
+      std::optional<Evaluation> evaluation;
+      if (evaluating) {
+        evaluation = evaluate(t, report.rounds, slowest_clock(), consensus_before_sync);
         emit(*evaluation);
       }
       if (!finite || (evaluation && !(std::isfinite(evaluation->loss) && evaluation->gap <= config_.divergence_gap))) {

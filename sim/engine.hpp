@@ -74,9 +74,36 @@ struct RunReport {
   Vector final_model;        // x̄ at the last step done
 };
 
+// What a run's engine allocates depends on these (Engine::estimate_bytes).
+struct EngineShape {
+  int workers = 1;                  // p
+  Index dim = 1;                    // d
+  int batch = 1;                    // B
+  int optimizer_state_vectors = 0;  // LocalOptimizer::state_vectors()
+  bool finite_sum = true;           // rows are drawn ahead (Problem::finite_sum)
+  bool draws_compute_times = true;  // some worker's step time is drawn (a compute-time stream each)
+  int threads = 0;                  // the arena's concurrency; 0: the calling thread's arena
+};
+
 class Engine {
  public:
   Engine(const Problem& problem, EngineConfig config, Algorithm algorithm, ClockModels clock);
+
+  // Bytes a run holds at its peak, from what run() allocates: per worker its fixed part (struct
+  // Worker: clock, counters, sampling stream), model and optimizer state vectors, ring of rows
+  // drawn ahead and compute-time stream; the averaged model, the scratch gradients (one per chunk
+  // of workers stepped as one task), the averaged state vectors and the consensus distances. Each
+  // heap block is counted with 16 bytes of allocator overhead.
+  static double estimate_bytes(const EngineShape& shape);
+
+  // Whether a stretch of `steps` local steps of every worker runs as tasks over chunks of workers
+  // (else on the calling thread): when p·steps·B·d reaches about 10 µs of per-sample work. Never
+  // changes a result; tests use it to make sure they exercise the parallel path.
+  static bool runs_in_parallel(int workers, long steps, int batch, Index dim);
+
+  // Steps drawn ahead for a finite sum with mini-batch B: enough to have about 8 rows in flight
+  // (8 steps for B = 1, 1 step for B >= 8). A worker's ring holds lookahead(B) + 1 steps of rows.
+  static long lookahead(int batch) { return std::max(1, 8 / batch); }
 
   // Runs T steps from x0. Metrics are evaluated at the steps in `eval_steps` (sorted, within
   // [0, T]); which steps are evaluated never changes the trajectory. A non-finite averaged model
@@ -88,10 +115,14 @@ class Engine {
 
  private:
   void run_local_steps(Worker& worker, int id, long first, long last, Vector& gradient) const;
+  // The rows of worker `id`'s steps up to `until` (at most T) that are not drawn yet: drawn in
+  // step order from its sampling stream and asked from memory.
+  void draw_rows_until(Worker& worker, int id, long until) const;
   void run_workers(long first, long last);
   void average_workers();
   double consensus();
-  Evaluation evaluate(long step, int rounds, double time, bool with_consensus);
+  // The metrics at x̄ (the current average_), with the given consensus (measured before a sync).
+  Evaluation evaluate(long step, int rounds, double time, double consensus_value);
   // Returns the communication seconds of this sync (round `round`), or nothing, changing
   // nothing and telling no observer, if the sync would end at a non-finite virtual time.
   std::optional<double> synchronise(long step, int round, std::span<Observer* const> observers);
@@ -104,7 +135,10 @@ class Engine {
   Algorithm algorithm_;
   ClockModels clock_;
   std::vector<Worker> workers_;
-  bool row_sampled_ = false;  // the problem's oracle draws rows: draw them `lookahead_` steps ahead
+  // Exactly one is set: a finite sum's rows are drawn here, `lookahead_` steps ahead; a stochastic
+  // oracle draws its own noise.
+  const FiniteSum* finite_sum_ = nullptr;
+  const StochasticOracle* oracle_ = nullptr;
   long lookahead_ = 1;
   // Offset of step t's rows in a worker's ring of lookahead_ + 1 slots.
   std::size_t slot(long t) const {

@@ -10,6 +10,7 @@
 // plain tbb::parallel_for. (docs/reliability.md, scripts/sanitize.sh)
 #include <tbb/parallel_for.h>
 
+#include <cstddef>
 #include <utility>
 
 #if defined(__SANITIZE_THREAD__)
@@ -25,6 +26,11 @@
 #endif
 
 namespace localsgd {
+
+// Below this many values (p·d) a loop over workers or coordinates (an average, a sync's per-worker
+// update, an evaluation's distances) runs on the calling thread: a task would cost about as much
+// as it saves.
+inline constexpr std::size_t kParallelValues = std::size_t{1} << 16;
 
 // tbb::parallel_for(range, body, partitioner...).
 template <class Range, class Body, class... Partitioner>

@@ -18,13 +18,13 @@ struct alignas(64) Worker {
   std::vector<Vector> optimizer_state;
   long optimizer_age = 0;           // updates since the optimizer state was (re)started
   Rng sampling;                     // mini-batch draws (StreamPurpose::sampling)
-  // Row-sampled problems (Problem::samples_rows): a ring of slots of B row indices, step t's rows
-  // in slot t mod (slots); the rows of every step up to `drawn_until` are drawn.
+  // Finite sums (Problem::finite_sum): a ring of slots of B row indices, step t's rows in slot
+  // t mod (slots); the rows of every step up to `drawn_until` are drawn.
   std::vector<Index> rows;
   long drawn_until = 0;
-  // Compute-time draws (StreamPurpose::compute_time), owned by the engine; null when the compute
-  // model draws nothing, every step then taking `step_seconds`.
-  Rng* compute_time = nullptr;
+  // The stream of compute-time draws (StreamPurpose::compute_time), owned by the engine; null when
+  // the compute model draws nothing, every step then taking `step_seconds`.
+  Rng* compute_stream = nullptr;
   double step_seconds = 0;
   double clock = 0;                 // virtual time at which this worker finished its latest step
   double busy_seconds = 0;          // total compute time

@@ -32,7 +32,8 @@ std::vector<long> engine_sync_steps(SyncSchedule& schedule, long total) {
   const auto problem = test::make_least_squares(40, 3, 2);
   const ConstantStepSize eta(0.01);
   SyncLog log(*problem);
-  const auto result = test::run_engine(*problem, schedule, eta, total, 1, 0, {0, total}, {&log});
+  const auto result = test::run_engine(
+      *problem, schedule, eta, {.steps = total, .batch = 1, .seed = 0, .eval_steps = {0, total}, .observers = {&log}});
   CHECK(result.report.rounds == static_cast<int>(log.steps.size()));
   return log.steps;
 }
@@ -102,7 +103,8 @@ TEST_CASE("ada_lupa_loss: tau_i = ceil((F(x_0)/F(x_{s_{i-1}}))^(1/3)) tau0 from 
   const long tau0 = 10;
   AdaLupaLoss schedule(tau0, false);
   SyncLog log(*problem);
-  test::run_engine(*problem, schedule, eta, 3000, 2, 1, {0, 3000}, {&log});
+  test::run_engine(*problem, schedule, eta,
+                   {.steps = 3000, .batch = 2, .seed = 1, .eval_steps = {0, 3000}, .observers = {&log}});
   const double initial = problem->loss(Vector::Zero(5));
   REQUIRE(log.steps.size() >= 3);
   CHECK(log.steps[0] == tau0);  // the ratio is 1 in round 1
@@ -123,7 +125,13 @@ TEST_CASE("adacomm shrinks its period as the loss falls, deciding on virtual tim
   auto periods = [&](double seconds_per_step, double interval) {
     AdaComm schedule(32, interval, false);
     SyncLog log(*problem);
-    test::run_engine(*problem, schedule, eta, 2000, 2, 3, {0, 2000}, {&log}, seconds_per_step, 0.0);
+    test::run_engine(*problem, schedule, eta,
+                     {.steps = 2000,
+                      .batch = 2,
+                      .seed = 3,
+                      .eval_steps = {0, 2000},
+                      .observers = {&log},
+                      .compute_seconds = seconds_per_step});
     std::vector<long> out;
     long previous = 0;
     for (long s : log.steps) {

@@ -16,7 +16,8 @@ TEST_CASE("the benchmark's minimal loop reproduces the engine's run bit for bit"
   const auto problem = test::make_least_squares(600, 9, p, 0.3);
   const ConstantStepSize eta(0.02);
   FixedPeriod schedule(tau);
-  const auto result = test::run_engine(*problem, schedule, eta, steps, batch, seed, {0, steps});
+  const auto result = test::run_engine(*problem, schedule, eta,
+                                       {.steps = steps, .batch = batch, .seed = seed, .eval_steps = {0, steps}});
   for (const int threads : {1, 2}) {
     const bench::MinimalConfig config{p, steps, batch, tau, 0.02, seed, threads};
     const auto minimal = bench::minimal_local_sgd(problem->data(), [&] {

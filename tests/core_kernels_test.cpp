@@ -42,6 +42,7 @@ Vector random_vector(Rng& rng, Index d) {
 
 }  // namespace
 
+namespace {
 std::vector<kernels::Isa> supported_versions() {
   std::vector<kernels::Isa> out;
   for (const auto isa : {kernels::Isa::baseline, kernels::Isa::avx2, kernels::Isa::avx512}) {
@@ -49,10 +50,28 @@ std::vector<kernels::Isa> supported_versions() {
   }
   return out;
 }
+}  // namespace
 
-TEST_CASE("kernels: every supported version is compiled for its instruction set and one is chosen") {
-  CHECK(kernels::supported(kernels::Isa::baseline));
-  CHECK(kernels::supported(kernels::best_isa()));
+TEST_CASE("kernels: the version chosen is the best one this CPU has, and every version it has is used") {
+  // The CPU's own feature flags, asked independently of kernels::supported.
+  __builtin_cpu_init();
+  const bool has_avx2 = __builtin_cpu_supports("avx2") != 0;
+  const bool has_avx512 = __builtin_cpu_supports("avx512f") != 0;
+  const kernels::Isa expected = has_avx512 ? kernels::Isa::avx512
+                                : has_avx2 ? kernels::Isa::avx2
+                                           : kernels::Isa::baseline;
+  CHECK(kernels::best_isa() == expected);
+  CHECK(kernels::supported(kernels::Isa::avx2) == has_avx2);
+  CHECK(kernels::supported(kernels::Isa::avx512) == has_avx512);
+  // Each supported version against the scalar reference in the documented order (the tests
+  // below do the same for every kernel); an unsupported one is never run.
+  Rng rng = make_stream(7, StreamPurpose::data);
+  const Vector a = random_vector(rng, 23);
+  const Vector x = random_vector(rng, 23);
+  for (const auto isa : supported_versions()) {
+    INFO("isa " << static_cast<int>(isa));
+    CHECK(kernels::dot(isa, a.data(), x.data(), 23) == reference_dot(a.data(), x.data(), 23));
+  }
 }
 
 TEST_CASE("kernels::dot sums in the documented order, which is Eigen's two-double-packet reduction") {
@@ -73,29 +92,38 @@ TEST_CASE("kernels::dot sums in the documented order, which is Eigen's two-doubl
   }
 }
 
-TEST_CASE("kernels::least_squares_accumulate equals the plain per-sample loop bit for bit") {
+TEST_CASE("kernels::dot_rows and add_rows equal one dot and one axpy per row, in row order, bit for bit") {
   Rng rng = make_stream(2, StreamPurpose::data);
   for (const Index d : {1, 2, 3, 5, 8, 21, 100}) {
     RowMatrix a(30, d);
     for (Index j = 0; j < 30; ++j) a.row(j) = random_vector(rng, d).transpose();
-    const Vector y = random_vector(rng, 30);
     const Vector x = random_vector(rng, d);
-    for (int count = 1; count <= kernels::kLeastSquaresChunk; ++count) {
+    for (int count = 0; count <= 19; ++count) {
       std::vector<Index> rows;
       for (int b = 0; b < count; ++b) rows.push_back(static_cast<Index>(uniform_index(rng, 30)));
-      Vector expected = random_vector(rng, d);
-      Vector got = expected;
-      for (const Index j : rows) {
-        const double residual = reference_dot(a.row(j).data(), x.data(), d) - y[j];
-        for (Index k = 0; k < d; ++k) expected[k] = expected[k] + residual * a(j, k);
+      const Vector scales = random_vector(rng, count);
+      const Vector start = random_vector(rng, d);
+      // The reference: row by row, the documented dot and one rounding per product and per sum.
+      std::vector<double> expected_dots;
+      Vector expected = start;
+      for (int b = 0; b < count; ++b) {
+        const Index j = rows[static_cast<std::size_t>(b)];
+        expected_dots.push_back(reference_dot(a.row(j).data(), x.data(), d));
+        for (Index k = 0; k < d; ++k) expected[k] = expected[k] + scales[b] * a(j, k);
       }
-      const Vector start = got;
-      kernels::least_squares_accumulate(a.data(), y.data(), d, rows.data(), count, x.data(), got.data());
       INFO("d = " << d << ", rows = " << count);
+      std::vector<double> dots(static_cast<std::size_t>(count));
+      Vector got = start;
+      kernels::dot_rows(a.data(), d, rows.data(), count, x.data(), dots.data());
+      kernels::add_rows(a.data(), d, rows.data(), count, scales.data(), got.data());
+      REQUIRE(dots == expected_dots);
       REQUIRE((got.array() == expected.array()).all());
       for (const auto isa : supported_versions()) {
+        std::vector<double> other_dots(static_cast<std::size_t>(count));
         Vector other = start;
-        kernels::least_squares_accumulate(isa, a.data(), y.data(), d, rows.data(), count, x.data(), other.data());
+        kernels::dot_rows(isa, a.data(), d, rows.data(), count, x.data(), other_dots.data());
+        kernels::add_rows(isa, a.data(), d, rows.data(), count, scales.data(), other.data());
+        REQUIRE(other_dots == expected_dots);
         REQUIRE((other.array() == expected.array()).all());
       }
     }

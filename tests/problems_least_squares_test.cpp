@@ -4,32 +4,14 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <set>
 
 #include "support/allocations.hpp"
 #include "experiments/catalog/data_files.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradient_check.hpp"
+#include "support/oracle.hpp"
 
 using namespace localsgd;
-
-TEST_CASE("iid_partition: disjoint shards covering every row, sizes within one, seeded") {
-  const auto shards = iid_partition(103, 4, 9);
-  std::set<Index> seen;
-  std::size_t smallest = 1000, largest = 0;
-  for (const auto& s : shards) {
-    smallest = std::min(smallest, s.size());
-    largest = std::max(largest, s.size());
-    for (Index j : s) CHECK(seen.insert(j).second);
-  }
-  CHECK(seen.size() == 103);
-  CHECK(*seen.begin() == 0);
-  CHECK(*seen.rbegin() == 102);
-  CHECK(largest - smallest <= 1);
-  CHECK(iid_partition(103, 4, 9) == shards);
-  CHECK(iid_partition(103, 4, 10) != shards);
-  CHECK_THROWS(iid_partition(3, 4, 9));
-}
 
 TEST_CASE("least squares: x*, F*, gradient, gap and constants are exact") {
   const auto problem = test::make_least_squares(300, 6, 3, 0.5);
@@ -81,7 +63,7 @@ TEST_CASE("least squares oracle: the mini-batch mean of a_j (a_j^T x - y_j) over
   Rng rng = make_stream(5, StreamPurpose::sampling, 1);
   Rng replay = rng;
   Vector g(4);
-  problem->stochastic_gradient(1, x, 3, rng, g);
+  test::sample_gradient(*problem, 1, x, 3, rng, g);
 
   const auto& shard = problem->shard(1);
   const auto& a = problem->data().features.dense();
@@ -194,13 +176,15 @@ TEST_CASE("least squares oracle constants at x*: variance and heterogeneity over
   }
 }
 
-TEST_CASE("least squares oracle does not allocate") {
+TEST_CASE("least squares mini-batch gradient does not allocate") {
   const auto problem = test::make_least_squares(50, 4, 2);
   const Vector x = Vector::Ones(4);
   Vector g(4);
   Rng rng = make_stream(1, StreamPurpose::sampling);
+  std::vector<Index> rows(40);
   const test::CountAllocations counter;
-  problem->stochastic_gradient(1, x, 8, rng, g);
+  draw_minibatch(problem->shard(1), 40, rng, rows.data());
+  problem->batch_gradient(x, rows.data(), 40, g);
   CHECK(counter.count() == 0);
 }
 
@@ -230,11 +214,9 @@ TEST_CASE("least squares on sparse data (a9a.t) equals the same problem stored d
   Rng rng_a = make_stream(1, StreamPurpose::sampling, 2), rng_b = rng_a;
   Vector ga(123), gb(123);
   const Vector x = Vector::Constant(123, 0.01);
-  on_sparse.stochastic_gradient(2, x, 16, rng_a, ga);
-  on_dense.stochastic_gradient(2, x, 16, rng_b, gb);
+  test::sample_gradient(on_sparse, 2, x, 16, rng_a, ga);  // the sparse rows' non-zeros
+  test::sample_gradient(on_dense, 2, x, 16, rng_b, gb);   // the dense row kernels
   CHECK((ga - gb).norm() <= 1e-14 * gb.norm());
-  CHECK_FALSE(on_sparse.samples_rows());  // the row kernels read dense rows only
-  CHECK(on_dense.samples_rows());
 }
 
 TEST_CASE("least squares evaluation through H: F* + 1/2 e^T H e and H e equal the direct forms from the data") {
@@ -298,25 +280,24 @@ TEST_CASE("least squares with interpolation constants: F* = 0, x* = x_true, gap 
                   std::invalid_argument);
 }
 
-TEST_CASE("least squares oracle split in two: draw_rows then gradient_at_rows is stochastic_gradient, bit for bit") {
+TEST_CASE("least squares mini-batch gradient on dense rows has the bits of the Eigen per-row loop") {
+  // The row kernels (core/kernels.hpp) must give exactly the bits of a.row(j).dot(x) and
+  // g += r a.row(j)^T in draw order, then g /= B: the loop the oracle was first written as.
   const auto problem = test::make_least_squares(120, 7, 3);
-  REQUIRE(problem->samples_rows());
+  const RowMatrix& a = problem->data().features.dense();
+  const Vector& y = problem->data().targets;
   const Vector x = Vector::LinSpaced(7, -1.0, 2.0);
   for (const int batch : {1, 3, 16, 37}) {
-    Rng one = make_stream(5, StreamPurpose::sampling, 2);
-    Rng two = one;
-    Vector expected(7), got(7);
-    problem->stochastic_gradient(2, x, batch, one, expected);
+    Rng rng = make_stream(5, StreamPurpose::sampling, 2);
     std::vector<Index> rows(static_cast<std::size_t>(batch));
-    {
-      const test::CountAllocations counter;
-      problem->draw_rows(2, batch, two, rows.data());
-      problem->gradient_at_rows(2, x, rows.data(), batch, got);
-      CHECK(counter.count() == 0);
-    }
+    draw_minibatch(problem->shard(2), batch, rng, rows.data());
+    Vector got(7);
+    problem->batch_gradient(x, rows.data(), batch, got);
+    Vector expected = Vector::Zero(7);
+    for (const Index j : rows) expected.noalias() += (a.row(j).dot(x) - y[j]) * a.row(j).transpose();
+    expected /= static_cast<double>(batch);
     INFO("batch " << batch);
     CHECK((got.array() == expected.array()).all());
-    CHECK(one() == two());  // the same number of draws
     for (const Index j : rows) CHECK(std::count(problem->shard(2).begin(), problem->shard(2).end(), j) == 1);
   }
 }

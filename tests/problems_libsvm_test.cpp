@@ -1,5 +1,5 @@
-// problems/libsvm.hpp and experiments/catalog/data_files.hpp: the LIBSVM text format, the two real data
-// sets in data/, storage choice, and errors that carry the line number.
+// problems/libsvm.hpp and the LIBSVM loaders of experiments/catalog/data_files.hpp: the LIBSVM text
+// format, the two real data sets in data/, storage choice, and errors that carry the line number.
 #include "problems/libsvm.hpp"
 
 #include <catch2/catch.hpp>
@@ -124,18 +124,6 @@ TEST_CASE("malformed LIBSVM lines give an error naming the source and the line")
   const auto [dim_line, dim_message] = error_of("+1 1:1\n-1 2:1 9:2\n", 4);
   CHECK(dim_line == 2);
   CHECK(dim_message == "test.txt:2: feature index 9 exceeds the dimension 4");
-}
-
-TEST_CASE("data files: relative paths resolve against the spec folder; unreadable files are errors") {
-  CHECK(resolve_data_path("x/y.txt", "/a/b") == std::filesystem::path("/a/b/x/y.txt"));
-  CHECK(resolve_data_path("../y.txt", "/a/b") == std::filesystem::path("/a/y.txt"));
-  CHECK(resolve_data_path("/abs/y.txt", "/a/b") == std::filesystem::path("/abs/y.txt"));
-  CHECK_THROWS_WITH(load_libsvm_classification(kData / "missing.txt", std::nullopt),
-                    Catch::Contains("cannot open") && Catch::Contains("missing.txt"));
-  CHECK_THROWS_WITH(load_libsvm_classification(kData, std::nullopt), Catch::Contains("it is a folder"));
-  const auto first = load_libsvm_classification(kData / "heart_scale", std::nullopt);
-  CHECK(load_libsvm_classification(kData / "heart_scale", std::nullopt) == first);  // parsed once, shared
-  CHECK(first->rows() == 270);
 }
 
 TEST_CASE("LIBSVM text with real-valued labels (regression targets) keeps them as written") {

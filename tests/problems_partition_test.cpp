@@ -1,5 +1,5 @@
-// problems/partition.hpp: shared, by-label and Dirichlet partitions (i.i.d. shards are tested in
-// problems_least_squares_test.cpp), and problems/initial_point.hpp.
+// problems/partition.hpp: i.i.d., shared, by-label and Dirichlet partitions, and
+// problems/initial_point.hpp.
 #include "problems/partition.hpp"
 
 #include <algorithm>
@@ -35,6 +35,24 @@ std::vector<double> labels_with_classes(const std::vector<int>& counts) {
 }
 
 }  // namespace
+
+TEST_CASE("iid_partition: disjoint shards covering every row, sizes within one, seeded") {
+  const auto shards = iid_partition(103, 4, 9);
+  std::set<Index> seen;
+  std::size_t smallest = 1000, largest = 0;
+  for (const auto& s : shards) {
+    smallest = std::min(smallest, s.size());
+    largest = std::max(largest, s.size());
+    for (Index j : s) CHECK(seen.insert(j).second);
+  }
+  CHECK(seen.size() == 103);
+  CHECK(*seen.begin() == 0);
+  CHECK(*seen.rbegin() == 102);
+  CHECK(largest - smallest <= 1);
+  CHECK(iid_partition(103, 4, 9) == shards);
+  CHECK(iid_partition(103, 4, 10) != shards);
+  CHECK_THROWS(iid_partition(3, 4, 9));
+}
 
 TEST_CASE("shared partition: every worker samples every row") {
   const auto shards = shared_partition(5, 3);

@@ -19,7 +19,8 @@ TEST_CASE("one slow worker sets every round's time and the others idle for exact
   FixedPeriod schedule(tau);
   const ScaledCompute compute(std::make_unique<ConstantCompute>(c), 0.0, {1.0, k, 1.0});
   const ConstantNetwork network(C);
-  const auto result = run_engine_with_clock(*problem, schedule, eta, T, 1, 0, every_step(T), {compute, network});
+  const auto result = run_engine_with_clock(
+      *problem, schedule, eta, {.steps = T, .batch = 1, .seed = 0, .eval_steps = every_step(T)}, {compute, network});
 
   const RunReport& r = result.report;
   CHECK(r.rounds == R);
@@ -45,7 +46,8 @@ TEST_CASE("per-sample cost: a step takes slowdown (overhead + per_sample B), als
   const int batch = 8;
   const ScaledCompute compute(std::make_unique<ConstantCompute>(0.125), 0.03125 * batch, {1.0, 2.0});
   const ConstantNetwork network(0.0);
-  const auto result = run_engine_with_clock(*problem, schedule, eta, 20, batch, 0, {0, 20}, {compute, network});
+  const auto result = run_engine_with_clock(
+      *problem, schedule, eta, {.steps = 20, .batch = batch, .seed = 0, .eval_steps = {0, 20}}, {compute, network});
   CHECK(result.report.busy_seconds == std::vector<double>{20 * 0.375, 20 * 0.75});
   CHECK(result.report.virtual_time == 20 * 0.75);
 }
@@ -64,7 +66,8 @@ TEST_CASE("random compute: the engine's clock equals a replay of the barrier rul
   FixedPeriod schedule(tau);
   const ScaledCompute compute(std::make_unique<LognormalCompute>(0.02, 0.5), 0.001 * batch, slowdown);
   const RingAllReduce network(LinkParameters{5e-5, 1.25e9, 8.0});
-  const auto result = run_engine_with_clock(*problem, schedule, eta, T, batch, seed, {0, 3, 7, 12, 23},
+  const auto result = run_engine_with_clock(*problem, schedule, eta,
+                                            {.steps = T, .batch = batch, .seed = seed, .eval_steps = {0, 3, 7, 12, 23}},
                                             {compute, network});
 
   const double C = network.allreduce_seconds(p, problem->dim());

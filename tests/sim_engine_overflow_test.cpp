@@ -38,8 +38,9 @@ TEST_CASE("a worker's step that overflows the clock ends the run at that step") 
   const ScaledCompute compute(std::make_unique<ConstantCompute>(kHuge / 2), 0.0, {1.0, 2.0});
   const ConstantNetwork network(0.0);
   TargetTracker tracker(*problem, {Target{TargetMetric::gap, 1e300, TargetCheck::syncs_and_evaluations}}, 2);
-  const auto result = run_engine_with_clock(*problem, schedule, eta, 10, 1, 0, every_step(10), {compute, network},
-                                            {&tracker});
+  const auto result = run_engine_with_clock(
+      *problem, schedule, eta,
+      {.steps = 10, .batch = 1, .seed = 0, .eval_steps = every_step(10), .observers = {&tracker}}, {compute, network});
   const RunReport& r = result.report;
   CHECK(r.termination == Termination::clock_overflow);
   CHECK(r.steps_done == 2);
@@ -66,8 +67,9 @@ TEST_CASE("an average that overflows the clock ends the run at its sync, telling
   const ConstantNetwork network(kHuge);
   // A target no run meets: checked at every sync.
   TargetTracker tracker(*problem, {Target{TargetMetric::gap, -1.0, TargetCheck::syncs}}, 2);
-  const auto result = run_engine_with_clock(*problem, schedule, eta, 10, 1, 0, every_step(10), {compute, network},
-                                            {&tracker});
+  const auto result = run_engine_with_clock(
+      *problem, schedule, eta,
+      {.steps = 10, .batch = 1, .seed = 0, .eval_steps = every_step(10), .observers = {&tracker}}, {compute, network});
   const RunReport& r = result.report;
   CHECK(r.termination == Termination::clock_overflow);
   CHECK(r.steps_done == 2);
@@ -88,7 +90,8 @@ TEST_CASE("a clock that stays finite changes nothing: the run completes with the
   FixedPeriod schedule(5);
   const ConstantCompute compute(kHuge / 20);
   const ConstantNetwork network(0.0);
-  const auto result = run_engine_with_clock(*problem, schedule, eta, 10, 1, 0, every_step(10), {compute, network});
+  const auto result = run_engine_with_clock(
+      *problem, schedule, eta, {.steps = 10, .batch = 1, .seed = 0, .eval_steps = every_step(10)}, {compute, network});
   CHECK(result.report.termination == Termination::completed);
   CHECK(result.report.steps_done == 10);
   CHECK(result.report.rounds == 2);

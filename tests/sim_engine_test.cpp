@@ -3,8 +3,13 @@
 
 #include <tbb/task_arena.h>
 
+#include <array>
 #include <catch2/catch.hpp>
 
+#include "problems/logistic.hpp"
+#include "problems/nonconvex_pl.hpp"
+#include "problems/quadratic.hpp"
+#include "sim/minibatch.hpp"
 #include "support/fixtures.hpp"
 
 using namespace localsgd;
@@ -35,7 +40,8 @@ TEST_CASE("p = 1 local SGD is bit-identical to a plain serial SGD loop") {
   const long steps = 300;
   const int batch = 4;
   const std::uint64_t seed = 3;
-  const auto result = run_engine(*problem, schedule, eta, steps, batch, seed, every_step(steps));
+  const auto result = run_engine(*problem, schedule, eta,
+                                 {.steps = steps, .batch = batch, .seed = seed, .eval_steps = every_step(steps)});
 
   // The loop a researcher would write: same stream, same shard, same update.
   const auto& a = problem->data().features.dense();
@@ -69,7 +75,8 @@ TEST_CASE("tau = 1 with p workers and batch B equals mini-batch SGD with batch p
   const auto problem = test::make_least_squares(400, 6, workers);
   const ConstantStepSize eta(0.02);
   EveryStep schedule;
-  const auto result = run_engine(*problem, schedule, eta, steps, batch, seed, every_step(steps));
+  const auto result = run_engine(*problem, schedule, eta,
+                                 {.steps = steps, .batch = batch, .seed = seed, .eval_steps = every_step(steps)});
 
   // Mini-batch SGD with pB samples: worker i's B samples come from its own stream and shard.
   const auto& a = problem->data().features.dense();
@@ -123,7 +130,8 @@ TEST_CASE("after every sync all workers hold the mean of their pre-sync models")
   const auto problem = test::make_least_squares(300, 4, 5);
   const ConstantStepSize eta(0.02);
   FixedPeriod schedule(6);
-  const auto result = run_engine(*problem, schedule, eta, 40, 2, 1, {0, 40}, {&checker});
+  const auto result = run_engine(*problem, schedule, eta,
+                                 {.steps = 40, .batch = 2, .seed = 1, .eval_steps = {0, 40}, .observers = {&checker}});
   CHECK(checker.syncs == 7);  // 6, 12, ..., 36 and 40
   CHECK(checker.exact);
   CHECK(checker.equal);
@@ -139,7 +147,8 @@ TEST_CASE("same seed, same bits: 1 thread vs 2 threads") {
     test::RunResult result;
     arena.execute([&] {
       FixedPeriod schedule(5);
-      result = run_engine(*problem, schedule, eta, 500, 4, 42, every_step(500));
+      result =
+          run_engine(*problem, schedule, eta, {.steps = 500, .batch = 4, .seed = 42, .eval_steps = every_step(500)});
     });
     return result;
   };
@@ -149,14 +158,64 @@ TEST_CASE("same seed, same bits: 1 thread vs 2 threads") {
   CHECK((one.report.final_model.array() == two.report.final_model.array()).all());
 }
 
+TEST_CASE("same seed, same bits on 1 and 2 threads with enough work to step in parallel, for every problem") {
+  // p·τ·B·d = 64·16·8·100 is far above the engine's threshold: the stretches of local steps run
+  // as tasks over chunks of workers (2 threads: 16 chunks), which must change no bit.
+  const int p = 64;
+  const Index d = 100;
+  const int batch = 8;
+  const long tau = 16;
+  REQUIRE(Engine::runs_in_parallel(p, tau, batch, d));
+  REQUIRE_FALSE(Engine::runs_in_parallel(8, 5, 4, 10));  // the test above stays serial
+
+  const auto least_squares = test::make_least_squares(p * 20, d, p);
+  const auto classes = make_two_gaussians({p * 20, d, 1.0}, 3);
+  const Logistic logistic(classes, iid_partition(p * 20, p, 3), 1e-3);
+  QuadraticOptions quadratic_options;
+  quadratic_options.eigenvalues = linear_spectrum(d, 0.1, 1.0, 0);
+  quadratic_options.noise = {1.0, 0.5};
+  quadratic_options.heterogeneity = 0.3;
+  const Quadratic quadratic(quadratic_options, p, 5);
+  NonconvexPlOptions pl_options;
+  pl_options.dim = d;
+  pl_options.noise = {1.0, 0.0};
+  pl_options.heterogeneity = 0.3;
+  const NonconvexPl nonconvex_pl(pl_options, p, 6);
+
+  const ConstantStepSize eta(0.02);
+  for (const Problem* problem :
+       std::initializer_list<const Problem*>{least_squares.get(), &logistic, &quadratic, &nonconvex_pl}) {
+    auto run_with = [&](int threads) {
+      tbb::task_arena arena(threads);
+      test::RunResult result;
+      arena.execute([&] {
+        FixedPeriod schedule(tau);
+        result =
+            run_engine(*problem, schedule, eta,
+                       {.steps = 3 * tau, .batch = batch, .seed = 9, .eval_steps = {0, 5, tau, 2 * tau + 3, 3 * tau}});
+      });
+      return result;
+    };
+    const auto one = run_with(1);
+    const auto two = run_with(2);
+    INFO(problem->name());
+    REQUIRE(one.rows.size() == 5);
+    CHECK(one.rows.back().gap < one.rows.front().gap);  // it ran: SGD made progress
+    CHECK(same_bits(one.rows, two.rows));
+    CHECK((one.report.final_model.array() == two.report.final_model.array()).all());
+  }
+}
+
 TEST_CASE("evaluating every step or every 100 steps does not change the trajectory") {
   const auto problem = test::make_least_squares(600, 8, 3);
   const InverseTimeStepSize eta(0.05, 100);
   FixedPeriod dense_schedule(7), sparse_schedule(7);
   std::vector<long> sparse_steps;
   for (long t = 0; t <= 1000; t += 100) sparse_steps.push_back(t);
-  const auto dense = run_engine(*problem, dense_schedule, eta, 1000, 2, 5, every_step(1000));
-  const auto sparse = run_engine(*problem, sparse_schedule, eta, 1000, 2, 5, sparse_steps);
+  const auto dense =
+      run_engine(*problem, dense_schedule, eta, {.steps = 1000, .batch = 2, .seed = 5, .eval_steps = every_step(1000)});
+  const auto sparse =
+      run_engine(*problem, sparse_schedule, eta, {.steps = 1000, .batch = 2, .seed = 5, .eval_steps = sparse_steps});
   REQUIRE(sparse.rows.size() == sparse_steps.size());
   std::vector<Evaluation> shared;
   for (const auto& row : dense.rows) {
@@ -171,7 +230,13 @@ TEST_CASE("virtual clock: constant compute c and network C give T*c + R*C, with 
   const ConstantStepSize eta(0.01);
   FixedPeriod schedule(4);  // syncs at 4, 8, 10: R = 3
   // Dyadic constants, so that every sum is exact in binary floating point.
-  const auto result = run_engine(*problem, schedule, eta, 10, 1, 0, every_step(10), {}, 0.25, 0.5);
+  const auto result = run_engine(*problem, schedule, eta,
+                                 {.steps = 10,
+                                  .batch = 1,
+                                  .seed = 0,
+                                  .eval_steps = every_step(10),
+                                  .compute_seconds = 0.25,
+                                  .network_seconds = 0.5});
   CHECK(result.report.rounds == 3);
   CHECK(result.report.virtual_time == 10 * 0.25 + 3 * 0.5);
   CHECK(result.report.communication_time == 1.5);
@@ -190,7 +255,8 @@ TEST_CASE("a step size far above 2/L diverges and the run says where") {
   const auto problem = test::make_least_squares(200, 5, 2);
   const ConstantStepSize eta(50.0);
   FixedPeriod schedule(10);
-  const auto result = run_engine(*problem, schedule, eta, 5000, 1, 0, {0, 5000});
+  const auto result =
+      run_engine(*problem, schedule, eta, {.steps = 5000, .batch = 1, .seed = 0, .eval_steps = {0, 5000}});
   CHECK(result.report.termination == Termination::diverged);
   CHECK(result.report.steps_done < 5000);
   CHECK(result.report.steps_done % 10 == 0);  // detected at a sync
@@ -279,38 +345,73 @@ TEST_CASE("divergence: a non-finite model, or a gap above the threshold at an ev
 }
 
 TEST_CASE("drawing the rows of the next steps ahead changes no bit of the run") {
-  // The same least-squares problem behind an adapter that hides its split oracle: the engine then
-  // calls stochastic_gradient at every step instead of drawing the next step's rows ahead.
-  class Unsplit final : public Problem {
+  // The same least-squares problem behind an adapter that presents it as a stochastic oracle
+  // drawing each step's rows when the step starts, instead of the engine drawing them ahead.
+  class DrawsEachStep final : public Problem, public StochasticOracle {
    public:
-    explicit Unsplit(const Problem& inner) : inner_(inner) {}
+    explicit DrawsEachStep(const LeastSquares& inner) : inner_(inner) {}
     std::string_view name() const override { return inner_.name(); }
     Index dim() const override { return inner_.dim(); }
     int workers() const override { return inner_.workers(); }
     double loss(const Vector& x) const override { return inner_.loss(x); }
     void gradient(const Vector& x, Vector& out) const override { inner_.gradient(x, out); }
     double gap(const Vector& x) const override { return inner_.gap(x); }
-    void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override {
-      inner_.stochastic_gradient(worker, x, batch, rng, out);
-    }
     const ProblemConstants& constants() const override { return inner_.constants(); }
+    const StochasticOracle* stochastic_oracle() const override { return this; }
+    void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const override {
+      std::array<Index, 16> rows{};
+      draw_minibatch(inner_.shard(worker), batch, rng, rows.data());
+      inner_.batch_gradient(x, rows.data(), batch, out);
+    }
 
    private:
-    const Problem& inner_;
+    const LeastSquares& inner_;
   };
   const auto problem = test::make_least_squares(500, 6, 4);
-  const Unsplit unsplit(*problem);
-  REQUIRE_FALSE(unsplit.samples_rows());
+  const DrawsEachStep unsplit(*problem);
+  REQUIRE(problem->finite_sum() != nullptr);
   const InverseTimeStepSize eta(0.05, 30);
   // B = 1, 3, 9: 8, 2 and 1 steps drawn ahead; evaluation points and syncs cut the stretches.
   for (const int batch : {1, 3, 9}) {
     for (const long tau : {1L, 5L}) {
       FixedPeriod a(tau), b(tau);
-      const auto split = run_engine(*problem, a, eta, 37, batch, 8, {0, 1, 2, 10, 11, 35, 37});
-      const auto plain = run_engine(unsplit, b, eta, 37, batch, 8, {0, 1, 2, 10, 11, 35, 37});
+      const auto split = run_engine(*problem, a, eta,
+                                    {.steps = 37, .batch = batch, .seed = 8, .eval_steps = {0, 1, 2, 10, 11, 35, 37}});
+      const auto plain = run_engine(unsplit, b, eta,
+                                    {.steps = 37, .batch = batch, .seed = 8, .eval_steps = {0, 1, 2, 10, 11, 35, 37}});
       INFO("B = " << batch << ", tau = " << tau);
       CHECK(same_bits(split.rows, plain.rows));
       CHECK((split.report.final_model.array() == plain.report.final_model.array()).all());
     }
   }
+}
+
+TEST_CASE("Engine::estimate_bytes counts, per worker, the model, state, rows drawn ahead and compute stream") {
+  EngineShape shape;
+  shape.workers = 1000;
+  shape.dim = 50;
+  shape.batch = 4;
+  shape.finite_sum = true;
+  shape.draws_compute_times = false;
+  shape.threads = 2;
+  const double base = Engine::estimate_bytes(shape);
+  const double model = 8.0 * 50;
+  CHECK(base >= 1000 * (static_cast<double>(sizeof(Worker)) + model));
+
+  EngineShape oracle = shape;
+  oracle.finite_sum = false;  // no ring of rows: (lookahead(4) + 1) · B = 12 indices of 8 bytes, plus the block
+  REQUIRE(Engine::lookahead(4) == 2);
+  CHECK(base - Engine::estimate_bytes(oracle) == 1000 * (12 * 8.0 + 16));
+
+  EngineShape adam = shape;
+  adam.optimizer_state_vectors = 2;  // two more vectors of d per worker, and their averages at a sync
+  CHECK(Engine::estimate_bytes(adam) - base >= 1000 * 2 * model + 2 * model);
+
+  EngineShape drawn = shape;
+  drawn.draws_compute_times = true;
+  CHECK(Engine::estimate_bytes(drawn) - base >= 1000 * static_cast<double>(sizeof(Rng)));
+
+  EngineShape twice = shape;
+  twice.workers = 2000;
+  CHECK(Engine::estimate_bytes(twice) - base >= 1000 * (static_cast<double>(sizeof(Worker)) + model));
 }

@@ -45,7 +45,9 @@ TEST_CASE("mean gap over seeds equals the exact expected gap of local SGD (least
   std::vector<double> sum(checkpoints.size(), 0.0), sum_sq(checkpoints.size(), 0.0);
   for (int s = 0; s < seeds; ++s) {
     FixedPeriod schedule(c.period);
-    const auto run = test::run_engine(*problem, schedule, eta, steps, batch, static_cast<std::uint64_t>(s), checkpoints);
+    const auto run = test::run_engine(
+        *problem, schedule, eta,
+        {.steps = steps, .batch = batch, .seed = static_cast<std::uint64_t>(s), .eval_steps = checkpoints});
     REQUIRE(run.rows.size() == checkpoints.size());
     for (std::size_t k = 0; k < checkpoints.size(); ++k) {
       sum[k] += run.rows[k].gap;
@@ -122,8 +124,9 @@ TEST_CASE("mean gap over seeds equals the closed-form expected gap of local SGD 
   std::vector<double> sum(kCheckpoints.size(), 0.0), sum_sq(kCheckpoints.size(), 0.0);
   for (int s = 0; s < seeds; ++s) {
     FixedPeriod schedule(c.period);
-    const auto run =
-        test::run_engine(*problem, schedule, eta, kSteps, kBatch, static_cast<std::uint64_t>(s), kCheckpoints);
+    const auto run = test::run_engine(
+        *problem, schedule, eta,
+        {.steps = kSteps, .batch = kBatch, .seed = static_cast<std::uint64_t>(s), .eval_steps = kCheckpoints});
     REQUIRE(run.rows.size() == kCheckpoints.size());
     for (std::size_t k = 0; k < kCheckpoints.size(); ++k) {
       sum[k] += run.rows[k].gap;
@@ -158,7 +161,9 @@ TEST_CASE("quadratic closed form: the schedule matters exactly when the noise is
   const auto problem = make_case_quadratic({"", 4, 1, 1.0, 0.0, 0.0});
   const InverseTimeStepSize eta(0.5, 100);
   FixedPeriod every_step(1), one_shot(kSteps);
-  const auto a = test::run_engine(*problem, every_step, eta, kSteps, kBatch, 3, kCheckpoints);
-  const auto b = test::run_engine(*problem, one_shot, eta, kSteps, kBatch, 3, kCheckpoints);
+  const auto a = test::run_engine(*problem, every_step, eta,
+                                  {.steps = kSteps, .batch = kBatch, .seed = 3, .eval_steps = kCheckpoints});
+  const auto b = test::run_engine(*problem, one_shot, eta,
+                                  {.steps = kSteps, .batch = kBatch, .seed = 3, .eval_steps = kCheckpoints});
   CHECK(b.rows.back().gap == Approx(a.rows.back().gap).epsilon(1e-9));
 }

@@ -46,7 +46,14 @@ TEST_CASE("a target checked at syncs is met at the first sync whose average meet
   FixedPeriod schedule(7), again(7);
   SyncLog log(*s.problem);
   // ε halfway (in log) between the first sync's gap and the last: met at some sync in between.
-  auto probe = run_engine(*s.problem, schedule, s.eta, s.steps, s.batch, s.seed, {0, s.steps}, {&log}, 0.25, 0.5);
+  auto probe = run_engine(*s.problem, schedule, s.eta,
+                          {.steps = s.steps,
+                           .batch = s.batch,
+                           .seed = s.seed,
+                           .eval_steps = {0, s.steps},
+                           .observers = {&log},
+                           .compute_seconds = 0.25,
+                           .network_seconds = 0.5});
   const double epsilon = std::sqrt(log.gaps.front() * log.gaps.back());
   const auto first = std::find_if(log.gaps.begin(), log.gaps.end(), [&](double g) { return g <= epsilon; });
   REQUIRE(first != log.gaps.end());
@@ -55,7 +62,14 @@ TEST_CASE("a target checked at syncs is met at the first sync whose average meet
 
   // Evaluating only at 0 and T: the target is still found at its sync, not at T.
   TargetTracker tracker(*s.problem, {Target{TargetMetric::gap, epsilon, TargetCheck::syncs}}, 3L * s.batch);
-  const auto run = run_engine(*s.problem, again, s.eta, s.steps, s.batch, s.seed, {0, s.steps}, {&tracker}, 0.25, 0.5);
+  const auto run = run_engine(*s.problem, again, s.eta,
+                              {.steps = s.steps,
+                               .batch = s.batch,
+                               .seed = s.seed,
+                               .eval_steps = {0, s.steps},
+                               .observers = {&tracker},
+                               .compute_seconds = 0.25,
+                               .network_seconds = 0.5});
   REQUIRE(tracker.hits()[0].has_value());
   const TargetHit& hit = *tracker.hits()[0];
   CHECK(hit.step == log.steps[k]);
@@ -75,7 +89,9 @@ TEST_CASE("syncs_and_evaluations also counts the virtual average at evaluation p
   FixedPeriod schedule(25);
   // The gap of x̄_t at every step, from a first run.
   FixedPeriod probe_schedule(25);
-  const auto probe = run_engine(*s.problem, probe_schedule, s.eta, s.steps, s.batch, s.seed, every_step(s.steps));
+  const auto probe =
+      run_engine(*s.problem, probe_schedule, s.eta,
+                 {.steps = s.steps, .batch = s.batch, .seed = s.seed, .eval_steps = every_step(s.steps)});
   const double epsilon = std::sqrt(probe.rows[10].gap * probe.rows.back().gap);
   const auto first_row = std::find_if(probe.rows.begin(), probe.rows.end(), [&](const Evaluation& e) {
     return e.gap <= epsilon;
@@ -86,7 +102,9 @@ TEST_CASE("syncs_and_evaluations also counts the virtual average at evaluation p
                         {Target{TargetMetric::gap, epsilon, TargetCheck::syncs_and_evaluations},
                          Target{TargetMetric::gap, epsilon, TargetCheck::syncs}},
                         3L * s.batch);
-  run_engine(*s.problem, schedule, s.eta, s.steps, s.batch, s.seed, every_step(s.steps), {&tracker});
+  run_engine(
+      *s.problem, schedule, s.eta,
+      {.steps = s.steps, .batch = s.batch, .seed = s.seed, .eval_steps = every_step(s.steps), .observers = {&tracker}});
   REQUIRE(tracker.hits()[0].has_value());
   REQUIRE(tracker.hits()[1].has_value());
   const TargetHit& any = *tracker.hits()[0];
@@ -106,15 +124,18 @@ TEST_CASE("syncs_and_evaluations also counts the virtual average at evaluation p
 TEST_CASE("targets: loss and grad_norm_sq, met at step 0, never met, and never a change to the trajectory") {
   Setup s;
   FixedPeriod plain_schedule(10), tracked_schedule(10);
-  const auto plain = run_engine(*s.problem, plain_schedule, s.eta, s.steps, s.batch, s.seed, every_step(s.steps));
+  const auto plain =
+      run_engine(*s.problem, plain_schedule, s.eta,
+                 {.steps = s.steps, .batch = s.batch, .seed = s.seed, .eval_steps = every_step(s.steps)});
   const double initial_loss = plain.rows.front().loss;
   TargetTracker tracker(*s.problem,
                         {Target{TargetMetric::loss, initial_loss, TargetCheck::syncs},     // holds at x0
                          Target{TargetMetric::gap, -1.0, TargetCheck::syncs},              // never
                          Target{TargetMetric::grad_norm_sq, 1e-3, TargetCheck::syncs}},
                         3L * s.batch);
-  const auto tracked =
-      run_engine(*s.problem, tracked_schedule, s.eta, s.steps, s.batch, s.seed, every_step(s.steps), {&tracker});
+  const auto tracked = run_engine(
+      *s.problem, tracked_schedule, s.eta,
+      {.steps = s.steps, .batch = s.batch, .seed = s.seed, .eval_steps = every_step(s.steps), .observers = {&tracker}});
   REQUIRE(plain.rows.size() == tracked.rows.size());
   for (std::size_t i = 0; i < plain.rows.size(); ++i) REQUIRE(plain.rows[i].loss == tracked.rows[i].loss);
 

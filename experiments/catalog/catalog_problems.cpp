@@ -18,7 +18,7 @@
 #include "problems/partition.hpp"
 #include "problems/quadratic.hpp"
 #include "problems/regression_data.hpp"
-#include "sim/worker.hpp"
+#include "sim/engine.hpp"
 
 namespace localsgd {
 
@@ -249,10 +249,16 @@ std::shared_ptr<Problem> build_logistic(const Params& p, const BuildContext& con
 // Bytes of 8-byte numbers; transient copies made while building (decompositions, the Gram
 // matrix, Newton's Hessian) are counted, since they are allocated at the same time as the data.
 
-// At least what one run over a problem of dimension d costs: p workers, each with a model of d
-// numbers and a sampling stream (the optimizer state and the rows drawn ahead come on top).
+// At least what one run over a problem of dimension d costs (Engine::estimate_bytes with B = 1, no
+// optimizer state, no rows drawn ahead, no compute-time streams, one thread).
 double run_lower_bound(int workers, double dim) {
-  return static_cast<double>(workers) * (static_cast<double>(sizeof(Worker)) + 8.0 * dim + 64.0) + 24.0 * dim;
+  EngineShape shape;
+  shape.workers = workers;
+  shape.dim = static_cast<Index>(dim);
+  shape.finite_sum = false;
+  shape.draws_compute_times = false;
+  shape.threads = 1;
+  return Engine::estimate_bytes(shape);
 }
 
 void reserve(const BuildContext& context, const std::string& key, double data, double dim, const std::string& what,
@@ -269,14 +275,13 @@ using Estimator = void (*)(const Params&, const BuildContext&, const std::string
 void estimate_quadratic(const Params& p, const BuildContext& context, const std::string& key) {
   const double d = p.text("spectrum") == "explicit" ? static_cast<double>(p.numbers("eigenvalues").size())
                                                       : static_cast<double>(p.integer("dim"));
-  const double workers = context.workers;
-  reserve(context, key, 8 * (3 * d * d + 2 * workers * d + 8 * d), d,
+  reserve(context, key, Quadratic::estimate_bytes(static_cast<Index>(d), context.workers), d,
           fmt::format("quadratic with d = {} and {} workers", d, context.workers));
 }
 
 void estimate_nonconvex_pl(const Params& p, const BuildContext& context, const std::string& key) {
   const auto d = static_cast<double>(p.integer("dim"));
-  reserve(context, key, 8 * (2 * d * d + context.workers * d + 8 * d), d,
+  reserve(context, key, NonconvexPl::estimate_bytes(static_cast<Index>(d), context.workers), d,
           fmt::format("nonconvex_pl with d = {} and {} workers", d, context.workers));
 }
 
@@ -303,16 +308,16 @@ void estimate_least_squares(const Params& p, const BuildContext& context, const 
     const double d = estimate_libsvm_file(p, context, key, [](const auto& path, auto dim) {
       return static_cast<double>(load_libsvm_regression(path, dim)->features.cols());
     });
-    reserve(context, key + "|dim", 8 * (3 * d * d + 2 * context.workers * d), d,
+    reserve(context, key + "|dim", LeastSquares::estimate_bytes(0, static_cast<Index>(d), context.workers), d,
             fmt::format("least_squares on {} features (d x d matrices for H and x*) and {} workers", d,
                         context.workers));
     return;
   }
   const auto n = static_cast<double>(p.integer("samples"));
   const auto d = static_cast<double>(p.integer("dim"));
-  // With interpolation constants there are no d x d matrices (H, its factorisation).
-  const double square = p.text("constants") == "interpolation" ? 0.0 : 3 * d * d;
-  double bytes = 8 * (2 * n * d + 3 * n + square + 2 * context.workers * d);
+  const auto how =
+      p.text("constants") == "interpolation" ? LeastSquaresConstants::interpolation : LeastSquaresConstants::exact;
+  double bytes = LeastSquares::estimate_bytes(static_cast<Index>(n), static_cast<Index>(d), context.workers, how);
   if (p.text("design") == "singular_values") {
     const double r = std::min(n, d);
     bytes += 8 * (3 * n * r + 3 * d * r);
@@ -326,14 +331,14 @@ void estimate_logistic(const Params& p, const BuildContext& context, const std::
   if (p.text("data") != "libsvm") {
     const auto n = static_cast<double>(p.integer("samples"));
     const auto d = static_cast<double>(p.integer("dim"));
-    reserve(context, key, 8 * (n * d + 6 * n + 4 * d * d + 2 * context.workers * d), d,
+    reserve(context, key, Logistic::estimate_bytes(static_cast<Index>(n), static_cast<Index>(d), context.workers), d,
             fmt::format("logistic with {} samples x {} dims (a dense matrix) and {} workers", n, d, context.workers));
     return;
   }
   const double d = estimate_libsvm_file(p, context, key, [](const auto& path, auto dim) {
     return static_cast<double>(load_libsvm_classification(path, dim)->dim());
   });
-  reserve(context, key + "|dim", 8 * (4 * d * d + 2 * context.workers * d), d,
+  reserve(context, key + "|dim", Logistic::estimate_bytes(0, static_cast<Index>(d), context.workers), d,
           fmt::format("logistic on {} features (d x d matrices for L and Newton's method) and {} workers", d,
                       context.workers),
           true);

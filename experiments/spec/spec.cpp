@@ -15,7 +15,7 @@
 #include "experiments/language/json_reader.hpp"
 #include "experiments/language/spec_error.hpp"
 #include "experiments/language/text_rules.hpp"
-#include "sim/worker.hpp"
+#include "sim/engine.hpp"
 
 namespace localsgd {
 
@@ -72,18 +72,18 @@ Configured<Product> read_typed(const Registry<Product>& registry, const Json& ru
 
 // Reads the run-level keys of one assembled run. `missing_at` is where a missing required key
 // should be added (the variant, when there are variants).
-// What one run's engine holds (experiments/catalog/memory.hpp): per worker its model and the optimizer's
-// state vectors of d numbers (with allocation overhead), the ring of row indices drawn ahead
-// (sim/engine.hpp: about 8 rows, at least 2 steps' worth), the worker's fixed part (sampling
-// stream, clock, counters) and a compute-time stream (counted always, though only random compute
-// models have one); the averaged model and scratch vectors; its metric rows.
-double run_memory(int workers, Index dim, int batch, int state_vectors, long eval_rows) {
-  const auto d = static_cast<double>(dim);
-  const double vectors = 1.0 + state_vectors;
-  const double drawn_rows = 8.0 * (std::max(1, 8 / batch) + 1) * batch + 16.0;
-  const double per_worker = static_cast<double>(sizeof(Worker)) + vectors * (8.0 * d + 16.0) + drawn_rows +
-                            static_cast<double>(sizeof(Rng)) + 64.0;
-  return static_cast<double>(workers) * per_worker + 24.0 * d +
+// What one run holds (experiments/catalog/memory.hpp): what its engine allocates (Engine::estimate_bytes;
+// a compute-time stream per worker is counted whatever the compute model, as if it drew), and its
+// metric rows.
+double run_memory(int workers, Index dim, int batch, int state_vectors, bool finite_sum, long eval_rows) {
+  EngineShape shape;
+  shape.workers = workers;
+  shape.dim = dim;
+  shape.batch = batch;
+  shape.optimizer_state_vectors = state_vectors;
+  shape.finite_sum = finite_sum;
+  shape.draws_compute_times = true;
+  return Engine::estimate_bytes(shape) +
          static_cast<double>(eval_rows) * (8.0 + static_cast<double>(sizeof(Evaluation)));
 }
 
@@ -146,7 +146,8 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.eval = read_eval(run, root);
   r.targets = read_targets(run, root);
   r.eval_rows = r.eval.count(r.steps);
-  r.memory_bytes = run_memory(r.workers, problem->dim(), r.batch, state_vectors, r.eval_rows);
+  r.memory_bytes =
+      run_memory(r.workers, problem->dim(), r.batch, state_vectors, problem->finite_sum() != nullptr, r.eval_rows);
 
   r.config = {{"problem", r.problem.resolved()},
               {"workers", r.workers},

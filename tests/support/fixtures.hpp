@@ -33,31 +33,40 @@ struct RunResult {
   std::vector<Evaluation> rows;
 };
 
-// Runs local SGD from x0 = 0 with the given schedule, step size and clock models, evaluating at
-// `eval_steps`.
+// One engine run of a test: T, B, the run seed, where to evaluate, who else watches, and (for
+// run_engine) a constant clock.
+struct EngineRun {
+  long steps = 1;
+  int batch = 1;
+  std::uint64_t seed = 0;
+  std::vector<long> eval_steps;
+  std::vector<Observer*> observers;
+  double compute_seconds = 1.0;  // per step
+  double network_seconds = 0.0;  // per sync
+};
+
+// Runs local SGD (plain SGD steps) from x0 = 0 with the given schedule, step size and clock
+// models; `run.compute_seconds` and `run.network_seconds` are not used.
 inline RunResult run_engine_with_clock(const Problem& problem, SyncSchedule& schedule, const StepSize& step_size,
-                                       long steps, int batch, std::uint64_t seed, const std::vector<long>& eval_steps,
-                                       ClockModels clock, std::vector<Observer*> extra_observers = {}) {
+                                       const EngineRun& run, ClockModels clock) {
   const Sgd sgd;
-  Engine engine(problem, EngineConfig{problem.workers(), steps, batch, seed}, Algorithm{schedule, step_size, sgd},
-                clock);
+  Engine engine(problem, EngineConfig{problem.workers(), run.steps, run.batch, run.seed},
+                Algorithm{schedule, step_size, sgd}, clock);
   Recorder recorder;
-  extra_observers.push_back(&recorder);
+  std::vector<Observer*> observers = run.observers;
+  observers.push_back(&recorder);
   RunResult result;
-  result.report = engine.run(Vector::Zero(problem.dim()), eval_steps, extra_observers);
+  result.report = engine.run(Vector::Zero(problem.dim()), run.eval_steps, observers);
   result.rows = recorder.rows;
   return result;
 }
 
-// The same with a constant clock: 1 s per step, 0 s per sync unless given.
-inline RunResult run_engine(const Problem& problem, SyncSchedule& schedule, const StepSize& step_size, long steps,
-                            int batch, std::uint64_t seed, const std::vector<long>& eval_steps,
-                            std::vector<Observer*> extra_observers = {}, double compute_seconds = 1.0,
-                            double network_seconds = 0.0) {
-  const ConstantCompute compute(compute_seconds);
-  const ConstantNetwork network(network_seconds);
-  return run_engine_with_clock(problem, schedule, step_size, steps, batch, seed, eval_steps,
-                               ClockModels{compute, network}, std::move(extra_observers));
+// The same with a constant clock: run.compute_seconds per step, run.network_seconds per sync.
+inline RunResult run_engine(const Problem& problem, SyncSchedule& schedule, const StepSize& step_size,
+                            const EngineRun& run) {
+  const ConstantCompute compute(run.compute_seconds);
+  const ConstantNetwork network(run.network_seconds);
+  return run_engine_with_clock(problem, schedule, step_size, run, ClockModels{compute, network});
 }
 
 inline std::vector<long> every_step(long steps) {
