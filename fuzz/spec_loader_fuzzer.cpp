@@ -72,7 +72,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const SpecError&) {
     std::abort();  // parse_spec of a resolved spec must not fail
   }
-  clear_problem_cache();
   clear_data_file_cache();
   return 0;
 }

@@ -230,7 +230,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::finding(std::string("a valid spec failed to run, write or read back: ") + e.what());
     }
   }
-  clear_problem_cache();
   clear_data_file_cache();
   return 0;
 }

@@ -87,7 +87,7 @@ TEST_CASE("problem rules point at the offending parameter") {
 TEST_CASE("data files resolve against the spec's folder; missing and malformed files are validation errors") {
   const Json heart = {{"type", "logistic"}, {"data", "libsvm"}, {"file", "heart_scale"}};
   const ExperimentSpec spec = parse_spec(spec_with(heart), "t", kData);
-  const auto problem = spec.runs[0].problem.build(spec.runs[0].context());
+  const auto problem = spec.runs[0].build_problem();
   CHECK(problem->dim() == 13);
   CHECK_FALSE(spec.runs[0].config.at("problem").contains("dim"));
 
@@ -117,15 +117,15 @@ TEST_CASE("one problem per configuration, shared by every seed and variant; the 
   s["variants"] = Json::parse(R"([{"label": "a"}, {"label": "b", "schedule": {"type": "sync"}}])");
   const ExperimentSpec spec = parse_spec(s, "t");
   REQUIRE(spec.runs.size() == 4);
-  const auto first = spec.runs[0].problem.build(spec.runs[0].context());
-  for (const RunSpec& r : spec.runs) CHECK(r.problem.build(r.context()) == first);
+  const auto first = spec.runs[0].build_problem();
+  for (const RunSpec& r : spec.runs) CHECK(r.build_problem() == first);
   const Vector x0 = starting_point(spec.runs[3].problem, *first);
   CHECK((x0 - first->constants().optimum).norm() == Approx(2.0).epsilon(1e-15));
 
   // A different number of workers is a different problem (the heterogeneity draws depend on it).
   s["sweep"] = Json::parse(R"({"workers": [2, 3]})");
   const ExperimentSpec swept = parse_spec(s, "t");
-  CHECK(swept.runs[0].problem.build(swept.runs[0].context()) != swept.runs[2].problem.build(swept.runs[2].context()));
+  CHECK(swept.runs[0].build_problem() != swept.runs[2].build_problem());
 }
 
 TEST_CASE("sweeping the partition switches its conditional parameters") {
@@ -135,5 +135,5 @@ TEST_CASE("sweeping the partition switches its conditional parameters") {
   REQUIRE(spec.runs.size() == 4);
   CHECK(spec.runs[3].config.at("problem").at("alpha") == 1.0);
   CHECK_FALSE(spec.runs[0].config.at("problem").contains("alpha"));
-  CHECK(spec.runs[1].problem.build(spec.runs[1].context())->constants().heterogeneity < 1e-25);
+  CHECK(spec.runs[1].build_problem()->constants().heterogeneity < 1e-25);
 }
