@@ -10,7 +10,6 @@
 #include "experiments/store/csv.hpp"
 #include "experiments/catalog/data_files.hpp"
 #include "experiments/report/explain.hpp"
-#include "experiments/catalog/problem_cache.hpp"
 #include "experiments/store/results.hpp"
 #include "experiments/run/runner.hpp"
 #include "experiments/spec/spec.hpp"

@@ -22,7 +22,6 @@
 #include <string_view>
 
 #include "experiments/catalog/data_files.hpp"
-#include "experiments/catalog/problem_cache.hpp"
 #include "experiments/store/results.hpp"
 #include "experiments/store/results_folder.hpp"
 #include "experiments/store/run_store.hpp"

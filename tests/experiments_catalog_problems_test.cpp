@@ -77,7 +77,9 @@ TEST_CASE("problem rules point at the offending parameter") {
       Case{"empty Dirichlet worker", R"({"type": "logistic", "samples": 6, "dim": 2, "partition": "dirichlet", "alpha": 0.001})",
            "/problem/alpha", "without rows"},
       Case{"fewer rows than workers", R"({"type": "logistic", "samples": 2, "partition": "by_label"})",
-           "/problem/samples", "must be >= workers (3)"});
+           "/problem/samples", "must be >= workers (3)"},
+      Case{"fewer rows than workers, least squares", R"({"type": "least_squares", "samples": 2, "dim": 2})",
+           "/problem/samples", "must be >= workers (3) so that every worker's shard holds at least one sample, got 2"});
   INFO(what);
   const auto [where, message] = error_of(Json::parse(problem));
   CHECK(where == pointer);
@@ -104,6 +106,19 @@ TEST_CASE("data files resolve against the spec's folder; missing and malformed f
   const auto [bad_at, bad] = error_of({{"type", "logistic"}, {"data", "libsvm"}, {"file", "bad.txt"}}, dir);
   CHECK(bad_at == "/problem/file");
   CHECK_THAT(bad, Catch::EndsWith("bad.txt:3: feature 2 has no finite numeric value: \"x\""));
+  // A file's rows are known once it is read: the same rule as for `samples`, said of the file.
+  {
+    std::ofstream out(dir / "two_rows.txt");
+    out << "1 1:1\n-1 2:1\n";  // labels that are targets and classes alike
+  }
+  for (const Json& on_file : {Json{{"type", "least_squares"}, {"design", "libsvm"}, {"file", "two_rows.txt"}},
+                              Json{{"type", "logistic"}, {"data", "libsvm"}, {"file", "two_rows.txt"}}}) {
+    const auto [rows_at, rows_rule] = error_of(on_file, dir);
+    CHECK(rows_at == "/problem/file");
+    CHECK_THAT(rows_rule, Catch::StartsWith("has 2 rows, fewer than the 3 workers"));
+  }
+  Json shared = {{"type", "least_squares"}, {"design", "libsvm"}, {"file", "two_rows.txt"}, {"partition", "shared"}};
+  CHECK(parse_spec(spec_with(shared), "t", dir).runs.size() == 1);
   const auto [dim_at, dim_rule] =
       error_of({{"type", "logistic"}, {"data", "libsvm"}, {"file", "heart_scale"}, {"dim", 5}}, kData);
   CHECK(dim_at == "/problem/file");
