@@ -4,6 +4,10 @@
 // for rules that involve the run, a cross-check. The formulas live with the classes.
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <optional>
+#include <vector>
+
 #include "algorithms/optimizers/adam.hpp"
 #include "algorithms/optimizers/momentum.hpp"
 #include "algorithms/optimizers/sgd.hpp"
@@ -46,7 +50,7 @@ struct NoOptions {
 };
 
 struct FixedOptions {
-  std::int64_t period = 0;
+  std::int64_t period{};
   static void fields(auto& f) {
     f.integer("period", &FixedOptions::period).at_least(1).doc("local steps between averages (tau)");
   }
@@ -54,14 +58,14 @@ struct FixedOptions {
 
 // lupa_theory and stich: a constant in front of the rate.
 struct RateConstantOptions {
-  double c = 1.0;
+  double c{};
   static void fields(auto& f) {
     f.number("c", &RateConstantOptions::c).greater_than(0).defaults_to(1.0).doc("constant in front of the rate");
   }
 };
 
 struct AdaLupaLinearOptions {
-  std::int64_t tau0 = 0;
+  std::int64_t tau0{};
   std::optional<double> alpha;
   std::optional<std::int64_t> rounds;
   static void fields(auto& f) {
@@ -80,7 +84,7 @@ void use_gap_field(auto& f, auto member) {
 }
 
 struct AdaLupaLossOptions {
-  std::int64_t tau0 = 0;
+  std::int64_t tau0{};
   bool use_gap = false;
   static void fields(auto& f) {
     f.integer("tau0", &AdaLupaLossOptions::tau0).at_least(1).doc("base period tau_0");
@@ -89,8 +93,8 @@ struct AdaLupaLossOptions {
 };
 
 struct AdaCommOptions {
-  std::int64_t tau0 = 0;
-  double interval = 0;
+  std::int64_t tau0{};
+  double interval{};
   bool use_gap = false;
   static void fields(auto& f) {
     f.integer("tau0", &AdaCommOptions::tau0).at_least(1).doc("base period tau_0");
@@ -100,8 +104,8 @@ struct AdaCommOptions {
 };
 
 struct PostLocalOptions {
-  std::int64_t switch_step = 0;
-  std::int64_t period = 0;
+  std::int64_t switch_step{};
+  std::int64_t period{};
   static void fields(auto& f) {
     f.integer("switch_step", &PostLocalOptions::switch_step).at_least(0).doc("last step of synchronous SGD");
     f.integer("period", &PostLocalOptions::period).at_least(1).doc("local steps between averages after the switch");
@@ -219,8 +223,8 @@ StepSizePtr with_warmup(std::int64_t warmup_steps, StepSizePtr rule) {
 }
 
 struct ConstantStepOptions {
-  double value = 0;
-  std::int64_t warmup = 0;
+  double value{};
+  std::int64_t warmup{};
   static void fields(auto& f) {
     f.number("value", &ConstantStepOptions::value).greater_than(0).doc("the step size");
     warmup_field(f, &ConstantStepOptions::warmup);
@@ -228,9 +232,9 @@ struct ConstantStepOptions {
 };
 
 struct InverseTimeOptions {
-  double eta0 = 0;
-  double t0 = 0;
-  std::int64_t warmup = 0;
+  double eta0{};
+  double t0{};
+  std::int64_t warmup{};
   static void fields(auto& f) {
     f.number("eta0", &InverseTimeOptions::eta0).greater_than(0).doc("initial step size");
     f.number("t0", &InverseTimeOptions::t0).greater_than(0).doc("steps until the step size has halved");
@@ -239,10 +243,10 @@ struct InverseTimeOptions {
 };
 
 struct PlTheoryOptions {
-  double alpha = 1.0;
+  double alpha{};
   std::optional<double> mu;
   std::optional<long> tau;
-  std::int64_t warmup = 0;
+  std::int64_t warmup{};
   static void fields(auto& f) {
     f.number("alpha", &PlTheoryOptions::alpha).at_least(0).defaults_to(1.0).doc("the constant alpha in a = alpha tau + 4");
     f.number("mu", &PlTheoryOptions::mu).greater_than(0).optional().doc("PL constant (default: the problem's mu)");
@@ -252,10 +256,10 @@ struct PlTheoryOptions {
 };
 
 struct StepDecayOptions {
-  double eta0 = 0;
-  double gamma = 0;
-  std::int64_t every = 0;
-  std::int64_t warmup = 0;
+  double eta0{};
+  double gamma{};
+  std::int64_t every{};
+  std::int64_t warmup{};
   static void fields(auto& f) {
     f.number("eta0", &StepDecayOptions::eta0).greater_than(0).doc("initial step size");
     f.number("gamma", &StepDecayOptions::gamma).greater_than(0).at_most(1).doc("factor applied every `every` steps");
@@ -338,14 +342,14 @@ void weight_decay_field(auto& f, auto member) {
 }
 
 struct SgdOptions {
-  double weight_decay = 0;
+  double weight_decay{};
   static void fields(auto& f) { weight_decay_field(f, &SgdOptions::weight_decay); }
 };
 
 struct MomentumOptions {
-  double beta = 0.9;
-  StateAtSync state_at_sync = StateAtSync::average;
-  double weight_decay = 0;
+  double beta{};
+  StateAtSync state_at_sync{};
+  double weight_decay{};
   static void fields(auto& f) {
     f.number("beta", &MomentumOptions::beta).at_least(0).less_than(1).defaults_to(0.9).doc("momentum coefficient");
     state_at_sync_field(f, &MomentumOptions::state_at_sync);
@@ -354,11 +358,11 @@ struct MomentumOptions {
 };
 
 struct AdamOptions {
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double epsilon = 1e-8;
-  StateAtSync state_at_sync = StateAtSync::average;
-  double weight_decay = 0;
+  double beta1{};
+  double beta2{};
+  double epsilon{};
+  StateAtSync state_at_sync{};
+  double weight_decay{};
   static void fields(auto& f) {
     f.number("beta1", &AdamOptions::beta1).at_least(0).less_than(1).defaults_to(0.9).doc("first-moment decay");
     f.number("beta2", &AdamOptions::beta2).at_least(0).less_than(1).defaults_to(0.999).doc("second-moment decay");

@@ -26,8 +26,8 @@ void positive_seconds(auto& f, const char* name, auto member, const char* help, 
 }
 
 struct ConstantComputeOptions {
-  double seconds = 0.01;
-  double per_sample = 0;
+  double seconds{};
+  double per_sample{};
   static void fields(auto& f) {
     f.number("seconds", &ConstantComputeOptions::seconds).at_least(0).defaults_to(0.01).doc("seconds per local step");
     per_sample_field(f, &ConstantComputeOptions::per_sample);
@@ -35,8 +35,8 @@ struct ConstantComputeOptions {
 };
 
 struct ExponentialComputeOptions {
-  double mean = 0.01;
-  double per_sample = 0;
+  double mean{};
+  double per_sample{};
   static void fields(auto& f) {
     positive_seconds(f, "mean", &ExponentialComputeOptions::mean, "mean seconds per step", 0.01);
     per_sample_field(f, &ExponentialComputeOptions::per_sample);
@@ -44,9 +44,9 @@ struct ExponentialComputeOptions {
 };
 
 struct ShiftedExponentialComputeOptions {
-  double shift = 0.01;
-  double excess_mean = 0.002;
-  double per_sample = 0;
+  double shift{};
+  double excess_mean{};
+  double per_sample{};
   static void fields(auto& f) {
     f.number("shift", &ShiftedExponentialComputeOptions::shift)
         .at_least(0)
@@ -59,9 +59,9 @@ struct ShiftedExponentialComputeOptions {
 };
 
 struct LognormalComputeOptions {
-  double mean = 0.01;
-  double sigma = 0.5;
-  double per_sample = 0;
+  double mean{};
+  double sigma{};
+  double per_sample{};
   static void fields(auto& f) {
     positive_seconds(f, "mean", &LognormalComputeOptions::mean, "mean seconds per step", 0.01);
     f.number("sigma", &LognormalComputeOptions::sigma)
@@ -73,9 +73,9 @@ struct LognormalComputeOptions {
 };
 
 struct ParetoComputeOptions {
-  double minimum = 0.01;
-  double shape = 3.0;
-  double per_sample = 0;
+  double minimum{};
+  double shape{};
+  double per_sample{};
   static void fields(auto& f) {
     positive_seconds(f, "minimum", &ParetoComputeOptions::minimum, "shortest step, seconds (x_m)", 0.01);
     // Above 1: a finite mean step time (and no overflow to infinity).
@@ -85,10 +85,10 @@ struct ParetoComputeOptions {
 };
 
 struct BernoulliStragglerOptions {
-  double seconds = 0.01;
-  double probability = 0.05;
-  double factor = 10.0;
-  double per_sample = 0;
+  double seconds{};
+  double probability{};
+  double factor{};
+  double per_sample{};
   static void fields(auto& f) {
     f.number("seconds", &BernoulliStragglerOptions::seconds)
         .at_least(0)
@@ -164,8 +164,8 @@ struct NoSlowdownOptions {
 };
 
 struct OneSlowOptions {
-  std::int64_t worker = 0;
-  double factor = 2.0;
+  std::int64_t worker{};
+  double factor{};
   static void fields(auto& f) {
     f.integer("worker", &OneSlowOptions::worker).at_least(0).defaults_to(0).doc("the slow worker's id (0-based)");
     f.number("factor", &OneSlowOptions::factor).greater_than(0).defaults_to(2.0).doc("its slowdown factor");
@@ -180,8 +180,8 @@ struct ListSlowdownOptions {
 };
 
 struct UniformSlowdownOptions {
-  double low = 1.0;
-  double high = 2.0;
+  double low{};
+  double high{};
   static void fields(auto& f) {
     f.number("low", &UniformSlowdownOptions::low).greater_than(0).defaults_to(1.0).doc("smallest factor");
     f.number("high", &UniformSlowdownOptions::high).greater_than(0).defaults_to(2.0).doc("largest factor");
@@ -189,7 +189,7 @@ struct UniformSlowdownOptions {
 };
 
 struct LognormalSlowdownOptions {
-  double sigma = 0.5;
+  double sigma{};
   static void fields(auto& f) {
     f.number("sigma", &LognormalSlowdownOptions::sigma)
         .at_least(0)
@@ -261,7 +261,7 @@ namespace {
 // --- network ---------------------------------------------------------------------------------
 
 struct ConstantNetworkOptions {
-  double seconds = 0;
+  double seconds{};
   static void fields(auto& f) {
     f.number("seconds", &ConstantNetworkOptions::seconds).at_least(0).defaults_to(0.0).doc("seconds per average");
   }
@@ -269,9 +269,9 @@ struct ConstantNetworkOptions {
 
 // The alpha-beta link every collective below is priced with.
 struct LinkOptions {
-  double latency = 0;
-  double bandwidth = 0;
-  double bytes_per_value = 0;
+  double latency{};
+  double bandwidth{};
+  double bytes_per_value{};
   static void fields(auto& f) {
     f.number("latency", &LinkOptions::latency).at_least(0).defaults_to(5e-5).doc("seconds per message (alpha)");
     f.number("bandwidth", &LinkOptions::bandwidth).greater_than(0).defaults_to(1.25e9).doc("bytes per second of one link (beta)");

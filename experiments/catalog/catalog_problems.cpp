@@ -27,9 +27,9 @@ namespace {
 
 // Parameters every problem type has, declared after its own: the data seed and the starting point.
 struct StartConfig {
-  std::int64_t data_seed = 0;
-  InitKind init = InitKind::zero;
-  double distance = 0;
+  std::int64_t data_seed{};
+  InitKind init{};
+  double distance{};
   std::vector<double> point;
 
   static void fields(auto& f) {
@@ -52,9 +52,9 @@ struct StartConfig {
 
 // Quadratic and non-convex PL: an analytic oracle noise and the workers' spread.
 struct OracleNoiseConfig {
-  double sigma2 = 1.0;
-  double c1 = 0;
-  double heterogeneity = 0;
+  double sigma2{};
+  double c1{};
+  double heterogeneity{};
 
   static void fields(auto& f) {
     f.number("sigma2", &OracleNoiseConfig::sigma2)
@@ -175,13 +175,13 @@ auto reserve_data_file(const std::string& file, std::optional<Index> dim, const 
 enum class Spacing { linear, geometric, explicit_list };
 
 struct QuadraticConfig : StartConfig, OracleNoiseConfig {
-  Spacing spectrum = Spacing::linear;
-  std::int64_t dim = 20;
-  double mu = 0.1;
-  double L = 1.0;
-  std::int64_t zero_eigenvalues = 0;
+  Spacing spectrum{};
+  std::int64_t dim{};
+  double mu{};
+  double L{};
+  std::int64_t zero_eigenvalues{};
   std::vector<double> eigenvalues;
-  double f_star = 0;
+  double f_star{};
 
   static void fields(auto& f) {
     const std::vector<std::string> spaced = {"linear", "geometric"};
@@ -263,8 +263,8 @@ void reserve_quadratic(const QuadraticConfig& o, const MemoryReservation& reserv
 // --- nonconvex_pl ----------------------------------------------------------------------------
 
 struct NonconvexPlConfig : StartConfig, OracleNoiseConfig {
-  std::int64_t dim = 20;
-  double f_star = 0;
+  std::int64_t dim{};
+  double f_star{};
 
   static void fields(auto& f) {
     f.integer("dim", &NonconvexPlConfig::dim).at_least(1).at_most(5000).defaults_to(20).doc("dimension d");
@@ -294,14 +294,14 @@ void reserve_nonconvex_pl(const NonconvexPlConfig& o, const MemoryReservation& r
 enum class Design { gaussian, singular_values, libsvm };
 
 struct LeastSquaresConfig : StartConfig {
-  Design design = Design::gaussian;
-  std::int64_t samples = 4000;
+  Design design{};
+  std::int64_t samples{};
   std::optional<Index> dim;  // a default for synthetic data; optional for a file
-  double noise = 0.1;
+  double noise{};
   std::vector<double> singular_values;
   std::string file;
-  Partition partition = Partition::iid;
-  LeastSquaresConstants constants = LeastSquaresConstants::exact;
+  Partition partition{};
+  LeastSquaresConstants constants{};
 
   static void fields(auto& f) {
     f.choice("design", &LeastSquaresConfig::design,
@@ -422,15 +422,15 @@ void reserve_least_squares(const LeastSquaresConfig& o, const MemoryReservation&
 enum class Classes { two_gaussians, epsilon_like, libsvm };
 
 struct LogisticConfig : StartConfig {
-  Classes data = Classes::two_gaussians;
-  std::int64_t samples = 2000;
+  Classes data{};
+  std::int64_t samples{};
   std::optional<Index> dim;  // a default for synthetic data; optional for a file
-  double margin = 2.0;
-  double signal = 2.0;
+  double margin{};
+  double signal{};
   std::string file;
-  double l2 = 1e-4;
-  Partition partition = Partition::iid;
-  double alpha = 1.0;
+  double l2{};
+  Partition partition{};
+  double alpha{};
 
   static void fields(auto& f) {
     f.choice("data", &LogisticConfig::data,

@@ -3,7 +3,7 @@
 // function, each declaration naming the field it fills:
 //
 //   struct FixedOptions {
-//     std::int64_t period = 0;
+//     std::int64_t period{};
 //     static void fields(auto& f) {
 //       f.integer("period", &FixedOptions::period).at_least(1).doc("local steps between averages (tau)");
 //     }
@@ -12,7 +12,9 @@
 // The same declarations give the ParamSpecs that the strict reader checks, `localsgd list` prints
 // and spec.resolved.json fills with defaults, and the typed read of the checked values into the
 // struct, so a parameter's name, type, default, bounds, condition and help sit on the line that
-// reads it. `fields` is a template, so a struct that declares its fields depends on nothing here.
+// reads it. The default is the declaration's (`defaults_to`), never the member's initialiser: the
+// reader fills every applicable parameter, so members are only value-initialised (`{}`).
+// `fields` is a template, so a struct that declares its fields depends on nothing here.
 #include <cstdint>
 #include <deque>
 #include <functional>
