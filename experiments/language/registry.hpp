@@ -30,8 +30,9 @@ struct BuildContext {
 
 // What a family needs beyond the run's shape, per phase: `Check` while a spec is read, `Build`
 // when a run builds the product. Most families need nothing; a family that does specialises
-// NeedsOf next to its registry (experiments/catalog/catalog.hpp), so that each phase's needs are
-// one type whose fields are all set, and a missing one does not compile.
+// NeedsOf in the header that declares its registry (experiments/catalog/catalog.hpp), so that
+// every user of the registry sees it. Each phase's needs are one type whose fields are all
+// references: they cannot be half set, and leaving them out does not compile.
 struct NoNeeds {
   struct Check {};
   struct Build {};
