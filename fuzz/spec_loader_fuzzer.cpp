@@ -10,7 +10,6 @@
 #include "experiments/store/csv.hpp"
 #include "experiments/catalog/data_files.hpp"
 #include "experiments/report/explain.hpp"
-#include "experiments/catalog/problem_cache.hpp"
 #include "experiments/store/results.hpp"
 #include "experiments/run/runner.hpp"
 #include "experiments/spec/spec.hpp"
@@ -72,7 +71,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const SpecError&) {
     std::abort();  // parse_spec of a resolved spec must not fail
   }
-  clear_problem_cache();
   clear_data_file_cache();
   return 0;
 }

@@ -22,7 +22,6 @@
 #include <string_view>
 
 #include "experiments/catalog/data_files.hpp"
-#include "experiments/catalog/problem_cache.hpp"
 #include "experiments/store/results.hpp"
 #include "experiments/store/results_folder.hpp"
 #include "experiments/store/run_store.hpp"
@@ -230,7 +229,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::finding(std::string("a valid spec failed to run, write or read back: ") + e.what());
     }
   }
-  clear_problem_cache();
   clear_data_file_cache();
   return 0;
 }

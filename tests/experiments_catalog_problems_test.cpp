@@ -77,7 +77,9 @@ TEST_CASE("problem rules point at the offending parameter") {
       Case{"empty Dirichlet worker", R"({"type": "logistic", "samples": 6, "dim": 2, "partition": "dirichlet", "alpha": 0.001})",
            "/problem/alpha", "without rows"},
       Case{"fewer rows than workers", R"({"type": "logistic", "samples": 2, "partition": "by_label"})",
-           "/problem/samples", "must be >= workers (3)"});
+           "/problem/samples", "must be >= workers (3)"},
+      Case{"fewer rows than workers, least squares", R"({"type": "least_squares", "samples": 2, "dim": 2})",
+           "/problem/samples", "must be >= workers (3) so that every worker's shard holds at least one sample, got 2"});
   INFO(what);
   const auto [where, message] = error_of(Json::parse(problem));
   CHECK(where == pointer);
@@ -87,7 +89,7 @@ TEST_CASE("problem rules point at the offending parameter") {
 TEST_CASE("data files resolve against the spec's folder; missing and malformed files are validation errors") {
   const Json heart = {{"type", "logistic"}, {"data", "libsvm"}, {"file", "heart_scale"}};
   const ExperimentSpec spec = parse_spec(spec_with(heart), "t", kData);
-  const auto problem = spec.runs[0].problem.build(spec.runs[0].context());
+  const auto problem = spec.runs[0].build_problem();
   CHECK(problem->dim() == 13);
   CHECK_FALSE(spec.runs[0].config.at("problem").contains("dim"));
 
@@ -104,6 +106,19 @@ TEST_CASE("data files resolve against the spec's folder; missing and malformed f
   const auto [bad_at, bad] = error_of({{"type", "logistic"}, {"data", "libsvm"}, {"file", "bad.txt"}}, dir);
   CHECK(bad_at == "/problem/file");
   CHECK_THAT(bad, Catch::EndsWith("bad.txt:3: feature 2 has no finite numeric value: \"x\""));
+  // A file's rows are known once it is read: the same rule as for `samples`, said of the file.
+  {
+    std::ofstream out(dir / "two_rows.txt");
+    out << "1 1:1\n-1 2:1\n";  // labels that are targets and classes alike
+  }
+  for (const Json& on_file : {Json{{"type", "least_squares"}, {"design", "libsvm"}, {"file", "two_rows.txt"}},
+                              Json{{"type", "logistic"}, {"data", "libsvm"}, {"file", "two_rows.txt"}}}) {
+    const auto [rows_at, rows_rule] = error_of(on_file, dir);
+    CHECK(rows_at == "/problem/file");
+    CHECK_THAT(rows_rule, Catch::StartsWith("has 2 rows, fewer than the 3 workers"));
+  }
+  Json shared = {{"type", "least_squares"}, {"design", "libsvm"}, {"file", "two_rows.txt"}, {"partition", "shared"}};
+  CHECK(parse_spec(spec_with(shared), "t", dir).runs.size() == 1);
   const auto [dim_at, dim_rule] =
       error_of({{"type", "logistic"}, {"data", "libsvm"}, {"file", "heart_scale"}, {"dim", 5}}, kData);
   CHECK(dim_at == "/problem/file");
@@ -117,15 +132,15 @@ TEST_CASE("one problem per configuration, shared by every seed and variant; the 
   s["variants"] = Json::parse(R"([{"label": "a"}, {"label": "b", "schedule": {"type": "sync"}}])");
   const ExperimentSpec spec = parse_spec(s, "t");
   REQUIRE(spec.runs.size() == 4);
-  const auto first = spec.runs[0].problem.build(spec.runs[0].context());
-  for (const RunSpec& r : spec.runs) CHECK(r.problem.build(r.context()) == first);
+  const auto first = spec.runs[0].build_problem();
+  for (const RunSpec& r : spec.runs) CHECK(r.build_problem() == first);
   const Vector x0 = starting_point(spec.runs[3].problem, *first);
   CHECK((x0 - first->constants().optimum).norm() == Approx(2.0).epsilon(1e-15));
 
   // A different number of workers is a different problem (the heterogeneity draws depend on it).
   s["sweep"] = Json::parse(R"({"workers": [2, 3]})");
   const ExperimentSpec swept = parse_spec(s, "t");
-  CHECK(swept.runs[0].problem.build(swept.runs[0].context()) != swept.runs[2].problem.build(swept.runs[2].context()));
+  CHECK(swept.runs[0].build_problem() != swept.runs[2].build_problem());
 }
 
 TEST_CASE("sweeping the partition switches its conditional parameters") {
@@ -135,5 +150,5 @@ TEST_CASE("sweeping the partition switches its conditional parameters") {
   REQUIRE(spec.runs.size() == 4);
   CHECK(spec.runs[3].config.at("problem").at("alpha") == 1.0);
   CHECK_FALSE(spec.runs[0].config.at("problem").contains("alpha"));
-  CHECK(spec.runs[1].problem.build(spec.runs[1].context())->constants().heterogeneity < 1e-25);
+  CHECK(spec.runs[1].build_problem()->constants().heterogeneity < 1e-25);
 }

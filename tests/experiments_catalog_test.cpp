@@ -68,12 +68,21 @@ void check_registry(const Registry<Product>& registry, const std::vector<std::st
     // The resolved spec is itself valid and resolves to the same configuration.
     CHECK(parse_spec(parsed.resolved, "t").runs.at(0).config == parsed.runs.at(0).config);
     // Built for a real run, the type works.
-    BuildContext context = parsed.runs[0].context();
-    const auto problem = parsed.runs[0].problem.build(context);
-    context.problem = problem.get();
-    const auto schedule = parsed.runs[0].schedule.build(context);
-    context.schedule = schedule.get();
-    CHECK(registry.read((*node)[path.back()], Location{"", nullptr}, context).build(context) != nullptr);
+    const RunSpec& run = parsed.runs[0];
+    const BuildContext context = run.context();
+    const auto problem = run.build_problem();
+    const auto schedule = run.schedule.build(context);
+    const Json& object = (*node)[path.back()];
+    if constexpr (std::is_same_v<Product, Problem>) {
+      MemoryBudget budget(std::nullopt, 1);
+      const auto read = registry.read(object, Location{"", nullptr}, context, {*run.problems, budget});
+      CHECK(read.build(context, {*run.problems}) != nullptr);
+    } else if constexpr (std::is_same_v<Product, StepSize>) {
+      CHECK(registry.read(object, Location{"", nullptr}, context, {*schedule}).build(context, {*schedule, *problem}) !=
+            nullptr);
+    } else {
+      CHECK(registry.read(object, Location{"", nullptr}, context).build(context) != nullptr);
+    }
   }
 }
 

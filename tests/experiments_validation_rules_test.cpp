@@ -9,6 +9,7 @@
 #include "core/number_text.hpp"
 #include "experiments/cli/command_line.hpp"
 #include "experiments/language/json_reader.hpp"
+#include "experiments/language/spec_error.hpp"
 #include "experiments/catalog/memory.hpp"
 #include "experiments/spec/spec.hpp"
 #include "experiments/language/text_rules.hpp"
@@ -147,4 +148,21 @@ TEST_CASE("duplicates are found canonically, and distinct values or tuples are n
   CHECK_THROWS_WITH(parse_spec(s, ".."), Catch::Contains("/name: missing, and the default name"));
   s["name"] = "ok";
   CHECK(parse_spec(s, "..").name == "ok");
+}
+
+TEST_CASE("exclusive bounds are declared once and named by their JSON path: momentum's and Adam's betas < 1") {
+  auto error_for = [](const Json& optimizer) {
+    Json spec = small_spec();
+    spec["optimizer"] = optimizer;
+    try {
+      parse_spec(spec, "t");
+    } catch (const SpecError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_for({{"type", "momentum"}, {"beta", 1}}) == "/optimizer/beta: must be number >= 0 and < 1, got 1");
+  CHECK(error_for({{"type", "adam"}, {"beta2", 1.0}}) == "/optimizer/beta2: must be number >= 0 and < 1, got 1.0");
+  CHECK(error_for({{"type", "adam"}, {"beta1", -0.5}}) == "/optimizer/beta1: must be number >= 0 and < 1, got -0.5");
+  CHECK(error_for({{"type", "momentum"}, {"beta", 0.99}}) == "no error");
 }

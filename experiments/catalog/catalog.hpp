@@ -1,10 +1,13 @@
 #pragma once
 // The registries of every named type a spec can choose: problems, sync schedules, step sizes,
 // local optimizers and clock models. Adding a variant = its class in problems/, algorithms/ or
-// sim/, plus one entry in the matching catalog_*.cpp file (see docs/adding-a-variant.md).
+// sim/, plus one entry (an options struct with its `fields` and a builder) in the matching
+// catalog_*.cpp file (see docs/adding-a-variant.md).
 #include "algorithms/local_optimizer.hpp"
 #include "algorithms/step_size.hpp"
 #include "algorithms/sync_schedule.hpp"
+#include "experiments/catalog/memory.hpp"
+#include "experiments/catalog/problem_cache.hpp"
 #include "experiments/language/registry.hpp"
 #include "problems/problem.hpp"
 #include "sim/compute_models.hpp"
@@ -12,6 +15,38 @@
 #include "sim/worker_slowdown.hpp"
 
 namespace localsgd {
+
+// A problem is built through the cache of the spec it belongs to; while the spec is checked, it
+// first reserves its memory in the spec's budget.
+struct ProblemNeeds {
+  struct Check {
+    ProblemCache& cache;
+    MemoryBudget& memory;
+  };
+  struct Build {
+    ProblemCache& cache;
+  };
+};
+template <>
+struct NeedsOf<Problem> {
+  using type = ProblemNeeds;
+};
+
+// A step-size rule may depend on the schedule (pl_theory's tau) and, when built, on the problem
+// (pl_theory's mu).
+struct StepSizeNeeds {
+  struct Check {
+    const SyncSchedule& schedule;
+  };
+  struct Build {
+    const SyncSchedule& schedule;
+    const Problem& problem;
+  };
+};
+template <>
+struct NeedsOf<StepSize> {
+  using type = StepSizeNeeds;
+};
 
 const Registry<Problem>& problem_registry();
 // The common starting point x_0 of a run's workers, from the problem's `init` parameters.

@@ -1,5 +1,6 @@
 // Clock models (`clock.compute.type`, `clock.slowdown.type`, `clock.network.type`); docs/clock.md
-// gives the formulas and their sources.
+// gives the formulas and their sources. Each type: an options struct whose `fields` bind its
+// parameters, a builder from the typed options and, for rules that involve the run, a cross-check.
 #include <fmt/format.h>
 
 #include "experiments/catalog/catalog.hpp"
@@ -8,35 +9,110 @@ namespace localsgd {
 
 namespace {
 
-// Every compute type also takes `per_sample`: step time = slowdown_i · (draw + per_sample · B).
-std::vector<ParamSpec> compute_params(std::vector<ParamSpec> own) {
-  own.push_back(ParamSpec::number("per_sample", "seconds per sample of the mini-batch, added to every step (x B)")
-                    .at_least(0)
-                    .defaults_to(0.0));
-  return own;
+// --- compute ---------------------------------------------------------------------------------
+
+// Every compute type also takes `per_sample`, declared last: step time = slowdown_i · (draw +
+// per_sample · B). The engine applies it (sim/compute_models.hpp's ScaledCompute), so the
+// builders below ignore it.
+void per_sample_field(auto& f, auto member) {
+  f.number("per_sample", member)
+      .at_least(0)
+      .defaults_to(0.0)
+      .doc("seconds per sample of the mini-batch, added to every step (x B)");
 }
 
-ParamSpec positive_seconds(const char* name, const char* help, double fallback) {
-  return ParamSpec::number(name, help).above(0).defaults_to(fallback);
+void positive_seconds(auto& f, const char* name, auto member, const char* help, double fallback) {
+  f.number(name, member).greater_than(0).defaults_to(fallback).doc(help);
 }
 
-std::vector<ParamSpec> link_params() {
-  return {ParamSpec::number("latency", "seconds per message (alpha)").at_least(0).defaults_to(5e-5),
-          ParamSpec::number("bandwidth", "bytes per second of one link (beta)").above(0).defaults_to(1.25e9),
-          ParamSpec::number("bytes_per_value", "bytes sent per model coordinate").above(0).defaults_to(8)};
+struct ConstantComputeOptions {
+  double seconds{};
+  double per_sample{};
+  static void fields(auto& f) {
+    f.number("seconds", &ConstantComputeOptions::seconds).at_least(0).defaults_to(0.01).doc("seconds per local step");
+    per_sample_field(f, &ConstantComputeOptions::per_sample);
+  }
+};
+
+struct ExponentialComputeOptions {
+  double mean{};
+  double per_sample{};
+  static void fields(auto& f) {
+    positive_seconds(f, "mean", &ExponentialComputeOptions::mean, "mean seconds per step", 0.01);
+    per_sample_field(f, &ExponentialComputeOptions::per_sample);
+  }
+};
+
+struct ShiftedExponentialComputeOptions {
+  double shift{};
+  double excess_mean{};
+  double per_sample{};
+  static void fields(auto& f) {
+    f.number("shift", &ShiftedExponentialComputeOptions::shift)
+        .at_least(0)
+        .defaults_to(0.01)
+        .doc("minimum seconds per step");
+    positive_seconds(f, "excess_mean", &ShiftedExponentialComputeOptions::excess_mean, "mean seconds above the shift",
+                     0.002);
+    per_sample_field(f, &ShiftedExponentialComputeOptions::per_sample);
+  }
+};
+
+struct LognormalComputeOptions {
+  double mean{};
+  double sigma{};
+  double per_sample{};
+  static void fields(auto& f) {
+    positive_seconds(f, "mean", &LognormalComputeOptions::mean, "mean seconds per step", 0.01);
+    f.number("sigma", &LognormalComputeOptions::sigma)
+        .at_least(0)
+        .defaults_to(0.5)
+        .doc("standard deviation of log(step time)");
+    per_sample_field(f, &LognormalComputeOptions::per_sample);
+  }
+};
+
+struct ParetoComputeOptions {
+  double minimum{};
+  double shape{};
+  double per_sample{};
+  static void fields(auto& f) {
+    positive_seconds(f, "minimum", &ParetoComputeOptions::minimum, "shortest step, seconds (x_m)", 0.01);
+    // Above 1: a finite mean step time (and no overflow to infinity).
+    f.number("shape", &ParetoComputeOptions::shape).greater_than(1).defaults_to(3.0).doc("tail index alpha");
+    per_sample_field(f, &ParetoComputeOptions::per_sample);
+  }
+};
+
+struct BernoulliStragglerOptions {
+  double seconds{};
+  double probability{};
+  double factor{};
+  double per_sample{};
+  static void fields(auto& f) {
+    f.number("seconds", &BernoulliStragglerOptions::seconds)
+        .at_least(0)
+        .defaults_to(0.01)
+        .doc("seconds of a normal step");
+    f.number("probability", &BernoulliStragglerOptions::probability)
+        .at_least(0)
+        .at_most(1)
+        .defaults_to(0.05)
+        .doc("chance q that a step straggles");
+    f.number("factor", &BernoulliStragglerOptions::factor)
+        .at_least(1)
+        .defaults_to(10.0)
+        .doc("a straggling step takes factor x seconds");
+    per_sample_field(f, &BernoulliStragglerOptions::per_sample);
+  }
+};
+
+template <class Options, class Build>
+TypeEntry<ComputeModel> compute(std::string name, std::string help, Build build) {
+  return bound_entry<Options, ComputeModel>(std::move(name), std::move(help), build);
 }
 
-LinkParameters link_of(const Params& p) {
-  return {p.number("latency"), p.number("bandwidth"), p.number("bytes_per_value")};
-}
-
-template <class Model>
-TypeEntry<NetworkModel> link_model(std::string name, std::string help) {
-  return {std::move(name), std::move(help), link_params(),
-          [](const Params& p, const BuildContext&) -> std::unique_ptr<NetworkModel> {
-            return std::make_unique<Model>(link_of(p));
-          }};
-}
+using ComputePtr = std::unique_ptr<ComputeModel>;
 
 }  // namespace
 
@@ -45,115 +121,185 @@ const Registry<ComputeModel>& compute_registry() {
       "compute",
       "virtual seconds of one local step: slowdown_i * (a draw of the type below + per_sample * B)",
       {
-          {"constant", "every step takes `seconds`",
-           compute_params({ParamSpec::number("seconds", "seconds per local step").at_least(0).defaults_to(0.01)}),
-           [](const Params& p, const BuildContext&) -> std::unique_ptr<ComputeModel> {
-             return std::make_unique<ConstantCompute>(p.number("seconds"));
-           }},
-          {"exponential", "exponential with mean `mean` (variance mean^2)",
-           compute_params({positive_seconds("mean", "mean seconds per step", 0.01)}),
-           [](const Params& p, const BuildContext&) -> std::unique_ptr<ComputeModel> {
-             return std::make_unique<ExponentialCompute>(p.number("mean"));
-           }},
-          {"shifted_exponential", "`shift` + exponential with mean `excess_mean` (straggler model of Lee et al. 2018)",
-           compute_params({ParamSpec::number("shift", "minimum seconds per step").at_least(0).defaults_to(0.01),
-                           positive_seconds("excess_mean", "mean seconds above the shift", 0.002)}),
-           [](const Params& p, const BuildContext&) -> std::unique_ptr<ComputeModel> {
-             return std::make_unique<ShiftedExponentialCompute>(p.number("shift"), p.number("excess_mean"));
-           }},
-          {"lognormal", "log-normal with mean `mean` and log-scale `sigma` (exp(N(log mean - sigma^2/2, sigma^2)))",
-           compute_params({positive_seconds("mean", "mean seconds per step", 0.01),
-                           ParamSpec::number("sigma", "standard deviation of log(step time)").at_least(0).defaults_to(0.5)}),
-           [](const Params& p, const BuildContext&) -> std::unique_ptr<ComputeModel> {
-             return std::make_unique<LognormalCompute>(p.number("mean"), p.number("sigma"));
-           }},
-          {"pareto", "Pareto with minimum `minimum` and tail index `shape` (heavy-tailed; infinite variance for shape <= 2)",
-           compute_params({positive_seconds("minimum", "shortest step, seconds (x_m)", 0.01),
-                           // Above 1: a finite mean step time (and no overflow to infinity).
-                           ParamSpec::number("shape", "tail index alpha").above(1).defaults_to(3.0)}),
-           [](const Params& p, const BuildContext&) -> std::unique_ptr<ComputeModel> {
-             return std::make_unique<ParetoCompute>(p.number("minimum"), p.number("shape"));
-           }},
-          {"bernoulli_straggler", "a step takes `seconds`, or `factor` x `seconds` with probability `probability`",
-           compute_params({ParamSpec::number("seconds", "seconds of a normal step").at_least(0).defaults_to(0.01),
-                           ParamSpec::number("probability", "chance q that a step straggles")
-                               .at_least(0)
-                               .at_most(1)
-                               .defaults_to(0.05),
-                           ParamSpec::number("factor", "a straggling step takes factor x seconds").at_least(1).defaults_to(10.0)}),
-           [](const Params& p, const BuildContext&) -> std::unique_ptr<ComputeModel> {
-             return std::make_unique<BernoulliStragglerCompute>(p.number("seconds"), p.number("probability"),
-                                                               p.number("factor"));
-           }},
+          compute<ConstantComputeOptions>("constant", "every step takes `seconds`",
+                                          [](const ConstantComputeOptions& o, const BuildContext&) -> ComputePtr {
+                                            return std::make_unique<ConstantCompute>(o.seconds);
+                                          }),
+          compute<ExponentialComputeOptions>("exponential", "exponential with mean `mean` (variance mean^2)",
+                                             [](const ExponentialComputeOptions& o, const BuildContext&) -> ComputePtr {
+                                               return std::make_unique<ExponentialCompute>(o.mean);
+                                             }),
+          compute<ShiftedExponentialComputeOptions>(
+              "shifted_exponential", "`shift` + exponential with mean `excess_mean` (straggler model of Lee et al. 2018)",
+              [](const ShiftedExponentialComputeOptions& o, const BuildContext&) -> ComputePtr {
+                return std::make_unique<ShiftedExponentialCompute>(o.shift, o.excess_mean);
+              }),
+          compute<LognormalComputeOptions>(
+              "lognormal", "log-normal with mean `mean` and log-scale `sigma` (exp(N(log mean - sigma^2/2, sigma^2)))",
+              [](const LognormalComputeOptions& o, const BuildContext&) -> ComputePtr {
+                return std::make_unique<LognormalCompute>(o.mean, o.sigma);
+              }),
+          compute<ParetoComputeOptions>(
+              "pareto", "Pareto with minimum `minimum` and tail index `shape` (heavy-tailed; infinite variance for shape <= 2)",
+              [](const ParetoComputeOptions& o, const BuildContext&) -> ComputePtr {
+                return std::make_unique<ParetoCompute>(o.minimum, o.shape);
+              }),
+          compute<BernoulliStragglerOptions>(
+              "bernoulli_straggler", "a step takes `seconds`, or `factor` x `seconds` with probability `probability`",
+              [](const BernoulliStragglerOptions& o, const BuildContext&) -> ComputePtr {
+                return std::make_unique<BernoulliStragglerCompute>(o.seconds, o.probability, o.factor);
+              }),
       }};
   return registry;
 }
+
+namespace {
+
+// --- slowdown --------------------------------------------------------------------------------
+
+using SlowdownPtr = std::unique_ptr<WorkerSlowdowns>;
+
+struct NoSlowdownOptions {
+  static void fields(auto&) {}
+};
+
+struct OneSlowOptions {
+  std::int64_t worker{};
+  double factor{};
+  static void fields(auto& f) {
+    f.integer("worker", &OneSlowOptions::worker).at_least(0).defaults_to(0).doc("the slow worker's id (0-based)");
+    f.number("factor", &OneSlowOptions::factor).greater_than(0).defaults_to(2.0).doc("its slowdown factor");
+  }
+};
+
+struct ListSlowdownOptions {
+  std::vector<double> factors;
+  static void fields(auto& f) {
+    f.number_list("factors", &ListSlowdownOptions::factors).greater_than(0).doc("one slowdown factor per worker");
+  }
+};
+
+struct UniformSlowdownOptions {
+  double low{};
+  double high{};
+  static void fields(auto& f) {
+    f.number("low", &UniformSlowdownOptions::low).greater_than(0).defaults_to(1.0).doc("smallest factor");
+    f.number("high", &UniformSlowdownOptions::high).greater_than(0).defaults_to(2.0).doc("largest factor");
+  }
+};
+
+struct LognormalSlowdownOptions {
+  double sigma{};
+  static void fields(auto& f) {
+    f.number("sigma", &LognormalSlowdownOptions::sigma)
+        .at_least(0)
+        .defaults_to(0.5)
+        .doc("standard deviation of log(factor)");
+  }
+};
+
+template <class Options, class Build, class Check = std::nullptr_t>
+TypeEntry<WorkerSlowdowns> slowdown(std::string name, std::string help, Build build, Check check = nullptr,
+                                    Json example = nullptr) {
+  return bound_entry<Options, WorkerSlowdowns>(std::move(name), std::move(help), build, check, std::move(example));
+}
+
+}  // namespace
 
 const Registry<WorkerSlowdowns>& slowdown_registry() {
   static const Registry<WorkerSlowdowns> registry{
       "slowdown",
       "per-worker factors fixed for the run: worker i's every step takes factor_i times the compute model's time",
       {
-          {"none", "every worker runs at the compute model's speed (factor 1)", {},
-           [](const Params&, const BuildContext& c) -> std::unique_ptr<WorkerSlowdowns> {
-             return std::make_unique<WorkerSlowdowns>(no_slowdown(c.workers));
-           }},
-          {"one_slow", "worker `worker` is `factor` times slower, the others have factor 1",
-           {ParamSpec::integer("worker", "the slow worker's id (0-based)").at_least(0).defaults_to(0),
-            ParamSpec::number("factor", "its slowdown factor").above(0).defaults_to(2.0)},
-           [](const Params& p, const BuildContext& c) -> std::unique_ptr<WorkerSlowdowns> {
-             return std::make_unique<WorkerSlowdowns>(
-                 one_slow_worker(c.workers, static_cast<int>(p.integer("worker")), p.number("factor")));
-           },
-           [](const Params& p, const BuildContext& c) {
-             if (p.integer("worker") >= c.workers) {
-               throw ParamRuleError("worker", fmt::format("must be < workers ({}), got {}", c.workers, p.integer("worker")));
-             }
-           }},
-          {"list", "worker i has factor `factors`[i]",
-           {ParamSpec::number_list("factors", "one slowdown factor per worker").above(0)},
-           [](const Params& p, const BuildContext&) -> std::unique_ptr<WorkerSlowdowns> {
-             return std::make_unique<WorkerSlowdowns>(WorkerSlowdowns{p.numbers("factors")});
-           },
-           [](const Params& p, const BuildContext& c) {
-             const std::size_t given = p.numbers("factors").size();
-             if (given != static_cast<std::size_t>(c.workers)) {
-               throw ParamRuleError("factors", fmt::format("must have one factor per worker ({} items), got {}",
-                                                           c.workers, given));
-             }
-           },
-           Json{{"type", "list"}, {"factors", {1.0, 2.5}}}},
-          {"uniform", "each worker's factor drawn once, uniform in [low, high) (its own stream per seed and worker)",
-           {ParamSpec::number("low", "smallest factor").above(0).defaults_to(1.0),
-            ParamSpec::number("high", "largest factor").above(0).defaults_to(2.0)},
-           [](const Params& p, const BuildContext& c) -> std::unique_ptr<WorkerSlowdowns> {
-             return std::make_unique<WorkerSlowdowns>(
-                 uniform_slowdowns(c.workers, p.number("low"), p.number("high"), c.seed));
-           },
-           [](const Params& p, const BuildContext&) {
-             if (p.number("high") < p.number("low")) {
-               throw ParamRuleError("high", fmt::format("must be >= low ({}), got {}", p.number("low"), p.number("high")));
-             }
-           }},
-          {"lognormal", "each worker's factor drawn once, exp(sigma Z - sigma^2/2): mean 1 (its own stream per seed and worker)",
-           {ParamSpec::number("sigma", "standard deviation of log(factor)").at_least(0).defaults_to(0.5)},
-           [](const Params& p, const BuildContext& c) -> std::unique_ptr<WorkerSlowdowns> {
-             return std::make_unique<WorkerSlowdowns>(lognormal_slowdowns(c.workers, p.number("sigma"), c.seed));
-           }},
+          slowdown<NoSlowdownOptions>("none", "every worker runs at the compute model's speed (factor 1)",
+                                      [](const NoSlowdownOptions&, const BuildContext& c) -> SlowdownPtr {
+                                        return std::make_unique<WorkerSlowdowns>(no_slowdown(c.workers));
+                                      }),
+          slowdown<OneSlowOptions>(
+              "one_slow", "worker `worker` is `factor` times slower, the others have factor 1",
+              [](const OneSlowOptions& o, const BuildContext& c) -> SlowdownPtr {
+                return std::make_unique<WorkerSlowdowns>(one_slow_worker(c.workers, static_cast<int>(o.worker), o.factor));
+              },
+              [](const OneSlowOptions& o, const BuildContext& c) {
+                if (o.worker >= c.workers) {
+                  throw ParamRuleError("worker", fmt::format("must be < workers ({}), got {}", c.workers, o.worker));
+                }
+              }),
+          slowdown<ListSlowdownOptions>(
+              "list", "worker i has factor `factors`[i]",
+              [](const ListSlowdownOptions& o, const BuildContext&) -> SlowdownPtr {
+                return std::make_unique<WorkerSlowdowns>(WorkerSlowdowns{o.factors});
+              },
+              [](const ListSlowdownOptions& o, const BuildContext& c) {
+                if (o.factors.size() != static_cast<std::size_t>(c.workers)) {
+                  throw ParamRuleError("factors", fmt::format("must have one factor per worker ({} items), got {}",
+                                                              c.workers, o.factors.size()));
+                }
+              },
+              Json{{"type", "list"}, {"factors", {1.0, 2.5}}}),
+          slowdown<UniformSlowdownOptions>(
+              "uniform", "each worker's factor drawn once, uniform in [low, high) (its own stream per seed and worker)",
+              [](const UniformSlowdownOptions& o, const BuildContext& c) -> SlowdownPtr {
+                return std::make_unique<WorkerSlowdowns>(uniform_slowdowns(c.workers, o.low, o.high, c.seed));
+              },
+              [](const UniformSlowdownOptions& o, const BuildContext&) {
+                if (o.high < o.low) {
+                  throw ParamRuleError("high", fmt::format("must be >= low ({}), got {}", o.low, o.high));
+                }
+              }),
+          slowdown<LognormalSlowdownOptions>(
+              "lognormal", "each worker's factor drawn once, exp(sigma Z - sigma^2/2): mean 1 (its own stream per seed and worker)",
+              [](const LognormalSlowdownOptions& o, const BuildContext& c) -> SlowdownPtr {
+                return std::make_unique<WorkerSlowdowns>(lognormal_slowdowns(c.workers, o.sigma, c.seed));
+              }),
       }};
   return registry;
 }
+
+namespace {
+
+// --- network ---------------------------------------------------------------------------------
+
+struct ConstantNetworkOptions {
+  double seconds{};
+  static void fields(auto& f) {
+    f.number("seconds", &ConstantNetworkOptions::seconds).at_least(0).defaults_to(0.0).doc("seconds per average");
+  }
+};
+
+// The alpha-beta link every collective below is priced with.
+struct LinkOptions {
+  double latency{};
+  double bandwidth{};
+  double bytes_per_value{};
+  static void fields(auto& f) {
+    f.number("latency", &LinkOptions::latency).at_least(0).defaults_to(5e-5).doc("seconds per message (alpha)");
+    f.number("bandwidth", &LinkOptions::bandwidth).greater_than(0).defaults_to(1.25e9).doc("bytes per second of one link (beta)");
+    f.number("bytes_per_value", &LinkOptions::bytes_per_value).greater_than(0).defaults_to(8).doc("bytes sent per model coordinate");
+  }
+};
+
+template <class Model>
+TypeEntry<NetworkModel> link_model(std::string name, std::string help) {
+  return bound_entry<LinkOptions, NetworkModel>(std::move(name), std::move(help),
+                                                [](const LinkOptions& o, const BuildContext&) -> std::unique_ptr<NetworkModel> {
+                                                  return std::make_unique<Model>(
+                                                      LinkParameters{o.latency, o.bandwidth, o.bytes_per_value});
+                                                });
+}
+
+}  // namespace
 
 const Registry<NetworkModel>& network_registry() {
   static const Registry<NetworkModel> registry{
       "network",
       "virtual seconds one average (all-reduce of d values among p workers) takes; S = d * bytes_per_value",
       {
-          {"constant", "every average takes `seconds`",
-           {ParamSpec::number("seconds", "seconds per average").at_least(0).defaults_to(0.0)},
-           [](const Params& p, const BuildContext&) -> std::unique_ptr<NetworkModel> {
-             return std::make_unique<ConstantNetwork>(p.number("seconds"));
-           }},
+          bound_entry<ConstantNetworkOptions, NetworkModel>(
+              "constant", "every average takes `seconds`",
+              [](const ConstantNetworkOptions& o, const BuildContext&) -> std::unique_ptr<NetworkModel> {
+                return std::make_unique<ConstantNetwork>(o.seconds);
+              }),
           link_model<RingAllReduce>("ring", "ring all-reduce: 2(p-1) latency + 2((p-1)/p) S / bandwidth"),
           link_model<TreeAllReduce>("tree",
                                     "binomial-tree reduce + broadcast: 2 ceil(log2 p) (latency + S / bandwidth)"),

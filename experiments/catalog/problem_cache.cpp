@@ -1,49 +1,22 @@
 #include "experiments/catalog/problem_cache.hpp"
 
-#include <future>
-#include <map>
-#include <mutex>
-#include <vector>
-
-#include "experiments/catalog/input_files.hpp"
-
 namespace localsgd {
 
-namespace {
-
-// A built problem and the input files its build read (data files), reported again to every caller
-// so that a cache hit tells an InputRecording the same files as the build did.
-struct Built {
-  std::shared_ptr<Problem> problem;
-  std::vector<InputFile> inputs;
-};
-
-std::mutex mutex;
-std::map<std::string, std::shared_future<Built>> cache;
-
-std::shared_ptr<Problem> reported(const Built& built) {
-  for (const InputFile& file : built.inputs) report_input(file);
-  return built.problem;
-}
-
-}  // namespace
-
-void clear_problem_cache() {
-  const std::lock_guard lock(mutex);
-  cache.clear();
-}
-
-std::shared_ptr<Problem> cached_problem(const std::string& key, const std::function<std::shared_ptr<Problem>()>& build) {
+std::shared_ptr<Problem> ProblemCache::get(const std::string& key, const std::function<std::shared_ptr<Problem>()>& build) {
+  const auto reported = [](const Built& built) {
+    for (const InputFile& file : built.inputs) report_input(file);
+    return built.problem;
+  };
   std::promise<Built> promise;
   std::shared_future<Built> pending;
   bool builder = false;
   {
-    const std::lock_guard lock(mutex);
-    if (const auto found = cache.find(key); found != cache.end()) {
+    const std::lock_guard lock(mutex_);
+    if (const auto found = built_.find(key); found != built_.end()) {
       pending = found->second;
     } else {
       pending = promise.get_future().share();
-      cache.emplace(key, pending);
+      built_.emplace(key, pending);
       builder = true;
     }
   }
@@ -59,8 +32,8 @@ std::shared_ptr<Problem> cached_problem(const std::string& key, const std::funct
     return reported(built);
   } catch (...) {
     promise.set_exception(std::current_exception());
-    const std::lock_guard lock(mutex);
-    cache.erase(key);
+    const std::lock_guard lock(mutex_);
+    built_.erase(key);
     throw;
   }
 }

@@ -1,26 +1,49 @@
 #pragma once
 // Problems are immutable and safe to share between threads, and one problem configuration is
 // usually used by many runs (every seed, every variant that only changes the algorithm). Building
-// one can be expensive (reading a data file, a Newton solve), so each distinct configuration is
-// built once per process and shared. The spec reader builds every problem while validating, so
-// that data-dependent errors (a malformed file, an empty shard, separable data without an L2
+// one can be expensive (reading a data file, a Newton solve), so a spec builds each distinct
+// configuration once and its runs share it. The spec reader builds every problem while validating,
+// so that data-dependent errors (a malformed file, an empty shard, separable data without an L2
 // term) are reported with their JSON path before anything runs; the runs then reuse them.
+//
+// The cache is an object its owner passes (the parsed spec and its runs share one), not a
+// process-wide table: two specs in one process (tests, a fuzzer) never see each other's problems,
+// and the problems go when the spec goes.
 #include <functional>
+#include <future>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
+#include "experiments/catalog/input_files.hpp"
 #include "problems/problem.hpp"
 
 namespace localsgd {
 
-// The problem built for `key`, calling `build` only if none is cached. A failed build is not
-// cached (its exception reaches every caller waiting for it). Thread-safe; concurrent callers of
-// one key wait for a single build. Every caller, hit or not, reports the input files the build read
-// to its thread's InputRecording (experiments/catalog/input_files.hpp).
-std::shared_ptr<Problem> cached_problem(const std::string& key, const std::function<std::shared_ptr<Problem>()>& build);
+class ProblemCache {
+ public:
+  ProblemCache() = default;
+  ProblemCache(const ProblemCache&) = delete;
+  ProblemCache& operator=(const ProblemCache&) = delete;
 
-// Forgets every cached problem (for long-lived processes such as a fuzzer; problems in use stay
-// alive through their shared pointers).
-void clear_problem_cache();
+  // The problem built for `key`, calling `build` only if none is cached. A failed build is not
+  // cached (its exception reaches every caller waiting for it). Thread-safe; concurrent callers of
+  // one key wait for a single build. Every caller, hit or not, reports the input files the build
+  // read to its thread's InputRecording (experiments/catalog/input_files.hpp).
+  std::shared_ptr<Problem> get(const std::string& key, const std::function<std::shared_ptr<Problem>()>& build);
+
+ private:
+  // A built problem and the input files its build read (data files), reported again to every
+  // caller so that a cache hit tells an InputRecording the same files as the build did.
+  struct Built {
+    std::shared_ptr<Problem> problem;
+    std::vector<InputFile> inputs;
+  };
+
+  std::mutex mutex_;
+  std::map<std::string, std::shared_future<Built>> built_;
+};
 
 }  // namespace localsgd

@@ -60,13 +60,19 @@ ParamSpec& ParamSpec::at_least(double value) {
   minimum_exclusive = false;
   return *this;
 }
-ParamSpec& ParamSpec::above(double value) {
+ParamSpec& ParamSpec::greater_than(double value) {
   minimum = value;
   minimum_exclusive = true;
   return *this;
 }
 ParamSpec& ParamSpec::at_most(double value) {
   maximum = value;
+  maximum_exclusive = false;
+  return *this;
+}
+ParamSpec& ParamSpec::less_than(double value) {
+  maximum = value;
+  maximum_exclusive = true;
   return *this;
 }
 ParamSpec& ParamSpec::one_of(std::vector<std::string> values) {
@@ -83,6 +89,10 @@ ParamSpec& ParamSpec::at_least_items(std::size_t count) {
 }
 ParamSpec& ParamSpec::when(std::string param, std::vector<std::string> values) {
   condition = Condition{std::move(param), std::move(values)};
+  return *this;
+}
+ParamSpec& ParamSpec::doc(std::string text) {
+  help = std::move(text);
   return *this;
 }
 
@@ -120,7 +130,7 @@ std::string ParamSpec::describe_rule() const {
   const bool list = kind == ParamKind::integer_list || kind == ParamKind::number_list;
   if (list && (minimum || maximum)) rule += ", each";
   if (minimum) rule += (minimum_exclusive ? " > " : " >= ") + format_number(*minimum);
-  if (maximum) rule += (minimum ? " and <= " : " <= ") + format_number(*maximum);
+  if (maximum) rule += (minimum ? " and " : " ") + std::string(maximum_exclusive ? "< " : "<= ") + format_number(*maximum);
   if (list && min_items > 1) rule += fmt::format(", at least {} items", min_items);
   return rule;
 }
@@ -269,7 +279,7 @@ Json read_scalar(const Json& value, const Location& at, const ParamSpec& spec, P
       break;
   }
   const bool below = spec.minimum && (spec.minimum_exclusive ? !(numeric > *spec.minimum) : !(numeric >= *spec.minimum));
-  const bool over = spec.maximum && !(numeric <= *spec.maximum);
+  const bool over = spec.maximum && (spec.maximum_exclusive ? !(numeric < *spec.maximum) : !(numeric <= *spec.maximum));
   if (below || over) {
     ParamSpec element = spec;  // for a list, the rule of one element
     element.kind = kind;

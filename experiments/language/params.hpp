@@ -27,6 +27,7 @@ struct ParamSpec {
   std::optional<double> minimum;
   bool minimum_exclusive = false;
   std::optional<double> maximum;
+  bool maximum_exclusive = false;
   std::vector<std::string> choices;  // allowed values of a text parameter
   std::size_t min_items = 1;          // for lists; the range rules apply to every element
   // A parameter that applies only when an earlier text parameter has one of the given values
@@ -47,19 +48,21 @@ struct ParamSpec {
   static ParamSpec number_list(std::string name, std::string help);
   ParamSpec& defaults_to(Json value);
   ParamSpec& at_least(double value);
-  ParamSpec& above(double value);  // strictly greater
+  ParamSpec& greater_than(double value);  // exclusive lower bound
   ParamSpec& at_most(double value);
+  ParamSpec& less_than(double value);  // exclusive upper bound (e.g. a momentum coefficient < 1)
   ParamSpec& one_of(std::vector<std::string> values);
   ParamSpec& optional();
   ParamSpec& at_least_items(std::size_t count);
   ParamSpec& when(std::string param, std::vector<std::string> values);
+  ParamSpec& doc(std::string text);  // the one-line help `localsgd list` prints
 
   // True if the parameter applies given the values read so far (always, without a condition).
   bool applies(const Json& values_so_far) const;
   // e.g. "only when partition is \"dirichlet\"", or "" without a condition.
   std::string describe_condition() const;
 
-  // e.g. "integer >= 1", "number > 0", "one of \"log\", \"linear\"".
+  // e.g. "integer >= 1", "number > 0", "number >= 0 and < 1", "one of \"log\", \"linear\"".
   std::string describe_rule() const;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Named types of one family ("schedule", "step_size", …): each with a one-line description, its
 // declared parameters, an optional cross-check against the run (e.g. period <= T) and a builder.
+// Generic: knows no problem or schedule (those are the catalog's, one room up).
 // The spec reader, `localsgd list` and the tests all use these tables, so they cannot drift.
 #include <fmt/format.h>
 
@@ -9,26 +10,36 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
-#include "algorithms/sync_schedule.hpp"
+#include "experiments/language/fields.hpp"
 #include "experiments/language/params.hpp"
-#include "problems/problem.hpp"
 
 namespace localsgd {
 
-class MemoryBudget;
-
-// What a builder may know about the run it builds for.
+// The run a type is read and built for: its shape, always complete (nothing here is set in one
+// phase and null in another; what a family needs beyond it is its NeedsOf<Product>).
 struct BuildContext {
   int workers = 1;
   long steps = 1;
   int batch = 1;
   std::uint64_t seed = 0;
-  const Problem* problem = nullptr;  // set when building algorithms (null during validation)
-  const SyncSchedule* schedule = nullptr;  // set when reading or building step sizes
   std::filesystem::path base_folder;  // relative file paths in the spec resolve against it (the spec's folder)
-  MemoryBudget* memory = nullptr;  // set while a spec is validated: problems reserve their memory before building
+};
+
+// What a family needs beyond the run's shape, per phase: `Check` while a spec is read, `Build`
+// when a run builds the product. Most families need nothing; a family that does specialises
+// NeedsOf in the header that declares its registry (experiments/catalog/catalog.hpp), so that
+// every user of the registry sees it. Each phase's needs are one type whose fields are all
+// references: they cannot be half set, and leaving them out does not compile.
+struct NoNeeds {
+  struct Check {};
+  struct Build {};
+};
+template <class Product>
+struct NeedsOf {
+  using type = NoNeeds;
 };
 
 // Thrown by a cross-check: names the offending parameter (a relative JSON pointer such as
@@ -38,29 +49,67 @@ struct ParamRuleError : std::runtime_error {
   std::string param;
 };
 
+// The builder and cross-check signatures of a family: with needs, they take them as a third
+// argument.
+template <class Product, class Needs = typename NeedsOf<Product>::type>
+struct EntryFunctions {
+  using Build = std::function<std::shared_ptr<Product>(const Params&, const BuildContext&, const typename Needs::Build&)>;
+  using Check = std::function<void(const Params&, const BuildContext&, const typename Needs::Check&)>;
+};
+template <class Product>
+struct EntryFunctions<Product, NoNeeds> {
+  using Build = std::function<std::shared_ptr<Product>(const Params&, const BuildContext&)>;
+  using Check = std::function<void(const Params&, const BuildContext&)>;
+};
+
 template <class Product>
 struct TypeEntry {
+  using Needs = typename NeedsOf<Product>::type;
+  using CheckNeeds = typename Needs::Check;
+  using BuildNeeds = typename Needs::Build;
+
   std::string name;
   std::string help;
   std::vector<ParamSpec> params;
   // Shared, so that an immutable product (a problem and its data) can be built once and used by
   // many runs; builders may return a std::unique_ptr.
-  std::function<std::shared_ptr<Product>(const Params&, const BuildContext&)> build;
+  typename EntryFunctions<Product>::Build build;
   // Rules that involve the run (workers, steps, batch); throws ParamRuleError.
-  std::function<void(const Params&, const BuildContext&)> check;
+  typename EntryFunctions<Product>::Check check;
   // A valid parameter object for documentation and tests, when the required parameters alone
   // cannot be filled in mechanically (e.g. "give alpha or rounds"). Null: derived from `params`.
   Json example;
+
+  std::shared_ptr<Product> build_with(const Params& p, const BuildContext& context, const BuildNeeds& needs) const {
+    if constexpr (std::is_same_v<Needs, NoNeeds>) {
+      return build(p, context);
+    } else {
+      return build(p, context, needs);
+    }
+  }
+  void check_with(const Params& p, const BuildContext& context, const CheckNeeds& needs) const {
+    if (!check) return;
+    if constexpr (std::is_same_v<Needs, NoNeeds>) {
+      check(p, context);
+    } else {
+      check(p, context, needs);
+    }
+  }
 };
 
 // A type chosen in a spec, with its parameters read and checked; builds the product per run.
 template <class Product>
 struct Configured {
+  using BuildNeeds = typename TypeEntry<Product>::BuildNeeds;
+
   const TypeEntry<Product>* entry = nullptr;
   Params params;
 
   const std::string& type() const { return entry->name; }
-  std::shared_ptr<Product> build(const BuildContext& context) const { return entry->build(params, context); }
+  // `needs` may be left out by families that need nothing.
+  std::shared_ptr<Product> build(const BuildContext& context, const BuildNeeds& needs = {}) const {
+    return entry->build_with(params, context, needs);
+  }
   // {"type": ..., every parameter with its resolved value} (optional parameters that were not
   // given are left out, so that the result reads back as the same configuration)
   Json resolved() const {
@@ -71,6 +120,35 @@ struct Configured {
     return out;
   }
 };
+
+// An entry whose parameters are the fields of `Options` (experiments/language/fields.hpp): the
+// builder and the optional cross-check take the typed options instead of the raw values.
+// `build(options, context[, needs])`, `check(options, context[, needs])`.
+template <class Options, class Product, class Build, class Check = std::nullptr_t>
+TypeEntry<Product> bound_entry(std::string name, std::string help, Build build, Check check = nullptr,
+                               Json example = nullptr) {
+  using Needs = typename NeedsOf<Product>::type;
+  TypeEntry<Product> entry{std::move(name), std::move(help), fields_of<Options>().specs(), {}, {}, std::move(example)};
+  if constexpr (std::is_same_v<Needs, NoNeeds>) {
+    entry.build = [build](const Params& p, const BuildContext& c) -> std::shared_ptr<Product> {
+      return build(fields_of<Options>().read(p), c);
+    };
+    if constexpr (!std::is_null_pointer_v<Check>) {
+      entry.check = [check](const Params& p, const BuildContext& c) { check(fields_of<Options>().read(p), c); };
+    }
+  } else {
+    entry.build = [build](const Params& p, const BuildContext& c,
+                          const typename Needs::Build& needs) -> std::shared_ptr<Product> {
+      return build(fields_of<Options>().read(p), c, needs);
+    };
+    if constexpr (!std::is_null_pointer_v<Check>) {
+      entry.check = [check](const Params& p, const BuildContext& c, const typename Needs::Check& needs) {
+        check(fields_of<Options>().read(p), c, needs);
+      };
+    }
+  }
+  return entry;
+}
 
 template <class Product>
 class Registry {
@@ -89,7 +167,9 @@ class Registry {
   }
 
   // Reads {"type": NAME, params...} strictly and runs the type's cross-check.
-  Configured<Product> read(const Json& object, const Location& where, const BuildContext& context) const {
+  // `needs` may be left out by families that need nothing.
+  Configured<Product> read(const Json& object, const Location& where, const BuildContext& context,
+                           const typename TypeEntry<Product>::CheckNeeds& needs = {}) const {
     require_object(object, where, family_);
     if (!object.contains("type")) {
       where.fail(fmt::format("missing required key \"type\" ({} type: one of {})", family_, join_names(names())));
@@ -112,7 +192,7 @@ class Registry {
                                                       fmt::format("{} type \"{}\"", family_, name))};
     if (entry->check) {
       try {
-        entry->check(configured.params, context);
+        entry->check_with(configured.params, context, needs);
       } catch (const ParamRuleError& e) {
         // `param` may name a nested value ("steps/3"): it is a relative JSON pointer.
         (e.param.empty() ? where : Location{where.pointer + "/" + e.param, where.sources}).fail(e.what());

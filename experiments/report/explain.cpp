@@ -18,13 +18,11 @@ constexpr std::size_t kMaxCountedSyncs = 10000000;
 Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 Json explain_configuration(const RunSpec& run) {
-  BuildContext context = run.context();
-  const auto problem = run.problem.build(context);
-  context.problem = problem.get();
+  const BuildContext context = run.context();
+  const auto problem = run.build_problem();
   const ProblemConstants& c = problem->constants();
   const auto schedule = run.schedule.build(context);
-  context.schedule = schedule.get();
-  const auto step_size = run.step_size.build(context);
+  const auto step_size = run.step_size.build(context, {*schedule, *problem});
 
   const long lupa = lupa_theory_period(run.steps, run.workers, run.batch);
   const long stich = stich_period(run.steps, run.workers, run.batch);

@@ -30,12 +30,10 @@ class MetricsRecorder final : public Observer {
 
 RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
   const auto started = std::chrono::steady_clock::now();
-  BuildContext context = run.context();
-  const auto problem = run.problem.build(context);
-  context.problem = problem.get();
+  const BuildContext context = run.context();
+  const auto problem = run.build_problem();
   const auto schedule = run.schedule.build(context);
-  context.schedule = schedule.get();
-  const auto step_size = run.step_size.build(context);
+  const auto step_size = run.step_size.build(context, {*schedule, *problem});
   const auto optimizer = run.optimizer.build(context);
   const auto slowdown = run.slowdown.build(context);
   const ScaledCompute compute(run.compute.build(context), run.compute.params.number("per_sample") * run.batch,

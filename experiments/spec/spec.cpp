@@ -65,9 +65,10 @@ Json eval_json(const EvalSettings& eval) {
 
 template <class Product>
 Configured<Product> read_typed(const Registry<Product>& registry, const Json& run, const Location& root,
-                               const std::string& key, const Json& fallback, const BuildContext& context) {
+                               const std::string& key, const Json& fallback, const BuildContext& context,
+                               const typename TypeEntry<Product>::CheckNeeds& needs = {}) {
   const Json& node = run.contains(key) ? run.at(key) : fallback;
-  return registry.read(node, root.child(key), context);
+  return registry.read(node, root.child(key), context, needs);
 }
 
 // Reads the run-level keys of one assembled run. `missing_at` is where a missing required key
@@ -88,7 +89,8 @@ double run_memory(int workers, Index dim, int batch, int state_vectors, bool fin
 }
 
 RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& missing_at,
-                  const std::filesystem::path& base_folder, MemoryBudget* memory) {
+                  const std::filesystem::path& base_folder, MemoryBudget& memory,
+                  const std::shared_ptr<ProblemCache>& problems) {
   const Location root{"", &sources};
   for (const char* key : {"problem", "workers", "steps", "schedule", "step_size"}) {
     if (!run.contains(key)) {
@@ -111,12 +113,11 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
                                          static_cast<double>(r.workers) * r.batch * static_cast<double>(r.steps)));
   }
   r.base_folder = base_folder;
-  BuildContext context = r.context();
-  context.memory = memory;
-  r.problem = read_typed(problem_registry(), run, root, "problem", Json(), context);
-  context.memory = nullptr;
+  r.problems = problems;
+  const BuildContext context = r.context();
+  r.problem = read_typed(problem_registry(), run, root, "problem", Json(), context, {*problems, memory});
   // Reading the problem built it (cached), so this costs nothing.
-  const auto problem = r.problem.build(context);
+  const auto problem = r.build_problem();
   if (const auto shard = problem->smallest_shard(); shard && r.batch > *shard) {
     root.child("batch").fail(fmt::format(
         "must be <= {} (the rows of the smallest worker's shard), got {}: each worker draws its mini-batch with "
@@ -127,9 +128,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.schedule = read_typed(schedule_registry(), run, root, "schedule", Json(), context);
   // Step-size rules may depend on the schedule (pl_theory's τ); schedules are cheap to build.
   const auto schedule = r.schedule.build(context);
-  context.schedule = schedule.get();
-  r.step_size = read_typed(step_size_registry(), run, root, "step_size", Json(), context);
-  context.schedule = nullptr;
+  r.step_size = read_typed(step_size_registry(), run, root, "step_size", Json(), context, {*schedule});
   r.optimizer = read_typed(optimizer_registry(), run, root, "optimizer", Json{{"type", "sgd"}}, context);
   const int state_vectors = r.optimizer.build(context)->state_vectors();
 
@@ -478,7 +477,7 @@ MemoryEstimate estimate_memory(const ExperimentSpec& spec, const MemoryBudget& b
     m.per_run = largest->memory_bytes;
     const BuildContext context = largest->context();
     m.largest_run = fmt::format("run {}, {}: {} workers x d = {} x {} vectors, {} metric rows", largest->index,
-                                describe_run(*largest), largest->workers, largest->problem.build(context)->dim(),
+                                describe_run(*largest), largest->workers, largest->build_problem()->dim(),
                                 2 + largest->optimizer.build(context)->state_vectors(), largest->eval_rows);
   }
   return m;
@@ -602,6 +601,8 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
                                     options.memory_limit->source));
   }
 
+  // One cache for the spec: its runs share every problem validation built.
+  const auto problems = std::make_shared<ProblemCache>();
   Json resolved_variants = Json::array();
   for (const Variant& variant : variants) {
     for (std::size_t g = 0; g < grid_size; ++g) {
@@ -627,7 +628,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
           swept[path.path] = value;
         }
       }
-      RunSpec parsed = parse_run(run, sources, variant.pointer, base_folder, &budget);
+      RunSpec parsed = parse_run(run, sources, variant.pointer, base_folder, budget, problems);
       parsed.variant = variant.label.empty() ? parsed.schedule.type() : variant.label;
       parsed.swept = swept;
       if (g == 0) {

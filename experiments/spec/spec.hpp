@@ -72,8 +72,12 @@ struct RunSpec {
   double memory_bytes = 0;   // estimated memory of its engine and metric rows (experiments/catalog/memory.hpp)
   Json config;  // the run-level keys with every default filled in
   std::filesystem::path base_folder;  // the spec file's folder: relative data paths resolve against it
+  // The problems of the spec this run belongs to, built once and shared by its runs.
+  std::shared_ptr<ProblemCache> problems;
 
-  BuildContext context() const { return {workers, steps, batch, seed, nullptr, nullptr, base_folder}; }
+  BuildContext context() const { return {workers, steps, batch, seed, base_folder}; }
+  // The run's problem, from the spec's cache.
+  std::shared_ptr<Problem> build_problem() const { return problem.build(context(), {*problems}); }
 };
 
 struct ExperimentSpec {
@@ -106,7 +110,8 @@ std::string describe_run(const RunSpec& run);
 const std::vector<std::string>& run_level_keys();
 
 // Validates and expands a parsed spec. Throws SpecError naming the JSON pointer and the rule.
-// Validation builds every distinct problem once (experiments/catalog/problem_cache.hpp), so that errors
+// Validation builds every distinct problem once into the runs' shared ProblemCache
+// (experiments/catalog/problem_cache.hpp), so that errors
 // that depend on the data (a malformed file, an empty shard, separable classes) name their path.
 // Relative file paths in the spec (e.g. a data file) resolve against `base_folder`.
 // With a memory limit in `options`, a spec that would not fit is refused before its problems are

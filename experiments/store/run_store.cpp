@@ -29,7 +29,7 @@ Json identity(const RunSpec& run) {
 
 std::vector<InputFile> run_inputs(const RunSpec& run) {
   const InputRecording recording;
-  run.problem.build(run.context());
+  run.build_problem();
   return recording.files();
 }
 
