@@ -649,8 +649,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
     const Location where{"/expect", nullptr};
     if (!node.is_array()) where.fail("must be a list of checks ({\"type\": ...}), got " + describe_value(node));
     for (std::size_t i = 0; i < node.size(); ++i) {
-      out.expectations.push_back(expectation_registry().read(node[i], where.child(i), BuildContext{}));
-      check_expectation_references(out.expectations.back(), out, where.child(i));
+      out.expectations.push_back(read_expectation(node[i], where.child(i), out));
     }
   }
 

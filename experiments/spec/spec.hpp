@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "experiments/catalog/catalog.hpp"
-#include "experiments/report/expectations.hpp"
 #include "experiments/catalog/memory.hpp"
+#include "experiments/spec/expectation_spec.hpp"
 #include "experiments/language/params.hpp"
 #include "experiments/spec/target_spec.hpp"
 #include "sim/evaluation_plan.hpp"
@@ -82,7 +82,7 @@ struct ExperimentSpec {
   std::vector<std::string> swept_paths;  // sweep axes (dotted paths), in order
   std::vector<std::uint64_t> seeds;
   std::vector<PlotSpec> plots;
-  std::vector<Configured<Expectation>> expectations;  // `expect`
+  std::vector<ExpectationSpec> expectations;  // `expect`, read once into typed checks
   std::vector<RunSpec> runs;
   Json resolved;  // the spec with every default filled in (spec.resolved.json)
   MemoryEstimate memory;  // what running it needs, and the limit it was checked against
