@@ -94,11 +94,6 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
                 const SpecOptions& options) {
   const ExperimentSpec spec = load_spec(spec_file, options);
   const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
-  // Before the claim: a file, a dangling link or a path through a file is named as such.
-  if (auto problem = output_folder_problem(dir.string())) {
-    fmt::print(stderr, "error: {}\n", *problem);
-    return kExitInvalidInput;
-  }
   std::optional<ClaimedFolder> claimed;  // holds the folder's lock until the last output is written
   try {
     claimed.emplace(claim_results_folder(dir, spec, force));

@@ -10,7 +10,9 @@
 
 #include "experiments/catalog/catalog.hpp"
 #include "experiments/catalog/memory.hpp"
+#include "experiments/spec/enum_names.hpp"
 #include "experiments/spec/expectation_spec.hpp"
+#include "experiments/spec/metrics_axes.hpp"
 #include "experiments/language/params.hpp"
 #include "experiments/spec/target_spec.hpp"
 #include "sim/evaluation_plan.hpp"
@@ -34,19 +36,25 @@ struct EvalSettings {
 //            log-log slope in the legend, an optional reference slope and the LUPA period marked;
 //   time_to: the first `by` (time, step, round, samples) at which y <= value, against a swept
 //            path x (the paper's "time to reach epsilon vs number of machines").
+enum class PlotKind { curve, final, time_to };
+inline constexpr EnumNames<PlotKind, 3> kPlotKindNames{{"curve", "final", "time_to"}};
+
+inline constexpr EnumNames<EvalSpacing, 2> kEvalSpacingNames{{"log", "linear"}};
+
 struct PlotSpec {
-  std::string kind = "curve";
-  std::string x;
-  std::string y;
+  PlotKind kind = PlotKind::curve;
+  std::string x;  // curve: an axis name (step, round, samples, time); final, time_to: a swept path
+  Metric y = Metric::gap;
   bool log_x = false;
   bool log_y = true;
   std::optional<double> reference_slope;  // final: a dashed line of this slope
   bool mark_lupa_period = false;          // final with x = schedule.period: the theory's τ
   double value = 0;                       // time_to: the target epsilon
-  std::string by = "time";                // time_to: the axis of the first hit
+  Axis by = Axis::time;                   // time_to: the axis of the first hit
 
   std::string file_stem() const;
   Json to_json() const;
+  // Reads what to_json writes (spec.resolved.json); throws std::runtime_error for an unknown name.
   static PlotSpec from_json(const Json& json);
 };
 
@@ -73,7 +81,11 @@ struct RunSpec {
   Json config;  // the run-level keys with every default filled in
   std::filesystem::path base_folder;  // the spec file's folder: relative data paths resolve against it
 
-  BuildContext context() const { return {workers, steps, batch, seed, nullptr, nullptr, base_folder}; }
+  // What the run's builders may know before anything is built (the problem and schedule are set
+  // by the runner as it builds them).
+  BuildContext context() const {
+    return BuildContext{.workers = workers, .steps = steps, .batch = batch, .seed = seed, .base_folder = base_folder};
+  }
 };
 
 struct ExperimentSpec {
