@@ -183,28 +183,29 @@ void check_time_to_target_csv(const std::filesystem::path& dir, const Experiment
   if (line != rows.size()) finding(fmt::format("{}: {} rows read back, {} written", file.string(), rows.size(), line));
 }
 
-void check_summary_json(const std::filesystem::path& dir, const ExperimentSpec& spec,
-                        const std::vector<RunRecord>& records) {
-  const Json expected = summary_json(spec, records);
+namespace {
+
+// DIR/NAME parses to `expected`.
+void check_json_file(const std::filesystem::path& dir, const std::string& name, const Json& expected) {
   Json got;
   try {
-    got = Json::parse(read_whole_file(dir / "summary.json"));
+    got = Json::parse(read_whole_file(dir / name));
   } catch (const std::exception& e) {
-    finding(fmt::format("summary.json does not parse: {}", e.what()));
+    finding(fmt::format("{} does not parse: {}", name, e.what()));
   }
-  if (got != expected) finding("summary.json: " + first_difference(expected, got));
+  if (got != expected) finding(name + ": " + first_difference(expected, got));
+}
+
+}  // namespace
+
+void check_summary_json(const std::filesystem::path& dir, const ExperimentSpec& spec,
+                        const std::vector<RunRecord>& records) {
+  check_json_file(dir, "summary.json", summary_json(spec, records));
 }
 
 void check_checks_json(const std::filesystem::path& dir, const std::vector<CheckResult>& results) {
   if (results.empty()) return;
-  const Json expected = checks_json(results);
-  Json got;
-  try {
-    got = Json::parse(read_whole_file(dir / "checks.json"));
-  } catch (const std::exception& e) {
-    finding(fmt::format("checks.json does not parse: {}", e.what()));
-  }
-  if (got != expected) finding("checks.json: " + first_difference(expected, got));
+  check_json_file(dir, "checks.json", checks_json(results));
 }
 
 void check_plot_data(const std::filesystem::path& dir, const std::filesystem::path& scratch) {

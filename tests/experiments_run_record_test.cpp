@@ -353,3 +353,28 @@ TEST_CASE("expect's time_to_target slope counts a target met before a run diverg
   CHECK_FALSE(never[0].passed);
   CHECK_THAT(never[0].note, Catch::Contains("never reached its target"));
 }
+
+TEST_CASE("a summary writes the keys of its case only: nulls where JSON has them, absent where it has none") {
+  const RunSpec spec;
+  RunOutcome o = outcome_of(spec, 2.0, 1.0);
+  const Json completed = to_json(record_of(o).summary);
+  CHECK(completed.at("constants").at("sigma2").is_null());  // finite sums have no global bound
+  CHECK(completed.at("final").at("gap") == 1.0);
+  for (const char* key : {"diverged_at_step", "divergence_hint", "clock_overflow_at_step", "clock_overflow_message",
+                          "warning"}) {
+    INFO(key);
+    CHECK_FALSE(completed.contains(key));
+  }
+  o.rows.clear();
+  o.report.termination = Termination::diverged;
+  o.report.steps_done = 7;
+  const Json diverged = to_json(record_of(o).summary);
+  CHECK(diverged.at("final").is_null());
+  CHECK(diverged.at("termination") == "diverged");
+  CHECK(diverged.at("diverged_at_step") == 7);
+  CHECK(diverged.contains("divergence_hint"));
+  CHECK_FALSE(diverged.contains("clock_overflow_at_step"));
+  // Read back and written again: the same JSON, key for key.
+  CHECK(to_json(summary_from_json(completed)) == completed);
+  CHECK(to_json(summary_from_json(diverged)) == diverged);
+}
