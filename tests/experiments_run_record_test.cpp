@@ -1,6 +1,6 @@
-// experiments/store/run_record.hpp and run_summary.hpp: every value a record holds reads back with the same bits (extreme
-// and non-finite doubles, hostile strings), records with nulls are refused, and the summary of a
-// run that overflowed the clock or ended far above its start says so.
+// experiments/store/run_record.hpp, run_summary.hpp: every value a record holds reads back with the
+// same bits (extreme and non-finite doubles, hostile strings), records with nulls are refused, and
+// the summary of a run that overflowed the clock or ended far above its start says so.
 #include <catch2/catch.hpp>
 
 #include <cmath>

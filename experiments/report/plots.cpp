@@ -214,7 +214,7 @@ std::map<std::string, std::optional<double>> declared_hits(const std::filesystem
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     const auto& row = table.rows[i];
     if (row[metric] != to_string(plot.y) || table.number(i, value) != plot.value) continue;
-    // The first declared target with this metric and value decides (run_record.hpp's rule).
+    // The first declared target with this metric and value decides (run_summary.hpp's rule).
     hits.emplace(row[run], row[reached] == "true" ? std::optional<double>(table.number(i, by)) : std::nullopt);
   }
   return hits;

@@ -34,7 +34,7 @@ void Progress::finished(const RunSpec& run, const RunRecord& record, bool reused
              : std::isfinite(gap) ? fmt::format("gap {:.3e}", gap)
                                   : "gap " + record_number(gap).dump();
   }
-  // A completed run that ended far above its start (run_record.hpp): its own line, also when
+  // A completed run that ended far above its start (run/outcome_record.hpp): its own line, also when
   // reused, so that every invocation that reports the run says it.
   if (const auto& warning = record.summary.warning) {
     fmt::print(stderr, "{}warning: run {} {}: {}\n", terminal_ ? "\r\033[K" : "", run.index, describe_run(run),

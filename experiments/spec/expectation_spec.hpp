@@ -2,7 +2,7 @@
 // Claims as code (`expect` in a spec), read once into typed values: what should happen, checked
 // after the runs by experiments/report/expectations.hpp. Each kind is a named type in a registry
 // (like schedules); its parameters are read and checked when the spec is read, and the names it
-// refers to (variants, swept paths) right after (check_expectation_references).
+// refers to (variants, swept paths) right after (read_expectation).
 //
 // Noisy checks (slope, ratio, speedup) have a statistical form: with `confidence` (e.g. 0.95)
 // the statistic is computed per seed, and the check passes only if the whole Student-t interval

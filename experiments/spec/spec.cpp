@@ -521,9 +521,9 @@ Json PlotSpec::to_json() const {
 PlotSpec PlotSpec::from_json(const Json& json) {
   const auto named = [&](const auto& names, const std::string& key, const char* fallback) {
     const std::string name = json.value(key, std::string(fallback));
-    const auto value = names.parse(name);
-    if (!value) throw std::runtime_error(fmt::format("a plot in spec.resolved.json: unknown {} \"{}\"", key, name));
-    return *value;
+    const auto parsed = names.parse(name);
+    if (!parsed) throw std::runtime_error(fmt::format("a plot in spec.resolved.json: unknown {} \"{}\"", key, name));
+    return *parsed;
   };
   PlotSpec p{named(kPlotKindNames, "kind", "curve"), json.at("x"), named(kMetricNames, "y", ""), json.at("log_x"),
              json.at("log_y")};
