@@ -119,8 +119,8 @@ void check_same_record(const RunRecord& expected, const RunRecord& got, const st
       finding(fmt::format("{}: metric row {} differs", what, k));
     }
   }
-  if (expected.summary != got.summary) {
-    finding(fmt::format("{}: summary differs at {}", what, first_difference(expected.summary, got.summary)));
+  if (const Json a = to_json(expected.summary), b = to_json(got.summary); a != b) {
+    finding(fmt::format("{}: summary differs at {}", what, first_difference(a, b)));
   }
 }
 
@@ -159,22 +159,21 @@ void check_time_to_target_csv(const std::filesystem::path& dir, const Experiment
   std::size_t line = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto prefix = run_fields(spec, spec.runs[i]);
-    for (const Json& target : records[i].summary.at("targets")) {
+    for (const TargetOutcome& target : records[i].summary.targets) {
       if (line >= rows.size()) finding(fmt::format("{}: only {} rows read back", file.string(), rows.size()));
       const auto& row = rows[line];
       for (std::size_t c = 0; c < prefix.size(); ++c) expect_field(file, line, header[c], row[c], prefix[c]);
       const std::size_t m = prefix.size();
-      expect_field(file, line, "metric", row[m], target.at("metric").get<std::string>());
-      expect_number(file, line, "value", row[m + 1], target.at("value").get<double>());
-      expect_field(file, line, "check", row[m + 2], target.at("check").get<std::string>());
-      const bool reached = target.at("reached").get<bool>();
-      expect_field(file, line, "reached", row[m + 3], reached ? "true" : "false");
-      if (reached) {
-        expect_field(file, line, "step", row[m + 4], std::to_string(target.at("step").get<long>()));
-        expect_field(file, line, "round", row[m + 5], std::to_string(target.at("round").get<long>()));
-        expect_field(file, line, "samples", row[m + 6], std::to_string(target.at("samples").get<long>()));
-        expect_number(file, line, "time", row[m + 7], target.at("time").get<double>());
-        expect_field(file, line, "at_sync", row[m + 8], target.at("at_sync").get<bool>() ? "true" : "false");
+      expect_field(file, line, "metric", row[m], metric_name(target.target.metric));
+      expect_number(file, line, "value", row[m + 1], target.target.value);
+      expect_field(file, line, "check", row[m + 2], check_name(target.target.check));
+      expect_field(file, line, "reached", row[m + 3], target.hit ? "true" : "false");
+      if (const auto& hit = target.hit) {
+        expect_field(file, line, "step", row[m + 4], std::to_string(hit->step));
+        expect_field(file, line, "round", row[m + 5], std::to_string(hit->round));
+        expect_field(file, line, "samples", row[m + 6], std::to_string(hit->samples));
+        expect_number(file, line, "time", row[m + 7], hit->time);
+        expect_field(file, line, "at_sync", row[m + 8], hit->at_sync ? "true" : "false");
       } else {
         for (std::size_t c = m + 4; c < row.size(); ++c) expect_field(file, line, header[c], row[c], "");
       }
@@ -184,28 +183,29 @@ void check_time_to_target_csv(const std::filesystem::path& dir, const Experiment
   if (line != rows.size()) finding(fmt::format("{}: {} rows read back, {} written", file.string(), rows.size(), line));
 }
 
-void check_summary_json(const std::filesystem::path& dir, const ExperimentSpec& spec,
-                        const std::vector<RunRecord>& records) {
-  const Json expected = summary_json(spec, records);
+namespace {
+
+// DIR/NAME parses to `expected`.
+void check_json_file(const std::filesystem::path& dir, const std::string& name, const Json& expected) {
   Json got;
   try {
-    got = Json::parse(read_whole_file(dir / "summary.json"));
+    got = Json::parse(read_whole_file(dir / name));
   } catch (const std::exception& e) {
-    finding(fmt::format("summary.json does not parse: {}", e.what()));
+    finding(fmt::format("{} does not parse: {}", name, e.what()));
   }
-  if (got != expected) finding("summary.json: " + first_difference(expected, got));
+  if (got != expected) finding(name + ": " + first_difference(expected, got));
+}
+
+}  // namespace
+
+void check_summary_json(const std::filesystem::path& dir, const ExperimentSpec& spec,
+                        const std::vector<RunRecord>& records) {
+  check_json_file(dir, "summary.json", summary_json(spec, records));
 }
 
 void check_checks_json(const std::filesystem::path& dir, const std::vector<CheckResult>& results) {
   if (results.empty()) return;
-  const Json expected = checks_json(results);
-  Json got;
-  try {
-    got = Json::parse(read_whole_file(dir / "checks.json"));
-  } catch (const std::exception& e) {
-    finding(fmt::format("checks.json does not parse: {}", e.what()));
-  }
-  if (got != expected) finding("checks.json: " + first_difference(expected, got));
+  check_json_file(dir, "checks.json", checks_json(results));
 }
 
 void check_plot_data(const std::filesystem::path& dir, const std::filesystem::path& scratch) {

@@ -12,8 +12,8 @@
 
 namespace localsgd::fuzz {
 
-// Two records of one run are identical: metric rows to the bit, summaries equal as JSON (a
-// non-finite number in a summary is never equal, as it would be written as null).
+// Two records of one run are identical: metric rows to the bit, summaries equal as the JSON they
+// write (non-finite numbers spelled as text, so equal JSON means equal bits).
 void check_same_record(const RunRecord& expected, const RunRecord& got, const std::string& what);
 
 // metrics.csv, split into lines and fields as the plots read it (experiments/store/csv.hpp), gives back

@@ -106,7 +106,7 @@ std::vector<CheckResult> write_checks(const std::filesystem::path& dir, const Ex
   std::vector<CheckResult> results;
   if (spec.expectations.empty()) return results;
   for (const auto& expectation : spec.expectations) {
-    for (auto& r : expectation.build(BuildContext{})->evaluate(spec, records)) results.push_back(std::move(r));
+    for (auto& r : evaluate(expectation, spec, records)) results.push_back(std::move(r));
   }
   write_file_atomically(dir / "checks.json", checks_json(results).dump(2) + "\n");
   return results;
@@ -153,7 +153,7 @@ void run_and_read_back(const ExperimentSpec& spec) {
   std::map<std::string, std::size_t> runs_with_key;
   for (const RunSpec& run : spec.runs) ++runs_with_key[run_key(run)];
   const auto same_wall_time_if_shared = [&](std::size_t i, RunRecord& got) {
-    if (runs_with_key.at(run_key(spec.runs[i])) > 1) got.summary["wall_seconds"] = records[i].summary.at("wall_seconds");
+    if (runs_with_key.at(run_key(spec.runs[i])) > 1) got.summary.wall_seconds = records[i].summary.wall_seconds;
   };
   for (std::size_t i = 0; i < spec.runs.size(); ++i) {
     auto stored = store.load(spec.runs[i]);

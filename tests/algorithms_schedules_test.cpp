@@ -8,25 +8,12 @@
 #include "algorithms/schedules/post_local.hpp"
 #include "algorithms/theory.hpp"
 #include "support/fixtures.hpp"
+#include "support/sync_log.hpp"
 
 using namespace localsgd;
+using test::SyncLog;
 
 namespace {
-
-// Records the sync steps and F(x̄) right after each sync.
-class SyncLog final : public Observer {
- public:
-  explicit SyncLog(const Problem& problem) : problem_(problem) {}
-  void after_sync(const SyncPoint& sync) override {
-    steps.push_back(sync.step);
-    losses.push_back(problem_.loss(sync.average));
-  }
-  std::vector<long> steps;
-  std::vector<double> losses;
-
- private:
-  const Problem& problem_;
-};
 
 std::vector<long> engine_sync_steps(SyncSchedule& schedule, long total) {
   const auto problem = test::make_least_squares(40, 3, 2);

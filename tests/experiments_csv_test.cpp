@@ -79,12 +79,11 @@ TEST_CASE("metrics.csv and time_to_target.csv read back equal for hostile string
                              k == 2 ? std::numeric_limits<long>::max() : static_cast<long>(k), at(0), at(1), at(2),
                              at(3), at(4)});
     }
-    const Json target_hit = {{"metric", "gap"},  {"value", numbers[i % numbers.size()]}, {"check", "syncs"},
-                             {"reached", true},  {"step", 7},  {"round", 2},  {"samples", 56},
-                             {"time", numbers[(i + 3) % numbers.size()]}, {"at_sync", i % 2 == 0}};
-    const Json target_missed = {{"metric", "loss"}, {"value", numbers[(i + 5) % numbers.size()]}, {"check", "evals"},
-                                {"reached", false}};
-    record.summary = {{"targets", Json::array({target_hit, target_missed})}};
+    const TargetOutcome target_hit{Target{TargetMetric::gap, numbers[i % numbers.size()], TargetCheck::syncs},
+                                   TargetHit{7, 2, 56, numbers[(i + 3) % numbers.size()], 0.0, i % 2 == 0}};
+    const TargetOutcome target_missed{
+        Target{TargetMetric::loss, numbers[(i + 5) % numbers.size()], TargetCheck::syncs_and_evaluations}, {}};
+    record.summary.targets = {target_hit, target_missed};
     records.push_back(std::move(record));
   }
 

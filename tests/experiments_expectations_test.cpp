@@ -1,4 +1,5 @@
-// experiments/report/expectations.hpp: claims as code, evaluated on finished runs.
+// experiments/spec/expectation_spec.hpp and experiments/report/expectations.hpp: claims as code,
+// read once into typed checks and evaluated on finished runs.
 #include "experiments/report/expectations.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,6 +10,25 @@
 #include "support/cli.hpp"
 
 using namespace localsgd;
+
+namespace {
+
+// Sync-SGD against a fixed period of 20 on a small least-squares problem, two seeds; the test
+// adds its `expect` block (and targets, clock).
+Json sync_vs_tau20(const std::string& name) {
+  Json spec = Json::parse(R"({
+    "problem": {"type": "least_squares", "samples": 800, "dim": 5, "noise": 0.2},
+    "workers": 4, "steps": 400, "batch": 4,
+    "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
+    "variants": [{"label": "sync", "schedule": {"type": "sync"}},
+                 {"label": "tau=20", "schedule": {"type": "fixed", "period": 20}}],
+    "seeds": 2
+  })");
+  spec["name"] = name;
+  return spec;
+}
+
+}  // namespace
 
 TEST_CASE("log_log_slope recovers exact power laws and ignores non-positive points") {
   std::vector<double> x, y;
@@ -49,22 +69,14 @@ TEST_CASE("expectations name variants and swept paths that exist") {
 
 TEST_CASE("localsgd run checks the expect block, writes checks.json and exits 4 on a failure") {
   test::ScratchDir dir;
-  Json spec = Json::parse(R"({
-    "name": "claims",
-    "problem": {"type": "least_squares", "samples": 800, "dim": 5, "noise": 0.2},
-    "workers": 4, "steps": 400, "batch": 4,
-    "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
-    "variants": [{"label": "sync", "schedule": {"type": "sync"}},
-                 {"label": "tau=20", "schedule": {"type": "fixed", "period": 20}}],
-    "seeds": 2,
-    "eval": {"every": 10},
-    "expect": [
+  Json spec = sync_vs_tau20("claims");
+  spec["eval"] = {{"every", 10}};
+  spec["expect"] = Json::parse(R"([
       {"type": "slope", "metric": "gap", "against": "step", "from": 50, "max": -0.5},
       {"type": "ratio", "variant": "tau=20", "baseline": "sync", "at_most": 1.5},
       {"type": "rounds", "variant": "tau=20", "at_most": 20},
       {"type": "reaches", "value": 1e-30, "before": 400}
-    ]
-  })");
+    ])");
   test::write_file(dir / "claims.json", spec.dump());
   const auto result = test::run_cli(dir, "run claims.json --out results --quiet");
   INFO(result.out << result.err);
@@ -87,18 +99,12 @@ TEST_CASE("localsgd run checks the expect block, writes checks.json and exits 4 
 
 TEST_CASE("speedup: the baseline's mean time to the target over the variant's, from the runs' targets") {
   test::ScratchDir dir;
-  Json spec = Json::parse(R"({
-    "name": "speedup",
-    "problem": {"type": "least_squares", "samples": 800, "dim": 5, "noise": 0.2},
-    "workers": 4, "steps": 400, "batch": 4,
-    "step_size": {"type": "inverse_time", "eta0": 0.05, "t0": 50},
-    "clock": {"compute": {"type": "constant", "seconds": 0.01}, "network": {"type": "constant", "seconds": 0.01}},
-    "variants": [{"label": "sync", "schedule": {"type": "sync"}},
-                 {"label": "tau=20", "schedule": {"type": "fixed", "period": 20}}],
-    "seeds": 2,
-    "targets": [{"metric": "gap", "value": 0.01}],
-    "expect": [{"type": "speedup", "value": 0.01, "variant": "tau=20", "baseline": "sync", "at_least": 1.2}]
-  })");
+  Json spec = sync_vs_tau20("speedup");
+  spec["clock"] = Json::parse(
+      R"({"compute": {"type": "constant", "seconds": 0.01}, "network": {"type": "constant", "seconds": 0.01}})");
+  spec["targets"] = Json::parse(R"([{"metric": "gap", "value": 0.01}])");
+  spec["expect"] = Json::parse(
+      R"([{"type": "speedup", "value": 0.01, "variant": "tau=20", "baseline": "sync", "at_least": 1.2}])");
   test::write_file(dir / "speedup.json", spec.dump());
   const auto result = test::run_cli(dir, "run speedup.json --out results --quiet");
   INFO(result.out << result.err);
@@ -113,4 +119,52 @@ TEST_CASE("speedup: the baseline's mean time to the target over the variant's, f
   REQUIRE(checks.size() == 1);
   CHECK(checks[0].at("measured").get<double>() == Approx(sync_time / local_time).epsilon(1e-12));
   CHECK(checks[0].at("passed") == true);
+}
+
+TEST_CASE("each expect entry is read once into a typed check with the spec's values and defaults") {
+  Json spec = sync_vs_tau20("typed");
+  spec["sweep"] = {{"workers", {2, 4}}};
+  spec["expect"] = Json::parse(R"([
+      {"type": "slope", "metric": "rounds", "against": "workers", "min": -1, "from": 2, "confidence": 0.9},
+      {"type": "slope", "against": "time", "max": 0},
+      {"type": "ratio", "variant": "tau=20", "baseline": "sync", "at_least": 0.5, "at_most": 2},
+      {"type": "reaches", "metric": "loss", "value": 0.1, "by": "round", "before": 7},
+      {"type": "speedup", "metric": "grad_norm_sq", "value": 0.01, "variant": "tau=20", "baseline": "sync",
+       "by": "samples", "at_least": 1.5},
+      {"type": "rounds", "at_most": 30}
+    ])");
+  const ExperimentSpec parsed = parse_spec(spec, "t");
+  REQUIRE(parsed.expectations.size() == 6);
+  const auto& slope = std::get<SlopeExpectation>(parsed.expectations[0].check);
+  CHECK(slope.metric == SlopeMetric::rounds);
+  CHECK(slope.against == "workers");
+  CHECK_FALSE(slope.axis.has_value());
+  CHECK(slope.bounds.low == -1.0);
+  CHECK_FALSE(slope.bounds.high.has_value());
+  CHECK(slope.from == 2.0);
+  CHECK(std::isinf(slope.to));
+  CHECK(slope.confidence == 0.9);
+  CHECK(slope.variant.empty());
+  const auto& along = std::get<SlopeExpectation>(parsed.expectations[1].check);
+  CHECK(along.metric == SlopeMetric::gap);  // the default
+  CHECK(along.axis == Axis::time);
+  const auto& ratio = std::get<RatioExpectation>(parsed.expectations[2].check);
+  CHECK(ratio.bounds.text() == "in [0.5, 2]");
+  CHECK(ratio.bounds.contains(2.0));
+  CHECK_FALSE(ratio.bounds.contains(2.5));
+  CHECK_FALSE(ratio.bounds.contains(std::nan("")));
+  CHECK_FALSE(ratio.confidence.has_value());
+  const auto& reaches = std::get<ReachesExpectation>(parsed.expectations[3].check);
+  CHECK(reaches.metric == Metric::loss);
+  CHECK(reaches.by == Axis::round);
+  CHECK(reaches.before == 7.0);
+  const auto& speedup = std::get<SpeedupExpectation>(parsed.expectations[4].check);
+  CHECK(speedup.metric == Metric::grad_norm_sq);
+  CHECK(speedup.by == Axis::samples);
+  CHECK(speedup.bounds.text() == ">= 1.5");
+  CHECK(std::get<RoundsExpectation>(parsed.expectations[5].check).at_most == 30);
+  // The resolved spec gives back each entry as read, defaults filled in.
+  CHECK(parsed.resolved.at("expect").at(3) ==
+        Json::parse(R"({"type": "reaches", "metric": "loss", "value": 0.1, "by": "round", "before": 7,
+                        "variant": ""})"));
 }

@@ -1,6 +1,6 @@
-// experiments/store/run_record.hpp: every value a record holds reads back with the same bits (extreme
-// and non-finite doubles, hostile strings), records with nulls are refused, and the summary of a
-// run that overflowed the clock or ended far above its start says so.
+// experiments/store/run_record.hpp, run_summary.hpp: every value a record holds reads back with the
+// same bits (extreme and non-finite doubles, hostile strings), records with nulls are refused, and
+// the summary of a run that overflowed the clock or ended far above its start says so.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -10,7 +10,7 @@
 
 #include "experiments/report/expectations.hpp"
 #include "experiments/store/run_record.hpp"
-#include "experiments/run/runner.hpp"
+#include "experiments/run/outcome_record.hpp"
 #include "experiments/spec/spec.hpp"
 
 using namespace localsgd;
@@ -70,22 +70,25 @@ RunRecord record_with(const std::vector<double>& values) {
     e.consensus = values[(i + 4) % values.size()];
     record.rows.push_back(e);
   }
-  Json per_worker = Json::array();
-  for (const double v : values) per_worker.push_back(record_number(v));
-  record.summary = {{"termination", "completed"},
-                    {"steps", step},
-                    {"rounds", 2},
-                    {"virtual_time", record_number(values.front())},
-                    {"compute_time_mean", record_number(values.back())},
-                    {"compute_time_max", record_number(values.back())},
-                    {"communication_time", record_number(-0.0)},
-                    {"idle_time_mean", record_number(4.9e-324)},
-                    {"idle_time_max", record_number(HUGE_VAL)},
-                    {"per_worker", {{"slowdown", per_worker}, {"compute_time", per_worker}, {"idle_time", per_worker}}},
-                    {"targets", Json::array()},
-                    {"wall_seconds", record_number(1e-320)},
-                    {"warning", hostile_string()},
-                    {"constants", {{"how", hostile_string()}, {"L", record_number(1.7976931348623157e308)}}}};
+  RunSummary& s = record.summary;
+  s.termination = RunTermination::completed;
+  s.steps = step;
+  s.rounds = 2;
+  s.virtual_time = values.front();
+  s.compute_time_mean = values.back();
+  s.compute_time_max = values.back();
+  s.communication_time = -0.0;
+  s.idle_time_mean = 4.9e-324;
+  s.idle_time_max = HUGE_VAL;
+  s.per_worker = {values, values, values};
+  s.wall_seconds = 1e-320;
+  s.warning = hostile_string();
+  s.constants.how = hostile_string();
+  s.constants.L = 1.7976931348623157e308;
+  s.constants.mu = values.front();
+  s.constants.sigma2 = values.back();
+  s.constants.x_star = values;
+  s.final_metrics = FinalMetrics{step, values.front(), values.back(), -0.0, HUGE_VAL};
   return record;
 }
 
@@ -128,11 +131,16 @@ void check_same(const RunRecord& a, const RunRecord& b) {
   }
   // Summaries hold numbers as record_number writes them: equal JSON means equal bits (a double
   // compares equal to itself except NaN, which is written as text).
-  CHECK(a.summary == b.summary);
-  for (const char* key : {"virtual_time", "compute_time_mean", "idle_time_mean", "idle_time_max", "communication_time",
-                          "wall_seconds"}) {
-    INFO(key);
-    CHECK(same(record_number_from(a.summary.at(key)), record_number_from(b.summary.at(key))));
+  CHECK(to_json(a.summary) == to_json(b.summary));
+  const auto fields = [](const RunSummary& s) {
+    return std::vector<double>{s.virtual_time, s.compute_time_mean, s.idle_time_mean, s.idle_time_max,
+                               s.communication_time, s.wall_seconds, s.constants.L, s.constants.mu,
+                               s.final_metrics->grad_norm_sq};
+  };
+  const std::vector<double> x = fields(a.summary), y = fields(b.summary);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    INFO("summary field " << i);
+    CHECK(same(x[i], y[i]));
   }
 }
 
@@ -144,8 +152,8 @@ TEST_CASE("extreme doubles and hostile strings round-trip through a record's tex
     INFO("indent " << indent);
     const RunRecord back = through_text(record, indent);
     check_same(record, back);
-    CHECK(back.summary.at("warning") == hostile_string());
-    CHECK(back.summary.at("constants").at("how") == hostile_string());
+    CHECK(back.summary.warning == hostile_string());
+    CHECK(back.summary.constants.how == hostile_string());
   }
   // No null where a number was: JSON cannot hold inf or nan, nlohmann would write null.
   CHECK(nulls_in(Json::parse(record_to_json(record).dump())) == std::vector<std::string>{});
@@ -243,21 +251,21 @@ RunOutcome outcome_of(const RunSpec& spec, double initial_gap, double final_gap)
 TEST_CASE("a completed run that ends more than 10x above its starting gap carries a warning with the eta hint") {
   const RunSpec spec;
   const RunRecord far = record_of(outcome_of(spec, 2.0, 2.0e4));
-  REQUIRE(far.summary.contains("warning"));
-  const std::string warning = far.summary.at("warning");
+  REQUIRE(far.summary.warning.has_value());
+  const std::string warning = *far.summary.warning;
   CHECK_THAT(warning, Catch::Contains("final gap 2e+04 = 1e+04 x the starting gap 2"));
   CHECK_THAT(warning, Catch::Contains("eta_0 = 1.025 vs 1/L = 0.5"));
-  CHECK(far.summary.at("termination") == "completed");
+  CHECK(to_json(far.summary).at("termination") == "completed");
   CHECK(completed(far));
   // Up to 10x: no warning; a run started at the optimum (gap 0) is watching the noise floor.
-  CHECK_FALSE(record_of(outcome_of(spec, 2.0, 20.0)).summary.contains("warning"));
-  CHECK_FALSE(record_of(outcome_of(spec, 2.0, 1e-3)).summary.contains("warning"));
-  CHECK_FALSE(record_of(outcome_of(spec, 0.0, 1e-3)).summary.contains("warning"));
+  CHECK_FALSE(record_of(outcome_of(spec, 2.0, 20.0)).summary.warning.has_value());
+  CHECK_FALSE(record_of(outcome_of(spec, 2.0, 1e-3)).summary.warning.has_value());
+  CHECK_FALSE(record_of(outcome_of(spec, 0.0, 1e-3)).summary.warning.has_value());
   // A diverged run has its own hint, not this warning.
   RunOutcome diverging = outcome_of(spec, 2.0, 2.0e7);
   diverging.report.termination = Termination::diverged;
   const RunRecord diverged_record = record_of(diverging);
-  CHECK_FALSE(diverged_record.summary.contains("warning"));
+  CHECK_FALSE(diverged_record.summary.warning.has_value());
   CHECK(diverged(diverged_record));
 }
 
@@ -271,16 +279,17 @@ TEST_CASE("a run that overflowed the clock is recorded as such, with no null, an
   o.report.busy_seconds = {1.5e308, HUGE_VAL};
   o.report.idle_seconds = {1e308, 1e308};  // their sum overflows; their mean does not
   const RunRecord record = record_of(o);
-  CHECK(termination(record) == "clock_overflow");
+  const Json summary = to_json(record.summary);
+  CHECK(summary.at("termination") == "clock_overflow");
   CHECK_FALSE(completed(record));
   CHECK_FALSE(diverged(record));
-  CHECK(record.summary.at("clock_overflow_at_step") == 42);
-  CHECK_THAT(record.summary.at("clock_overflow_message").get<std::string>(),
+  CHECK(summary.at("clock_overflow_at_step") == 42);
+  CHECK_THAT(summary.at("clock_overflow_message").get<std::string>(),
              Catch::Contains("worker 1's step 42 took it past the largest double"));
-  CHECK(record.summary.at("virtual_time") == "inf");
-  CHECK(record.summary.at("compute_time_max") == "inf");
-  CHECK(record.summary.at("idle_time_mean") == 1e308);
-  CHECK(record.summary.at("per_worker").at("compute_time") == Json::array({1.5e308, "inf"}));
+  CHECK(summary.at("virtual_time") == "inf");
+  CHECK(summary.at("compute_time_max") == "inf");
+  CHECK(summary.at("idle_time_mean") == 1e308);
+  CHECK(summary.at("per_worker").at("compute_time") == Json::array({1.5e308, "inf"}));
   CHECK_THAT(ended_early_text(record), Catch::StartsWith("CLOCK OVERFLOW at step 42"));
   const std::string text = record_to_json(record).dump();
   CHECK(nulls_in(Json::parse(text)) == std::vector<std::string>{});
@@ -292,24 +301,28 @@ TEST_CASE("time to a target: the first declared target with that metric and valu
   record.rows[0].gap = 5;
   record.rows[1].gap = 0.5;
   record.rows[2].gap = 0.05;
-  record.summary["targets"] = Json::parse(R"([
+  Json summary = to_json(record.summary);
+  summary["targets"] = Json::parse(R"([
     {"metric": "gap", "value": 0.1, "check": "syncs", "reached": false, "step": null, "round": null,
      "samples": null, "time": null, "metric_value": null, "at_sync": null},
     {"metric": "gap", "value": 0.1, "check": "syncs_and_evaluations", "reached": true, "step": 2, "round": 2,
      "samples": 6, "time": 3.0, "metric_value": 0.05, "at_sync": false},
     {"metric": "gap", "value": 1.0, "check": "syncs", "reached": true, "step": 7, "round": 1,
      "samples": 21, "time": 2.5, "metric_value": 0.9, "at_sync": true}])");
+  record.summary = summary_from_json(summary);
   // Declared twice: the first entry (never reached) decides, not the second.
-  CHECK(declared_target_index(record, "gap", 0.1) == std::optional<std::size_t>(0));
-  CHECK_FALSE(first_reached(record, "gap", 0.1, "time").has_value());
+  CHECK(declared_target_index(record.summary, Metric::gap, 0.1) == std::optional<std::size_t>(0));
+  CHECK_FALSE(first_reached(record, Metric::gap, 0.1, Axis::time).has_value());
   // Declared once: its hit, not the first evaluation point (step 1) where gap <= 1.
-  CHECK(first_reached(record, "gap", 1.0, "time") == std::optional<double>(2.5));
-  CHECK(first_reached(record, "gap", 1.0, "step") == std::optional<double>(7.0));
+  CHECK(first_reached(record, Metric::gap, 1.0, Axis::time) == std::optional<double>(2.5));
+  CHECK(first_reached(record, Metric::gap, 1.0, Axis::step) == std::optional<double>(7.0));
   // Not declared: the evaluation points.
-  CHECK(first_reached(record, "gap", 0.6, "step") == std::optional<double>(1.0));
-  CHECK_FALSE(first_reached(record, "gap", 0.01, "step").has_value());
-  CHECK(declared_target_hit(record, 2, "round") == std::optional<double>(1.0));
-  CHECK_FALSE(declared_target_hit(record, 3, "round").has_value());
+  CHECK(first_reached(record, Metric::gap, 0.6, Axis::step) == std::optional<double>(1.0));
+  CHECK_FALSE(first_reached(record, Metric::gap, 0.01, Axis::step).has_value());
+  CHECK(declared_target_hit(record.summary, 2, Axis::round) == std::optional<double>(1.0));
+  CHECK_FALSE(declared_target_hit(record.summary, 3, Axis::round).has_value());
+  // The summary writes back what it read.
+  CHECK(to_json(record.summary) == summary);
 }
 
 TEST_CASE("expect's time_to_target slope counts a target met before a run diverged, as time_to_target.csv does") {
@@ -324,21 +337,44 @@ TEST_CASE("expect's time_to_target slope counts a target met before a run diverg
   std::vector<RunRecord> records;
   for (const double time : {10.0, 5.0}) {
     RunRecord r = record_with({1.0, 0.25});
-    r.summary["targets"] = Json::array({{{"metric", "gap"}, {"value", 0.5}, {"check", "syncs"}, {"reached", true},
-                                         {"step", 5}, {"round", 1}, {"samples", 10}, {"time", time},
-                                         {"metric_value", 0.25}, {"at_sync", true}}});
+    r.summary.targets = {{Target{TargetMetric::gap, 0.5, TargetCheck::syncs}, TargetHit{5, 1, 10, time, 0.25, true}}};
     records.push_back(r);
   }
   // The second run diverged after meeting the target: it was met, at time 5.
-  records[1].summary["termination"] = "diverged";
-  records[1].summary["diverged_at_step"] = 40;
-  const auto results = spec.expectations.at(0).build(BuildContext{})->evaluate(spec, records);
+  records[1].summary.termination = RunTermination::diverged;
+  records[1].summary.ended_at_step = 40;
+  const auto results = evaluate(spec.expectations.at(0), spec, records);
   REQUIRE(results.size() == 1);
   CHECK(results[0].passed);
   CHECK(results[0].measured.get<double>() == Approx(-1.0));
   // A run that never met it: not measured, and the note says why.
-  records[1].summary["targets"][0]["reached"] = false;
-  const auto never = spec.expectations.at(0).build(BuildContext{})->evaluate(spec, records);
+  records[1].summary.targets[0].hit.reset();
+  const auto never = evaluate(spec.expectations.at(0), spec, records);
   CHECK_FALSE(never[0].passed);
   CHECK_THAT(never[0].note, Catch::Contains("never reached its target"));
+}
+
+TEST_CASE("a summary writes the keys of its case only: nulls where JSON has them, absent where it has none") {
+  const RunSpec spec;
+  RunOutcome o = outcome_of(spec, 2.0, 1.0);
+  const Json completed = to_json(record_of(o).summary);
+  CHECK(completed.at("constants").at("sigma2").is_null());  // finite sums have no global bound
+  CHECK(completed.at("final").at("gap") == 1.0);
+  for (const char* key : {"diverged_at_step", "divergence_hint", "clock_overflow_at_step", "clock_overflow_message",
+                          "warning"}) {
+    INFO(key);
+    CHECK_FALSE(completed.contains(key));
+  }
+  o.rows.clear();
+  o.report.termination = Termination::diverged;
+  o.report.steps_done = 7;
+  const Json diverged = to_json(record_of(o).summary);
+  CHECK(diverged.at("final").is_null());
+  CHECK(diverged.at("termination") == "diverged");
+  CHECK(diverged.at("diverged_at_step") == 7);
+  CHECK(diverged.contains("divergence_hint"));
+  CHECK_FALSE(diverged.contains("clock_overflow_at_step"));
+  // Read back and written again: the same JSON, key for key.
+  CHECK(to_json(summary_from_json(completed)) == completed);
+  CHECK(to_json(summary_from_json(diverged)) == diverged);
 }

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "experiments/run/outcome_record.hpp"
 #include "experiments/store/run_record.hpp"
 #include "experiments/spec/spec.hpp"
 

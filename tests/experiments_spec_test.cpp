@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "experiments/language/spec_error.hpp"
+#include "experiments/store/run_summary.hpp"
 
 using namespace localsgd;
 
@@ -206,4 +207,52 @@ TEST_CASE("plot declarations: kinds, swept x axes and their options are checked"
   CHECK_THAT(error_of(s).second, Catch::Contains("missing required key \"value\""));
   s["plots"] = Json::parse(R"([{"kind": "time_to", "x": "workers", "y": "gap", "value": 0.1, "reference_slope": 1}])");
   CHECK(error_of(s).first == "/plots/0/reference_slope");
+}
+
+TEST_CASE("every name table round-trips its names, and a name not in it parses to nothing") {
+  const auto round_trips = [](const auto& table) {
+    for (const std::string& name : table.list()) {
+      INFO(name);
+      const auto value = table.parse(name);
+      REQUIRE(value.has_value());
+      CHECK(table.name(*value) == name);
+    }
+    CHECK_FALSE(table.parse("").has_value());
+    CHECK_FALSE(table.parse("Gap").has_value());
+  };
+  round_trips(kMetricNames);
+  round_trips(kAxisNames);
+  round_trips(kPlotKindNames);
+  round_trips(kEvalSpacingNames);
+  round_trips(kSlopeMetricNames);
+  round_trips(kTargetMetricNames);
+  round_trips(kTargetCheckNames);
+  round_trips(kRunTerminationNames);
+  CHECK(kPlotKindNames.name(PlotKind::time_to) == "time_to");
+  CHECK(kEvalSpacingNames.parse("linear") == EvalSpacing::linear);
+}
+
+TEST_CASE("plots read into kinds, metrics and axes, and write back the same JSON") {
+  Json s = Json::parse(R"({
+    "problem": {"type": "least_squares", "samples": 100, "dim": 3}, "workers": 2, "steps": 50,
+    "step_size": {"type": "constant", "value": 0.01}, "schedule": {"type": "fixed", "period": 5},
+    "sweep": {"workers": [1, 2]},
+    "plots": [{"x": "round", "y": "consensus"},
+              {"kind": "final", "x": "workers", "y": "loss", "reference_slope": -1},
+              {"kind": "time_to", "x": "workers", "y": "gap", "value": 0.5, "by": "samples"}]
+  })");
+  const ExperimentSpec spec = parse_spec(s, "t");
+  REQUIRE(spec.plots.size() == 3);
+  CHECK(spec.plots[0].kind == PlotKind::curve);
+  CHECK(spec.plots[0].y == Metric::consensus);
+  CHECK(spec.plots[1].kind == PlotKind::final);
+  CHECK(spec.plots[2].by == Axis::samples);
+  CHECK(spec.plots[2].file_stem() == "samples_to_gap_0.5_vs_workers");
+  for (const PlotSpec& plot : spec.plots) {
+    const Json json = plot.to_json();
+    CHECK(PlotSpec::from_json(json).to_json() == json);
+  }
+  Json unknown = spec.plots[0].to_json();
+  unknown["y"] = "accuracy";
+  CHECK_THROWS_WITH(PlotSpec::from_json(unknown), Catch::Contains("unknown y \"accuracy\""));
 }

@@ -6,30 +6,14 @@
 #include <limits>
 
 #include "support/fixtures.hpp"
+#include "support/sync_log.hpp"
 
 using namespace localsgd;
 using test::every_step;
 using test::run_engine;
+using test::SyncLog;
 
 namespace {
-
-// Records the gap and time of every sync, computed here from the average every worker holds.
-class SyncLog final : public Observer {
- public:
-  explicit SyncLog(const Problem& problem) : problem_(problem) {}
-  void after_sync(const SyncPoint& sync) override {
-    steps.push_back(sync.step);
-    rounds.push_back(sync.round);
-    times.push_back(sync.time);
-    gaps.push_back(problem_.gap(sync.models[0]));
-  }
-  std::vector<long> steps;
-  std::vector<int> rounds;
-  std::vector<double> times, gaps;
-
- private:
-  const Problem& problem_;
-};
 
 struct Setup {
   std::shared_ptr<const LeastSquares> problem = test::make_least_squares(400, 5, 3);

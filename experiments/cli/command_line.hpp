@@ -15,9 +15,4 @@ constexpr long kMaxThreads = 1024;
 // `--threads: must be an integer >= 1 and <= 1024, got "0"`.
 std::optional<int> parse_thread_count(std::string_view text, std::string* why);
 
-// Why `dir` cannot be the results folder (nullopt if it can): it exists and is not a folder (a
-// file, a symbolic link to a file, a dangling symbolic link, a device...), or one of its parents
-// is not a folder. A symbolic link to a folder is a folder.
-std::optional<std::string> output_folder_problem(const std::string& dir);
-
 }  // namespace localsgd

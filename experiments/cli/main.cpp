@@ -21,10 +21,12 @@
 
 #include "experiments/catalog/catalog.hpp"
 #include "experiments/cli/command_line.hpp"
+#include "experiments/report/expectations.hpp"
 #include "experiments/report/explain.hpp"
 #include "experiments/store/folder_lock.hpp"
 #include "experiments/catalog/memory.hpp"
 #include "experiments/report/plots.hpp"
+#include "experiments/report/tables.hpp"
 #include "experiments/run/progress.hpp"
 #include "experiments/store/results.hpp"
 #include "experiments/store/results_folder.hpp"
@@ -57,62 +59,6 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-// Virtual seconds for the tables: fixed point (12 wide, 3 decimals), or, from 1e9 s on, where
-// fixed point would print hundreds of digits for times near the largest double, 4 significant.
-std::string seconds_text(double seconds) {
-  return std::abs(seconds) < 1e9 ? fmt::format("{:>12.3f}", seconds) : fmt::format("{:>12.4e}", seconds);
-}
-
-// A curve: one variant at one sweep point (its seeds are averaged).
-std::string describe_curve(const RunSpec& r) {
-  std::string key = r.variant;
-  for (const auto& [path, value] : r.swept.items()) key += fmt::format(" {}={}", path, value.dump());
-  return key;
-}
-
-// One line per (curve, target): how many seeds met it, and the mean step, round and virtual time
-// over those seeds.
-void print_time_to_target(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
-  struct Totals {
-    double step = 0, round = 0, time = 0;
-    int runs = 0, met = 0;
-  };
-  std::map<std::string, Totals> by_line;
-  std::vector<std::string> order;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    const RunSpec& run = spec.runs[i];
-    const Json& hits = records[i].summary.at("targets");
-    for (std::size_t k = 0; k < run.targets.size(); ++k) {
-      const Target& target = run.targets[k];
-      const std::string key = fmt::format("{:<40} {:<22}", describe_curve(run),
-                                          describe_target(target) +
-                                              (target.check == TargetCheck::syncs ? "" : " (+evals)"));
-      if (!by_line.contains(key)) order.push_back(key);
-      Totals& t = by_line[key];
-      ++t.runs;
-      const Json& hit = hits.at(k);
-      if (hit.at("reached").get<bool>()) {
-        ++t.met;
-        t.step += hit.at("step").get<double>();
-        t.round += hit.at("round").get<double>();
-        t.time += hit.at("time").get<double>();
-      }
-    }
-  }
-  if (order.empty()) return;
-  fmt::print("\n{:<40} {:<22} {:>6} {:>10} {:>8} {:>14}\n", "time to target (mean over seeds that met it)", "target",
-             "met", "step", "rounds", "virtual time");
-  for (const auto& key : order) {
-    const Totals& t = by_line[key];
-    if (t.met == 0) {
-      fmt::print("{} {:>6}\n", key, fmt::format("0/{}", t.runs));
-      continue;
-    }
-    fmt::print("{} {:>6} {:>10.1f} {:>8.1f} {} s\n", key, fmt::format("{}/{}", t.met, t.runs), t.step / t.met,
-               t.round / t.met, seconds_text(t.time / t.met));
-  }
-}
-
 int command_validate(const std::string& spec_file, const SpecOptions& options) {
   const ExperimentSpec spec = load_spec(spec_file, options);
   const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
@@ -126,54 +72,13 @@ int command_validate(const std::string& spec_file, const SpecOptions& options) {
   return 0;
 }
 
-// One line per variant and sweep point: means over seeds of the final metrics.
-void print_table(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
-  struct Totals {
-    double gap = 0, rounds = 0, time = 0;
-    int runs = 0, diverged = 0, overflowed = 0;  // overflowed: ended at a virtual-clock overflow
-  };
-  std::map<std::string, Totals> by_curve;
-  std::vector<std::string> order;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    const std::string key = describe_curve(spec.runs[i]);
-    if (!by_curve.contains(key)) order.push_back(key);
-    Totals& t = by_curve[key];
-    ++t.runs;
-    if (!completed(records[i])) {
-      ++(diverged(records[i]) ? t.diverged : t.overflowed);
-      continue;
-    }
-    t.gap += records[i].rows.back().gap;
-    t.rounds += records[i].summary.at("rounds").get<double>();
-    t.time += records[i].summary.at("virtual_time").get<double>();
-  }
-  fmt::print("{:<40} {:>12} {:>8} {:>14}\n", "variant (mean over seeds)", "final gap", "rounds", "virtual time");
-  for (const auto& key : order) {
-    const Totals& t = by_curve[key];
-    const double n = t.runs - t.diverged - t.overflowed;
-    if (n == 0) {
-      fmt::print("{:<40} {:>12}\n", key, t.overflowed == 0 ? "diverged" : t.diverged == 0 ? "clock overflow"
-                                                                                        : "diverged/overflow");
-      continue;
-    }
-    std::string ended;
-    if (t.diverged > 0) ended = fmt::format("{} of {} runs diverged", t.diverged, t.runs);
-    if (t.overflowed > 0) {
-      ended += fmt::format("{}{} of {} runs overflowed the clock", ended.empty() ? "" : ", ", t.overflowed, t.runs);
-    }
-    fmt::print("{:<40} {:>12.4e} {:>8.1f} {} s{}\n", key, t.gap / n, t.rounds / n, seconds_text(t.time / n),
-               ended.empty() ? "" : "  (" + ended + ")");
-  }
-}
-
 // Evaluates the spec's `expect` block, prints each check and writes DIR/checks.json.
 bool check_expectations(const std::filesystem::path& dir, const ExperimentSpec& spec,
                         const std::vector<RunRecord>& records) {
   if (spec.expectations.empty()) return true;
   std::vector<CheckResult> results;
   for (const auto& expectation : spec.expectations) {
-    const BuildContext context{};
-    for (auto& r : expectation.build(context)->evaluate(spec, records)) results.push_back(std::move(r));
+    for (auto& r : evaluate(expectation, spec, records)) results.push_back(std::move(r));
   }
   write_file_atomically(dir / "checks.json", checks_json(results).dump(2) + "\n");
   std::size_t failed = 0;
@@ -189,11 +94,6 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
                 const SpecOptions& options) {
   const ExperimentSpec spec = load_spec(spec_file, options);
   const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
-  // Before the claim: a file, a dangling link or a path through a file is named as such.
-  if (auto problem = output_folder_problem(dir.string())) {
-    fmt::print(stderr, "error: {}\n", *problem);
-    return kExitInvalidInput;
-  }
   std::optional<ClaimedFolder> claimed;  // holds the folder's lock until the last output is written
   try {
     claimed.emplace(claim_results_folder(dir, spec, force));
@@ -245,8 +145,7 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
   for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);
   if (plots.interrupted) return interrupted_after_runs("while drawing the plots");
 
-  print_table(spec, records);
-  print_time_to_target(spec, records);
+  fmt::print("{}{}", final_metrics_table(spec, records), time_to_target_table(spec, records));
   fmt::print("results: {} (metrics.csv, summary.json, spec.resolved.json, time_to_target.csv, {} plots{}){}\n",
              dir.string(), plots.written.size(),
              plots.failures.empty() ? "" : fmt::format("; {} failed", plots.failures.size()),

@@ -1,25 +1,18 @@
 #pragma once
-// Claims as code (`expect` in a spec): what should happen, checked after the runs. Each check is a
-// named type in a registry (like schedules), evaluated on the finished runs' records, and reported
-// as passed or failed with the measured value (checks.json; a failed check makes `localsgd run`
+// Evaluates the spec's claims (`expect`, read into typed values by
+// experiments/spec/expectation_spec.hpp) on the finished runs' records, and reports each as
+// passed or failed with the measured value (checks.json; a failed check makes `localsgd run`
 // exit non-zero). A check applies to every variant unless it names one, and separately to every
-// sweep point (except along the swept path it fits a slope against).
-//
-// Noisy checks (slope, ratio, speedup) have a statistical form: with `confidence` (e.g. 0.95)
-// the statistic is computed per seed, and the check passes only if the whole Student-t interval
-// of its mean over seeds lies within the bounds (experiments/report/seed_interval.hpp; docs/experiments.md
-// states each statistic). Without `confidence` a check compares the mean over seeds with the
-// bounds: the plain form, meant for exact, noise-free quantities.
+// sweep point (except along the swept path it fits a slope against). The statistical form
+// (`confidence`) uses experiments/report/seed_interval.hpp.
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "experiments/language/registry.hpp"
+#include "experiments/spec/expectation_spec.hpp"
 #include "experiments/store/run_record.hpp"
 
 namespace localsgd {
-
-struct ExperimentSpec;
 
 struct CheckResult {
   std::string description;  // what was checked, e.g. "slope of final gap vs workers (Sync-SGD)"
@@ -37,17 +30,9 @@ struct CheckResult {
   std::optional<Interval> interval;
 };
 
-class Expectation {
- public:
-  virtual ~Expectation() = default;
-  virtual std::vector<CheckResult> evaluate(const ExperimentSpec& spec, const std::vector<RunRecord>& records) const = 0;
-};
-
-const Registry<Expectation>& expectation_registry();
-
-// Checks names that a registry entry cannot see on its own (variants, swept paths).
-void check_expectation_references(const Configured<Expectation>& check, const ExperimentSpec& spec,
-                                  const Location& where);
+// The results of one check: one per variant and sweep point it applies to.
+std::vector<CheckResult> evaluate(const ExpectationSpec& expectation, const ExperimentSpec& spec,
+                                  const std::vector<RunRecord>& records);
 
 // Least-squares slope of log y against log x (points with x, y > 0); NaN with fewer than two
 // distinct x.

@@ -167,7 +167,7 @@ struct Curve {
 std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot, Dropped& dropped) {
   const auto runs = runs_of(table, "");
   const std::size_t x_col = table.column(plot.x);
-  const std::size_t y_col = table.column(plot.y);
+  const std::size_t y_col = table.column(to_string(plot.y));
   std::vector<Curve> curves;
   for (const auto& label : labels_in_order(runs)) {
     std::vector<std::vector<double>> xs, ys;
@@ -210,11 +210,11 @@ std::map<std::string, std::optional<double>> declared_hits(const std::filesystem
   if (!std::filesystem::exists(file)) return hits;
   const Table table = read_csv(file);
   const std::size_t run = table.column("run"), metric = table.column("metric"), value = table.column("value"),
-                    reached = table.column("reached"), by = table.column(plot.by);
+                    reached = table.column("reached"), by = table.column(to_string(plot.by));
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     const auto& row = table.rows[i];
-    if (row[metric] != plot.y || table.number(i, value) != plot.value) continue;
-    // The first declared target with this metric and value decides (run_record.hpp's rule).
+    if (row[metric] != to_string(plot.y) || table.number(i, value) != plot.value) continue;
+    // The first declared target with this metric and value decides (run_summary.hpp's rule).
     hits.emplace(row[run], row[reached] == "true" ? std::optional<double>(table.number(i, by)) : std::nullopt);
   }
   return hits;
@@ -225,10 +225,10 @@ std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, const 
   const auto runs = runs_of(table, plot.x);
   const std::size_t x_col = table.column(plot.x);
   const std::size_t run_col = table.column("run");
-  const auto declared = plot.kind == "time_to" ? declared_hits(dir / "time_to_target.csv", plot)
+  const auto declared = plot.kind == PlotKind::time_to ? declared_hits(dir / "time_to_target.csv", plot)
                                                : std::map<std::string, std::optional<double>>{};
-  const std::size_t y_col = table.column(plot.y);
-  const std::size_t by_col = table.column(plot.by);
+  const std::size_t y_col = table.column(to_string(plot.y));
+  const std::size_t by_col = table.column(to_string(plot.by));
   std::vector<Curve> curves;
   for (const auto& label : labels_in_order(runs)) {
     std::map<double, std::vector<double>> values;
@@ -236,7 +236,7 @@ std::vector<Curve> swept_series(const Table& table, const PlotSpec& plot, const 
       if (r.label != label) continue;
       const double x = table.number(r.first_row, x_col);
       ++dropped.values;
-      if (plot.kind == "final") {
+      if (plot.kind == PlotKind::final) {
         // A diverged run has no final value: it is left out (and counted in the subtitle).
         const double y = table.number(r.rows.back(), y_col);
         if (diverged.contains(table.rows[r.rows.back()][run_col]) || !std::isfinite(y)) {
@@ -309,8 +309,8 @@ struct Figure {
 };
 
 Figure curve_figure(const Table& table, const PlotSpec& plot, const std::string& stem) {
-  Figure f{"", fmt::format("{} vs {}", plot.y, plot.x), "mean over seeds with 95% confidence band", axis_label(plot.x),
-           axis_label(plot.y), ""};
+  Figure f{"", fmt::format("{} vs {}", to_string(plot.y), plot.x), "mean over seeds with 95% confidence band", axis_label(plot.x),
+           axis_label(to_string(plot.y)), ""};
   const auto curves = curve_series(table, plot, f.dropped);
   std::string bands, lines;
   for (std::size_t i = 0; i < curves.size(); ++i) {
@@ -330,24 +330,24 @@ Figure swept_figure(const Table& table, const PlotSpec& plot, const std::string&
   Figure f;
   const auto curves = swept_series(table, plot, dir, diverged, f.dropped);
   const std::size_t missing = f.dropped.missing, left_out = f.dropped.left_out;
-  if (plot.kind == "final") {
-    f.title = fmt::format("final {} vs {}", plot.y, plot.x);
+  if (plot.kind == PlotKind::final) {
+    f.title = fmt::format("final {} vs {}", to_string(plot.y), plot.x);
     f.subtitle = fmt::format("mean over seeds with 95% CI{}{}",
                              plot.mark_lupa_period ? "" : "; slope = fitted log-log slope of the means",
                              left_out ? fmt::format("; {} diverged runs left out", left_out) : "");
-    f.y_label = std::string("final ") + axis_label(plot.y);
+    f.y_label = std::string("final ") + axis_label(to_string(plot.y));
   } else {
-    f.title = fmt::format("{} until {} <= {} vs {}", plot.by, plot.y, plot.value, plot.x);
+    f.title = fmt::format("{} until {} <= {} vs {}", to_string(plot.by), to_string(plot.y), plot.value, plot.x);
     f.subtitle = fmt::format("mean over seeds with 95% CI{}",
                              missing ? fmt::format("; {} runs never reached it", missing) : "");
-    f.y_label = fmt::format("{} until {} <= {}", by_label(plot.by), plot.y, plot.value);
+    f.y_label = fmt::format("{} until {} <= {}", by_label(to_string(plot.by)), to_string(plot.y), plot.value);
   }
   f.x_label = plot.x;
   std::string items;
   for (std::size_t i = 0; i < curves.size(); ++i) {
     f.data += block(curves[i].points, plot.log_x, plot.log_y, f.dropped);
     std::string title = curves[i].label;
-    if (plot.kind == "final" && !plot.mark_lupa_period) {  // a threshold plot is not a power law
+    if (plot.kind == PlotKind::final && !plot.mark_lupa_period) {  // a threshold plot is not a power law
       const double slope = log_log_slope(means(curves[i], true), means(curves[i], false));
       if (std::isfinite(slope)) title += fmt::format(" (slope {:.2f})", slope);
     }
@@ -413,13 +413,13 @@ std::string why_nothing_to_draw(const PlotSpec& plot, const Dropped& d) {
   if (d.values == 0) return "metrics.csv has no rows";
   if (d.non_finite > 0) {
     reasons.push_back(fmt::format("{} of {} values of {} are inf or nan (their runs diverged)", d.non_finite, d.values,
-                                  plot.kind == "curve" ? plot.x + "/" + plot.y : plot.y));
+                                  plot.kind == PlotKind::curve ? plot.x + "/" + to_string(plot.y) : to_string(plot.y)));
   }
   if (d.left_out > 0) reasons.push_back(fmt::format("{} of {} runs diverged and have no final value", d.left_out, d.values));
   if (d.missing > 0) {
-    reasons.push_back(fmt::format("{} of {} runs never reached {} <= {}", d.missing, d.values, plot.y, plot.value));
+    reasons.push_back(fmt::format("{} of {} runs never reached {} <= {}", d.missing, d.values, to_string(plot.y), plot.value));
   }
-  const std::string y_name = plot.kind == "final" ? "final " + plot.y : plot.kind == "time_to" ? plot.by : plot.y;
+  const std::string y_name = plot.kind == PlotKind::final ? "final " + to_string(plot.y) : plot.kind == PlotKind::time_to ? to_string(plot.by) : to_string(plot.y);
   if (d.y_off_axis > 0) {
     reasons.push_back(fmt::format("{} of {} points have {} <= 0, which the log y axis cannot show{}", d.y_off_axis,
                                   d.points, y_name,
@@ -456,7 +456,7 @@ PlotOutcome render_plots(const std::filesystem::path& dir, const std::atomic<boo
     }
     const PlotSpec plot = PlotSpec::from_json(plot_json);
     const std::string stem = plot.file_stem();
-    const Figure figure = plot.kind == "curve" ? curve_figure(table, plot, stem)
+    const Figure figure = plot.kind == PlotKind::curve ? curve_figure(table, plot, stem)
                                                : swept_figure(table, plot, stem, resolved, dir, diverged);
     write_file_atomically(plots_dir / (stem + ".dat"), figure.data);
     if (!has_points(figure.data)) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace localsgd {
@@ -26,14 +27,18 @@ void Progress::finished(const RunSpec& run, const RunRecord& record, bool reused
   } else if (!completed(record)) {
     status = ended_early_text(record);
   } else {
-    const Json& gap = record.summary.at("final").at("gap");
-    status = gap.is_number() ? fmt::format("gap {:.3e}", gap.get<double>()) : "gap " + gap.dump();
+    // A completed run has rows; a non-finite gap is printed as the record spells it ("nan").
+    const auto& final_metrics = record.summary.final_metrics;
+    const double gap = final_metrics ? final_metrics->gap : 0.0;
+    status = !final_metrics          ? std::string("gap null")
+             : std::isfinite(gap) ? fmt::format("gap {:.3e}", gap)
+                                  : "gap " + record_number(gap).dump();
   }
-  // A completed run that ended far above its start (run_record.hpp): its own line, also when
+  // A completed run that ended far above its start (run/outcome_record.hpp): its own line, also when
   // reused, so that every invocation that reports the run says it.
-  if (const auto warning = record.summary.find("warning"); warning != record.summary.end()) {
+  if (const auto& warning = record.summary.warning) {
     fmt::print(stderr, "{}warning: run {} {}: {}\n", terminal_ ? "\r\033[K" : "", run.index, describe_run(run),
-               warning->get<std::string>());
+               *warning);
   }
   if (!terminal_) {
     fmt::print(stderr, "[{}/{}] run {} {}: {}\n", done, total_, run.index, describe_run(run), status);

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <optional>
 
-#include "experiments/store/run_record.hpp"
+#include "experiments/run/outcome_record.hpp"
 #include "experiments/store/run_store.hpp"
 #include "sim/parallel.hpp"
 

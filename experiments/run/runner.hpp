@@ -31,7 +31,7 @@ struct RunOutcome {
 constexpr double kDivergenceFactor = 1e6;
 
 // A run that completes with a final gap above kEndedAboveStartFactor · (F(x_0) − F*) gets a
-// warning (run_record.hpp). Why 10: a run that converges ends below its start, or, started at the
+// warning (outcome_record.hpp). Why 10: a run that converges ends below its start, or, started at the
 // noise floor, fluctuates around it by much less than a factor 10 (the gap is a sum of d squared
 // errors, so its relative spread is about sqrt(2/d)); between 10 and the divergence factor 1e6 a
 // run was going the wrong way (η ≳ 2/L typically), and nothing else would say so.

@@ -22,8 +22,8 @@ namespace localsgd {
 namespace {
 
 const std::vector<std::string> kTopLevelOnlyKeys = {"name", "variants", "sweep", "seeds", "plots", "expect"};
-const std::vector<std::string> kPlotAxesX = {"step", "round", "samples", "time"};
-const std::vector<std::string> kPlotAxesY = {"loss", "gap", "grad_norm_sq", "consensus"};
+const std::vector<std::string> kPlotAxesX = kAxisNames.list();
+const std::vector<std::string> kPlotAxesY = kMetricNames.list();
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -41,7 +41,7 @@ EvalSettings read_eval(const Json& run, const Location& root) {
   const Json& node = run.at("eval");
   const std::vector<ParamSpec> specs = {
       ParamSpec::integer("points", "evaluation points, including step 0 and step T").at_least(2).at_most(1e7).defaults_to(100),
-      ParamSpec::text("spacing", "spacing of the points").one_of({"log", "linear"}).defaults_to("log"),
+      ParamSpec::text("spacing", "spacing of the points").one_of(kEvalSpacingNames.list()).defaults_to("log"),
   };
   require_object(node, where, "eval");
   if (node.contains("every")) {
@@ -54,13 +54,13 @@ EvalSettings read_eval(const Json& run, const Location& root) {
   const std::string extra[] = {"every"};
   const Params params = read_params(node, where, specs, extra, "eval");
   eval.points = static_cast<int>(params.integer("points"));
-  eval.spacing = params.text("spacing") == "log" ? EvalSpacing::log : EvalSpacing::linear;
+  eval.spacing = *kEvalSpacingNames.parse(params.text("spacing"));  // one_of has checked the name
   return eval;
 }
 
 Json eval_json(const EvalSettings& eval) {
   if (eval.every) return {{"every", *eval.every}};
-  return {{"points", eval.points}, {"spacing", eval.spacing == EvalSpacing::log ? "log" : "linear"}};
+  return {{"points", eval.points}, {"spacing", kEvalSpacingNames.name(eval.spacing)}};
 }
 
 template <class Product>
@@ -362,8 +362,9 @@ void reject_duplicate_sweep_values(const std::vector<SweepAxis>& axes) {
 
 std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string>& swept_paths) {
   if (!spec.contains("plots")) {
-    PlotSpec by_step{"curve", "step", "gap", true, true}, by_round{"curve", "round", "gap", false, true},
-        by_time{"curve", "time", "gap", false, true};
+    PlotSpec by_step{PlotKind::curve, "step", Metric::gap, true, true},
+        by_round{PlotKind::curve, "round", Metric::gap, false, true},
+        by_time{PlotKind::curve, "time", Metric::gap, false, true};
     return {by_step, by_round, by_time};
   }
   const Json& node = spec.at("plots");
@@ -392,24 +393,27 @@ std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string
     const Location at = where.child(i);
     require_object(node[i], at, "a plot");
     const Json kind_json = read_param(node[i], at, ParamSpec::text("kind", "plot kind")
-                                                       .one_of({"curve", "final", "time_to"})
+                                                       .one_of(kPlotKindNames.list())
                                                        .defaults_to("curve"));
-    const std::string kind = kind_json.get<std::string>();
-    if (kind != "curve" && swept_paths.empty()) at.child("kind").fail("a \"" + kind + "\" plot needs a sweep");
+    const std::string kind_name = kind_json.get<std::string>();
+    const PlotKind kind = *kPlotKindNames.parse(kind_name);  // one_of has checked the name
+    if (kind != PlotKind::curve && swept_paths.empty()) {
+      at.child("kind").fail("a \"" + kind_name + "\" plot needs a sweep");
+    }
     const std::string extra[] = {"kind"};
-    const auto& specs = kind == "curve" ? curve : kind == "final" ? final_kind : time_to;
-    const Params p = read_params(node[i], at, specs, extra, "a " + kind + " plot");
-    PlotSpec plot{kind, p.text("x"), p.text("y"), p.boolean("log_x"), p.boolean("log_y")};
-    if (kind == "final") {
+    const auto& specs = kind == PlotKind::curve ? curve : kind == PlotKind::final ? final_kind : time_to;
+    const Params p = read_params(node[i], at, specs, extra, "a " + kind_name + " plot");
+    PlotSpec plot{kind, p.text("x"), *kMetricNames.parse(p.text("y")), p.boolean("log_x"), p.boolean("log_y")};
+    if (kind == PlotKind::final) {
       if (p.has("reference_slope")) plot.reference_slope = p.number("reference_slope");
       plot.mark_lupa_period = p.boolean("mark_lupa_period");
       if (plot.mark_lupa_period && plot.x != "schedule.period") {
         at.child("mark_lupa_period").fail("needs x = \"schedule.period\"");
       }
     }
-    if (kind == "time_to") {
+    if (kind == PlotKind::time_to) {
       plot.value = p.number("value");
-      plot.by = p.text("by");
+      plot.by = *kAxisNames.parse(p.text("by"));
     }
     if (const auto [earlier, fresh] = first_plot.emplace(plot.file_stem(), i); !fresh) {
       at.fail(fmt::format("duplicate plot {} (the same as /plots/{})", plot.file_stem(), earlier->second));
@@ -496,30 +500,37 @@ std::string memory_advice(const MemoryEstimate& m) {
 }  // namespace
 
 std::string PlotSpec::file_stem() const {
-  if (kind == "final") return "final_" + y + "_vs_" + x;
-  if (kind == "time_to") return fmt::format("{}_to_{}_{}_vs_{}", by, y, value, x);
-  return y + "_vs_" + x;
+  if (kind == PlotKind::final) return "final_" + to_string(y) + "_vs_" + x;
+  if (kind == PlotKind::time_to) return fmt::format("{}_to_{}_{}_vs_{}", to_string(by), to_string(y), value, x);
+  return to_string(y) + "_vs_" + x;
 }
 
 Json PlotSpec::to_json() const {
-  Json out = {{"kind", kind}, {"x", x}, {"y", y}, {"log_x", log_x}, {"log_y", log_y}};
-  if (kind == "final") {
+  Json out = {{"kind", kPlotKindNames.name(kind)}, {"x", x}, {"y", to_string(y)}, {"log_x", log_x}, {"log_y", log_y}};
+  if (kind == PlotKind::final) {
     if (reference_slope) out["reference_slope"] = *reference_slope;
     out["mark_lupa_period"] = mark_lupa_period;
   }
-  if (kind == "time_to") {
+  if (kind == PlotKind::time_to) {
     out["value"] = value;
-    out["by"] = by;
+    out["by"] = to_string(by);
   }
   return out;
 }
 
 PlotSpec PlotSpec::from_json(const Json& json) {
-  PlotSpec p{json.value("kind", "curve"), json.at("x"), json.at("y"), json.at("log_x"), json.at("log_y")};
+  const auto named = [&](const auto& names, const std::string& key, const char* fallback) {
+    const std::string name = json.value(key, std::string(fallback));
+    const auto parsed = names.parse(name);
+    if (!parsed) throw std::runtime_error(fmt::format("a plot in spec.resolved.json: unknown {} \"{}\"", key, name));
+    return *parsed;
+  };
+  PlotSpec p{named(kPlotKindNames, "kind", "curve"), json.at("x"), named(kMetricNames, "y", ""), json.at("log_x"),
+             json.at("log_y")};
   if (json.contains("reference_slope")) p.reference_slope = json.at("reference_slope").get<double>();
   p.mark_lupa_period = json.value("mark_lupa_period", false);
   p.value = json.value("value", 0.0);
-  p.by = json.value("by", "time");
+  p.by = named(kAxisNames, "by", "time");
   return p;
 }
 
@@ -651,8 +662,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
     const Location where{"/expect", nullptr};
     if (!node.is_array()) where.fail("must be a list of checks ({\"type\": ...}), got " + describe_value(node));
     for (std::size_t i = 0; i < node.size(); ++i) {
-      out.expectations.push_back(expectation_registry().read(node[i], where.child(i), BuildContext{}));
-      check_expectation_references(out.expectations.back(), out, where.child(i));
+      out.expectations.push_back(read_expectation(node[i], where.child(i), out));
     }
   }
 

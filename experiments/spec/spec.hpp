@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "experiments/catalog/catalog.hpp"
-#include "experiments/report/expectations.hpp"
 #include "experiments/catalog/memory.hpp"
+#include "experiments/spec/enum_names.hpp"
+#include "experiments/spec/expectation_spec.hpp"
+#include "experiments/spec/metrics_axes.hpp"
 #include "experiments/language/params.hpp"
 #include "experiments/spec/target_spec.hpp"
 #include "sim/evaluation_plan.hpp"
@@ -34,19 +36,25 @@ struct EvalSettings {
 //            log-log slope in the legend, an optional reference slope and the LUPA period marked;
 //   time_to: the first `by` (time, step, round, samples) at which y <= value, against a swept
 //            path x (the paper's "time to reach epsilon vs number of machines").
+enum class PlotKind { curve, final, time_to };
+inline constexpr EnumNames<PlotKind, 3> kPlotKindNames{{"curve", "final", "time_to"}};
+
+inline constexpr EnumNames<EvalSpacing, 2> kEvalSpacingNames{{"log", "linear"}};
+
 struct PlotSpec {
-  std::string kind = "curve";
-  std::string x;
-  std::string y;
+  PlotKind kind = PlotKind::curve;
+  std::string x;  // curve: an axis name (step, round, samples, time); final, time_to: a swept path
+  Metric y = Metric::gap;
   bool log_x = false;
   bool log_y = true;
   std::optional<double> reference_slope;  // final: a dashed line of this slope
   bool mark_lupa_period = false;          // final with x = schedule.period: the theory's τ
   double value = 0;                       // time_to: the target epsilon
-  std::string by = "time";                // time_to: the axis of the first hit
+  Axis by = Axis::time;                   // time_to: the axis of the first hit
 
   std::string file_stem() const;
   Json to_json() const;
+  // Reads what to_json writes (spec.resolved.json); throws std::runtime_error for an unknown name.
   static PlotSpec from_json(const Json& json);
 };
 
@@ -75,7 +83,10 @@ struct RunSpec {
   // The problems of the spec this run belongs to, built once and shared by its runs.
   std::shared_ptr<ProblemCache> problems;
 
-  BuildContext context() const { return {workers, steps, batch, seed, base_folder}; }
+  // What the run's builders may know before anything is built.
+  BuildContext context() const {
+    return BuildContext{.workers = workers, .steps = steps, .batch = batch, .seed = seed, .base_folder = base_folder};
+  }
   // The run's problem, from the spec's cache.
   std::shared_ptr<Problem> build_problem() const { return problem.build(context(), {*problems}); }
 };
@@ -86,7 +97,7 @@ struct ExperimentSpec {
   std::vector<std::string> swept_paths;  // sweep axes (dotted paths), in order
   std::vector<std::uint64_t> seeds;
   std::vector<PlotSpec> plots;
-  std::vector<Configured<Expectation>> expectations;  // `expect`
+  std::vector<ExpectationSpec> expectations;  // `expect`, read once into typed checks
   std::vector<RunSpec> runs;
   Json resolved;  // the spec with every default filled in (spec.resolved.json)
   MemoryEstimate memory;  // what running it needs, and the limit it was checked against

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "experiments/language/params.hpp"
+#include "experiments/spec/enum_names.hpp"
 #include "sim/targets.hpp"
 
 namespace localsgd {
@@ -16,6 +17,9 @@ const std::vector<ParamSpec>& target_params();
 
 // Reads `run["targets"]` (absent: none). Duplicates are errors.
 std::vector<Target> read_targets(const Json& run, const Location& root);
+
+inline constexpr EnumNames<TargetMetric, 3> kTargetMetricNames{{"loss", "gap", "grad_norm_sq"}};
+inline constexpr EnumNames<TargetCheck, 2> kTargetCheckNames{{"syncs", "syncs_and_evaluations"}};
 
 Json targets_json(std::span<const Target> targets);
 

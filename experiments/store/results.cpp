@@ -50,14 +50,11 @@ std::string time_to_target_csv(const ExperimentSpec& spec, const std::vector<Run
   std::string out = run_header(spec) + ",metric,value,check,reached,step,round,samples,time,at_sync\n";
   for (std::size_t i = 0; i < records.size(); ++i) {
     const std::string prefix = run_prefix(spec.runs[i], spec);
-    for (const Json& target : records[i].summary.at("targets")) {
-      out += fmt::format("{},{},{},{},", prefix, target.at("metric").get<std::string>(), target.at("value").get<double>(),
-                         target.at("check").get<std::string>());
-      out += target.at("reached").get<bool>()
-                 ? fmt::format("true,{},{},{},{},{}\n", target.at("step").get<long>(), target.at("round").get<long>(),
-                               target.at("samples").get<long>(), target.at("time").get<double>(),
-                               target.at("at_sync").get<bool>())
-                 : std::string("false,,,,,\n");
+    for (const TargetOutcome& t : records[i].summary.targets) {
+      out += fmt::format("{},{},{},{},", prefix, metric_name(t.target.metric), t.target.value, check_name(t.target.check));
+      out += t.hit ? fmt::format("true,{},{},{},{},{}\n", t.hit->step, t.hit->round, t.hit->samples, t.hit->time,
+                                 t.hit->at_sync)
+                   : std::string("false,,,,,\n");
     }
   }
   return out;
@@ -69,7 +66,8 @@ Json summary_json(const ExperimentSpec& spec, const std::vector<RunRecord>& reco
     const RunSpec& run = spec.runs[i];
     Json entry = {{"run", run.index}, {"variant", run.variant}, {"seed", run.seed}, {"swept", run.swept},
                   {"config", run.config}};
-    for (const auto& [key, value] : records[i].summary.items()) entry[key] = value;
+    const Json summary = to_json(records[i].summary);
+    for (const auto& [key, value] : summary.items()) entry[key] = value;
     runs.push_back(std::move(entry));
   }
   return {{"name", spec.name}, {"runs", runs}};

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "experiments/store/earlier_outputs.hpp"
+#include "experiments/store/output_folder.hpp"
 #include "experiments/store/results.hpp"
 #include "experiments/store/run_store.hpp"
 
@@ -114,15 +115,8 @@ std::vector<fs::path> planned_outputs(const ExperimentSpec& spec) {
 }
 
 ClaimedFolder claim_results_folder(const fs::path& dir, const ExperimentSpec& spec, bool force) {
-  std::error_code error;
-  if (fs::is_symlink(dir, error) && !fs::exists(dir, error)) {
-    throw FolderConflict(fmt::format("{}: is a symbolic link to {}, which does not exist; create that folder or "
-                                     "choose another --out",
-                                     dir.string(), fs::read_symlink(dir, error).string()));
-  }
-  if (fs::exists(dir) && !fs::is_directory(dir)) {
-    throw FolderConflict(fmt::format("{}: exists and is not a folder", dir.string()));
-  }
+  // A file, a dangling link or a path through a file is named as such.
+  if (auto problem = output_folder_problem(dir.string())) throw FolderConflict(*problem);
   // Created before it is locked (the lock file lives in it); two processes may both create it:
   // create_directories accepts a folder that appeared meanwhile, and the lock picks one of them.
   fs::create_directories(dir);
@@ -160,6 +154,7 @@ ClaimedFolder claim_results_folder(const fs::path& dir, const ExperimentSpec& sp
     // Everything here was written by someone else: refuse if any file would be replaced.
     std::size_t clashes = 0;
     std::string first;
+    std::error_code error;
     for (const auto& file : planned_outputs(spec)) {
       if (fs::exists(dir / file, error) || fs::is_symlink(dir / file, error)) {
         if (clashes++ == 0) first = file.string();

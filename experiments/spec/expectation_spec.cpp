@@ -1,0 +1,229 @@
+#include "experiments/spec/expectation_spec.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "experiments/spec/spec.hpp"
+
+namespace localsgd {
+
+namespace {
+
+ParamSpec confidence_param() {
+  return ParamSpec::number("confidence",
+                           "the statistical form: the two-sided Student-t interval over seeds of the per-seed "
+                           "statistic, at this confidence (e.g. 0.95), must lie within the bounds")
+      .at_least(0.5)
+      .at_most(0.999)
+      .optional();
+}
+
+ParamSpec metric_param() {
+  return ParamSpec::text("metric", "the metric").one_of(kMetricNames.list()).defaults_to("gap");
+}
+ParamSpec variant_param() {
+  return ParamSpec::text("variant", "the variant's label (default: every variant)").defaults_to("");
+}
+
+void need_a_bound(const Params& p, const char* low, const char* high) {
+  if (!p.has(low) && !p.has(high)) throw ParamRuleError("", fmt::format("give \"{}\", \"{}\" or both", low, high));
+}
+
+std::optional<double> optional_number(const Params& p, const char* name) {
+  return p.has(name) ? std::optional<double>(p.number(name)) : std::nullopt;
+}
+
+Bounds bounds_of(const Params& p, const char* low, const char* high) {
+  return {optional_number(p, low), optional_number(p, high)};
+}
+
+// Text parameters checked by one_of: their names parse.
+Metric metric_from(const Params& p) { return *kMetricNames.parse(p.text("metric")); }
+Axis axis_from(const Params& p, const char* name) { return *kAxisNames.parse(p.text(name)); }
+
+template <class Check>
+std::shared_ptr<ExpectationCheck> make(Check check) {
+  return std::make_shared<ExpectationCheck>(std::move(check));
+}
+
+std::shared_ptr<ExpectationCheck> slope_of(const Params& p, const BuildContext&) {
+  SlopeExpectation s;
+  s.metric = *kSlopeMetricNames.parse(p.text("metric"));
+  s.against = p.text("against");
+  s.axis = kAxisNames.parse(s.against);
+  s.variant = p.text("variant");
+  s.baseline = p.text("baseline");
+  s.bounds = bounds_of(p, "min", "max");
+  if (p.has("from")) s.from = p.number("from");
+  if (p.has("to")) s.to = p.number("to");
+  s.confidence = optional_number(p, "confidence");
+  return make(std::move(s));
+}
+
+std::shared_ptr<ExpectationCheck> ratio_of(const Params& p, const BuildContext&) {
+  return make(RatioExpectation{metric_from(p), p.text("variant"), p.text("baseline"), bounds_of(p, "at_least", "at_most"),
+                               optional_number(p, "confidence")});
+}
+
+std::shared_ptr<ExpectationCheck> reaches_of(const Params& p, const BuildContext&) {
+  return make(ReachesExpectation{metric_from(p), p.number("value"), axis_from(p, "by"), p.number("before"),
+                                 p.text("variant")});
+}
+
+std::shared_ptr<ExpectationCheck> speedup_of(const Params& p, const BuildContext&) {
+  return make(SpeedupExpectation{metric_from(p), p.number("value"), axis_from(p, "by"), p.text("variant"),
+                                 p.text("baseline"), bounds_of(p, "at_least", "at_most"),
+                                 optional_number(p, "confidence")});
+}
+
+std::shared_ptr<ExpectationCheck> rounds_of(const Params& p, const BuildContext&) {
+  return make(RoundsExpectation{p.integer("at_most"), p.text("variant")});
+}
+
+std::optional<double> confidence_of(const ExpectationCheck& check) {
+  return std::visit(
+      [](const auto& c) -> std::optional<double> {
+        if constexpr (requires { c.confidence; }) return c.confidence;
+        return std::nullopt;
+      },
+      check);
+}
+
+// The labels the check names (key and label; an empty label means every variant).
+std::vector<std::pair<const char*, std::string>> labels_of(const ExpectationCheck& check) {
+  return std::visit(
+      [](const auto& c) -> std::vector<std::pair<const char*, std::string>> {
+        std::vector<std::pair<const char*, std::string>> out = {{"variant", c.variant}};
+        if constexpr (requires { c.baseline; }) out.emplace_back("baseline", c.baseline);
+        return out;
+      },
+      check);
+}
+
+void check_slope_references(const SlopeExpectation& s, const ExperimentSpec& spec, const Location& where) {
+  const bool axis = s.axis.has_value();
+  const std::string metric = kSlopeMetricNames.name(s.metric);
+  if (s.metric == SlopeMetric::time_to_target) {
+    for (const RunSpec& run : spec.runs) {
+      if (run.targets.empty()) {
+        where.child("metric").fail("\"time_to_target\" needs a run-level \"targets\" list (its first target is used)");
+      }
+    }
+  }
+  if (axis && !as_metric(s.metric)) {
+    where.child("metric").fail(fmt::format("\"{}\" is a run total: its slope can only be taken against a swept path",
+                                           metric));
+  }
+  const bool swept = std::find(spec.swept_paths.begin(), spec.swept_paths.end(), s.against) != spec.swept_paths.end();
+  if (!axis && !swept) {
+    where.child("against").fail(fmt::format("must be step, round, samples, time or a swept path ({}), got \"{}\"",
+                                            spec.swept_paths.empty() ? "none is swept" : join_names(spec.swept_paths),
+                                            s.against));
+  }
+  if (swept) {
+    for (const RunSpec& run : spec.runs) {
+      if (!run.swept.at(s.against).is_number()) {
+        where.child("against").fail(fmt::format("the swept values of \"{}\" must be numbers", s.against));
+      }
+    }
+  }
+}
+
+// Checks names that a registry entry cannot see on its own (variants, swept paths, seeds).
+void check_references(const ExpectationCheck& check, const ExperimentSpec& spec, const Location& where) {
+  if (confidence_of(check) && spec.seeds.size() < 2) {
+    where.child("confidence").fail(fmt::format(
+        "an interval over seeds needs at least 2 seeds, the spec has {}; give more \"seeds\" or drop \"confidence\"",
+        spec.seeds.size()));
+  }
+  for (const auto& [key, label] : labels_of(check)) {
+    if (label.empty() || std::find(spec.variants.begin(), spec.variants.end(), label) != spec.variants.end()) continue;
+    std::string rule = fmt::format("no variant is labelled \"{}\" (labels: {})", label, join_names(spec.variants));
+    if (auto guess = closest_name(label, spec.variants)) rule += fmt::format("; did you mean \"{}\"?", *guess);
+    where.child(key).fail(rule);
+  }
+  if (const auto* slope = std::get_if<SlopeExpectation>(&check)) check_slope_references(*slope, spec, where);
+}
+
+}  // namespace
+
+std::optional<Metric> as_metric(SlopeMetric metric) {
+  switch (metric) {
+    case SlopeMetric::loss: return Metric::loss;
+    case SlopeMetric::gap: return Metric::gap;
+    case SlopeMetric::grad_norm_sq: return Metric::grad_norm_sq;
+    case SlopeMetric::consensus: return Metric::consensus;
+    default: return std::nullopt;
+  }
+}
+
+bool Bounds::contains(double value) const {
+  return std::isfinite(value) && (!low || value >= *low) && (!high || value <= *high);
+}
+
+std::string Bounds::text() const {
+  if (low && high) return fmt::format("in [{}, {}]", *low, *high);
+  if (low) return fmt::format(">= {}", *low);
+  return fmt::format("<= {}", *high);
+}
+
+const Registry<ExpectationCheck>& expectation_registry() {
+  static const Registry<ExpectationCheck> registry{
+      "expect",
+      "claims checked after the runs (per variant and sweep point); a failed one makes `run` exit 4",
+      {
+          {"slope",
+           "the log-log slope of a metric against a swept path (final values; also rounds or virtual_time) or "
+           "along the run against step/round/samples/time",
+           {ParamSpec::text("metric", "the metric").one_of(kSlopeMetricNames.list()).defaults_to("gap"),
+            ParamSpec::text("against", "a swept dotted path, or step, round, samples or time"), variant_param(),
+            ParamSpec::number("min", "lowest allowed slope").optional(),
+            ParamSpec::number("max", "highest allowed slope").optional(),
+            ParamSpec::number("from", "fit only points with x >= from").optional(),
+            ParamSpec::number("to", "fit only points with x <= to").optional(),
+            ParamSpec::text("baseline", "check the slope minus this variant's slope (default: the slope itself)")
+                .defaults_to(""),
+            confidence_param()},
+           slope_of,
+           [](const Params& p, const BuildContext&) { need_a_bound(p, "min", "max"); },
+           Json{{"type", "slope"}, {"against", "step"}, {"max", 0}}},
+          {"ratio", "final metric of `variant` divided by that of `baseline` (means over seeds)",
+           {metric_param(), ParamSpec::text("variant", "the variant's label"),
+            ParamSpec::text("baseline", "the baseline variant's label"),
+            ParamSpec::number("at_least", "lowest allowed ratio").optional(),
+            ParamSpec::number("at_most", "highest allowed ratio").optional(), confidence_param()},
+           ratio_of,
+           [](const Params& p, const BuildContext&) { need_a_bound(p, "at_least", "at_most"); },
+           Json{{"type", "ratio"}, {"variant", "LUPA"}, {"baseline", "Sync-SGD"}, {"at_most", 1.5}}},
+          {"reaches", "the mean metric falls to `value` by step/round/samples/time `before`",
+           {metric_param(), ParamSpec::number("value", "the target epsilon"),
+            ParamSpec::text("by", "the axis `before` is measured on").one_of(kAxisNames.list()).defaults_to("step"),
+            ParamSpec::number("before", "the latest allowed point on that axis"), variant_param()},
+           reaches_of},
+          {"speedup",
+           "how many times sooner `variant` reaches metric <= value than `baseline` (mean over seeds, on the `by` "
+           "axis; from the runs' `targets` when one matches, else the evaluation points)",
+           {metric_param(), ParamSpec::number("value", "the target epsilon"),
+            ParamSpec::text("by", "time, step, round or samples").one_of(kAxisNames.list()).defaults_to("time"),
+            ParamSpec::text("variant", "the variant's label"), ParamSpec::text("baseline", "the baseline variant's label"),
+            ParamSpec::number("at_least", "lowest allowed speedup").optional(),
+            ParamSpec::number("at_most", "highest allowed speedup").optional(), confidence_param()},
+           speedup_of,
+           [](const Params& p, const BuildContext&) { need_a_bound(p, "at_least", "at_most"); },
+           Json{{"type", "speedup"}, {"value", 0.01}, {"variant", "LUPA"}, {"baseline", "Sync-SGD"}, {"at_least", 1.5}}},
+          {"rounds", "no run uses more than `at_most` communication rounds",
+           {ParamSpec::integer("at_most", "the largest allowed number of rounds").at_least(0), variant_param()},
+           rounds_of},
+      }};
+  return registry;
+}
+
+ExpectationSpec read_expectation(const Json& entry, const Location& where, const ExperimentSpec& spec) {
+  Configured<ExpectationCheck> source = expectation_registry().read(entry, where, BuildContext{});
+  ExpectationSpec out{*source.build(BuildContext{}), std::move(source)};
+  check_references(out.check, spec, where);
+  return out;
+}
+
+}  // namespace localsgd
