@@ -2,7 +2,7 @@
 // The benchmark's upper bound: local SGD on least squares written as one flat loop, with no
 // simulator around it (no problem or optimizer objects, no virtual calls, no observers, no clock,
 // no schedule object). It uses the same data and shards (the caller builds them with the
-// problems library's generators), the same per-worker sampling streams, the same per-sample
+// problems library's generators), the same addressed sampling draws, the same per-sample
 // kernel (core/kernels.hpp) and the same arithmetic as the simulator's SGD step, so
 // its final model is the simulator's final model bit for bit (tests/bench_minimal_loop_test.cpp
 // checks it).
@@ -13,6 +13,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <omp.h>
@@ -31,7 +32,7 @@ struct MinimalConfig {
   int batch = 1;
   long period = 1;   // τ: average after steps τ, 2τ, … and T
   double eta = 0.01;  // constant step size
-  std::uint64_t seed = 0;  // run seed: worker i samples from make_stream(seed, sampling, i)
+  std::uint64_t seed = 0;  // run seed: worker i's step t samples at (seed, sampling, i, t)
   int threads = 1;
 };
 
@@ -47,7 +48,7 @@ struct MinimalResult {
   Vector average;         // x̄_T
   MinimalMetrics start;   // at t = 0
   MinimalMetrics end;     // at t = T
-  double seconds = 0;     // wall time of everything above, with seeding the streams (not the data)
+  double seconds = 0;     // wall time of everything above, with setting up the models (not the data)
 };
 
 namespace detail {
@@ -82,22 +83,20 @@ inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::ve
   const int p = config.workers;
   // One row of models per worker, padded to whole cache lines so that workers on different
   // threads never write to the same line.
-  const auto started = std::chrono::steady_clock::now();  // setup (streams, models) is timed, as in the simulator
+  const auto started = std::chrono::steady_clock::now();  // setup (models) is timed, as in the simulator
   const Index stride = (d + 7) / 8 * 8;
   std::vector<double> models(static_cast<std::size_t>(p * stride), 0.0);
   for (int i = 0; i < p; ++i) Eigen::Map<Vector>(models.data() + i * stride, d) = x0;
-  std::vector<Rng> streams;
-  streams.reserve(static_cast<std::size_t>(p));
-  for (int i = 0; i < p; ++i) streams.push_back(make_stream(config.seed, StreamPurpose::sampling, static_cast<std::uint64_t>(i)));
+  const std::uint64_t sampling_key = purpose_key(config.seed, StreamPurpose::sampling);
   const int threads = std::max(1, std::min(config.threads, p));
   std::vector<Vector> gradients(static_cast<std::size_t>(threads), Vector::Zero(d));
   const auto B = static_cast<std::size_t>(config.batch);
-  // Per worker, a ring of the rows of the next steps (0-based step s in slot s mod slots), as the
-  // simulator keeps: about 8 rows in flight.
+  // Per thread, two rings of the rows of the next steps (0-based step s in slot s mod slots), as
+  // the simulator keeps per chunk: the stepping worker's and the next worker's; about 8 rows in
+  // flight.
   const long depth = std::max(1, 8 / config.batch);
   const auto slots = static_cast<std::size_t>(depth + 1);
-  std::vector<Index> ring(static_cast<std::size_t>(p) * slots * B);
-  std::vector<long> drawn_until(static_cast<std::size_t>(p), -1);  // last 0-based step drawn
+  std::vector<Index> rings(static_cast<std::size_t>(threads) * 2 * slots * B);
   Vector average = x0;
   const double eta = config.eta;
   const auto batch = static_cast<double>(config.batch);
@@ -112,27 +111,30 @@ inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::ve
     const int hi = static_cast<int>(static_cast<long>(p) * (k + 1) / threads);
     Vector& g = gradients[static_cast<std::size_t>(k)];
     std::array<double, detail::kRowsPerPass> residuals{};
+    Index* rows = rings.data() + static_cast<std::size_t>(k) * 2 * slots * B;
+    Index* next_rows = rows + slots * B;
+    // Worker i's rows of 0-based step s: drawn at (seed, sampling, i, s + 1), the simulator's
+    // step s + 1, into their slot, and fetched.
+    auto draw = [&](int i, long s, Index* ring) {
+      Rng rng(sampling_key, static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(s + 1));
+      const Shard& shard = shards[static_cast<std::size_t>(i)];
+      Index* out = ring + static_cast<std::size_t>(s % slots) * B;
+      for (int b = 0; b < config.batch; ++b) out[b] = shard[uniform_index(rng, shard.size())];
+      kernels::prefetch_rows(a.data(), d, out, config.batch);
+    };
     for (long t = 0; t < config.steps;) {
       const long stop = std::min(t + config.period, config.steps);
+      auto draw_first = [&](int i, Index* ring) {
+        for (long s = t; s <= std::min(t + depth, stop - 1); ++s) draw(i, s, ring);
+      };
+      if (lo < hi) draw_first(lo, next_rows);
       for (int i = lo; i < hi; ++i) {
         Eigen::Map<Vector> x(models.data() + i * stride, d);
-        Rng& rng = streams[static_cast<std::size_t>(i)];
-        const Shard& shard = shards[static_cast<std::size_t>(i)];
-        Index* rows = ring.data() + static_cast<std::size_t>(i) * slots * B;
-        long& drawn = drawn_until[static_cast<std::size_t>(i)];
-        if (i + 1 < hi) {  // the next worker's rows drawn in its previous stretch, fetched again
-          const Index* next = ring.data() + static_cast<std::size_t>(i + 1) * slots * B;
-          for (long s = t; s <= std::min(drawn_until[static_cast<std::size_t>(i) + 1], stop - 1); ++s) {
-            kernels::prefetch_rows(a.data(), d, next + static_cast<std::size_t>(s % slots) * B, config.batch);
-          }
-        }
+        std::swap(rows, next_rows);
+        if (i + 1 < hi) draw_first(i + 1, next_rows);  // the next worker's first rows, fetched now
         for (long s = t; s < stop; ++s) {
-          // The rows of steps s + 1, …, s + depth are drawn (and fetched) before step s computes.
-          for (; drawn < std::min(s + depth, config.steps - 1); ++drawn) {
-            Index* out = rows + static_cast<std::size_t>((drawn + 1) % slots) * B;
-            for (int b = 0; b < config.batch; ++b) out[b] = shard[uniform_index(rng, shard.size())];
-            kernels::prefetch_rows(a.data(), d, out, config.batch);
-          }
+          // The rows of step s + depth are drawn (and fetched) before step s computes.
+          if (s > t && s + depth < stop) draw(i, s + depth, rows);
           const Index* now = rows + static_cast<std::size_t>(s % slots) * B;
           // g = Σ_b a_j (a_jᵀx − y_j): all the dots, then the updates in draw order.
           g.setZero();

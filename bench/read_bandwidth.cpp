@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::vector<double> a(static_cast<std::size_t>(rows * dim));
-  Rng fill = make_stream(0, StreamPurpose::data);
+  Rng fill(0, StreamPurpose::data, data_slot(DataArray::rows), 0);
   for (double& v : a) v = standard_normal(fill);
   const std::vector<double> x(static_cast<std::size_t>(dim), 1.0);
   const long passes = std::max(1L, (reads + rows - 1) / rows);

@@ -14,7 +14,7 @@ Vector initial_point(const InitialPointOptions& options, const Vector& optimum, 
     case InitKind::zero: return Vector::Zero(d);
     case InitKind::optimum: return optimum;
     case InitKind::distance: {
-      Rng rng = make_stream(seed, StreamPurpose::init);
+      Rng rng(seed, StreamPurpose::init, 0, 0);
       Vector direction(d);
       for (Index k = 0; k < d; ++k) direction[k] = standard_normal(rng);
       return optimum + options.distance * (direction / direction.norm());

@@ -66,7 +66,7 @@ PlConstantOfPhi pl_constant_of_phi() {
 NonconvexPl::NonconvexPl(const NonconvexPlOptions& options, int workers, std::uint64_t seed) : noise_(options.noise) {
   const Index d = options.dim;
   if (d < 1 || workers < 1) throw std::invalid_argument("nonconvex_pl: need dim >= 1 and workers >= 1");
-  Rng rng = make_stream(seed, StreamPurpose::data);
+  Rng rng(seed, StreamPurpose::data, data_slot(DataArray::parameters), 0);
   rotation_ = random_rotation(rng, d);
   Vector x_star(d);
   for (Index k = 0; k < d; ++k) x_star[k] = standard_normal(rng);

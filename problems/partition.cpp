@@ -47,7 +47,7 @@ std::vector<Shard> iid_partition(Index rows, int workers, std::uint64_t seed) {
   require_rows(rows, workers, "iid partition");
   std::vector<Index> order(static_cast<std::size_t>(rows));
   std::iota(order.begin(), order.end(), Index{0});
-  Rng rng = make_stream(seed, StreamPurpose::partition);
+  Rng rng(seed, StreamPurpose::partition, 0, 0);
   shuffle(order, rng);
   return cut_evenly(order, workers);
 }
@@ -87,7 +87,7 @@ std::vector<Shard> dirichlet_partition(std::span<const double> labels, int worke
   require_rows(static_cast<Index>(labels.size()), workers, "dirichlet partition");
   std::map<double, std::vector<Index>> classes;  // ascending label
   for (std::size_t j = 0; j < labels.size(); ++j) classes[labels[j]].push_back(static_cast<Index>(j));
-  Rng rng = make_stream(seed, StreamPurpose::partition);
+  Rng rng(seed, StreamPurpose::partition, 0, 0);
   const auto p = static_cast<std::size_t>(workers);
   std::vector<Shard> shards(p);
   for (auto& [label, rows] : classes) {

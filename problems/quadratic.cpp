@@ -67,7 +67,7 @@ Quadratic::Quadratic(const QuadraticOptions& options, int workers, std::uint64_t
   if ((eigenvalues_.array() < 0).any() || !(eigenvalues_.maxCoeff() > 0) || !eigenvalues_.allFinite()) {
     throw std::invalid_argument("quadratic: eigenvalues must be finite, >= 0, and at least one > 0");
   }
-  Rng rng = make_stream(seed, StreamPurpose::data);
+  Rng rng(seed, StreamPurpose::data, data_slot(DataArray::parameters), 0);
   rotation_ = random_rotation(rng, d);
   hessian_ = rotation_ * eigenvalues_.asDiagonal() * rotation_.transpose();
   hessian_ = (0.5 * (hessian_ + hessian_.transpose())).eval();  // exactly symmetric

@@ -4,12 +4,16 @@
 #include <sys/mman.h>
 #endif
 
+#include <tbb/blocked_range.h>
+
 #include <Eigen/QR>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <utility>
 
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "problems/libsvm.hpp"
 
@@ -33,23 +37,37 @@ void advise_huge_pages(double* data, std::size_t count) {
 #endif
 }
 
+// Rows generated per task: about 64 K normals, so that a task is worth handing out.
+Index rows_per_task(Index dim) { return std::max<Index>(1, 65536 / std::max<Index>(1, dim)); }
+
+// f(j) for every row j in [0, n), in parallel over blocks of rows. Each row draws from its own
+// address (data, rows, j), so the split changes no bit.
+template <class F>
+void for_each_row(Index n, Index dim, const F& f) {
+  parallel_for_range(tbb::blocked_range<Index>(0, n, rows_per_task(dim)), [&](const tbb::blocked_range<Index>& r) {
+    for (Index j = r.begin(); j != r.end(); ++j) f(j);
+  });
+}
+
 }  // namespace
 
 std::shared_ptr<const RegressionData> make_synthetic_regression(const SyntheticRegressionOptions& options,
                                                                 std::uint64_t seed) {
-  Rng rng = make_stream(seed, StreamPurpose::data);
   auto data = std::make_shared<RegressionData>();
   const Index n = options.samples;
   const Index d = options.dim;
   Vector truth(d);
-  for (Index k = 0; k < d; ++k) truth[k] = standard_normal(rng);
+  Rng parameters(seed, StreamPurpose::data, data_slot(DataArray::parameters), 0);
+  fill_standard_normals(parameters, truth.data(), d);
   RowMatrix a(n, d);
   advise_huge_pages(a.data(), static_cast<std::size_t>(a.size()));
   data->targets.resize(n);
-  for (Index j = 0; j < n; ++j) {  // row by row, so the stream order is fixed by (j, k)
-    for (Index k = 0; k < d; ++k) a(j, k) = standard_normal(rng);
-  }
-  for (Index j = 0; j < n; ++j) data->targets[j] = a.row(j).dot(truth) + options.noise * standard_normal(rng);
+  // Row j: its d features, then its target's noise, from the address (data, rows, j).
+  for_each_row(n, d, [&](Index j) {
+    Rng row(seed, StreamPurpose::data, data_slot(DataArray::rows), static_cast<std::uint64_t>(j));
+    fill_standard_normals(row, &a(j, 0), d);
+    data->targets[j] = a.row(j).dot(truth) + options.noise * standard_normal(row);
+  });
   data->features = DesignMatrix(std::move(a));
   data->noiseless = options.noise == 0;
   data->description = "synthetic, rows N(0, I)";
@@ -59,12 +77,13 @@ std::shared_ptr<const RegressionData> make_synthetic_regression(const SyntheticR
 
 namespace {
 
-// An n × r matrix with orthonormal columns: the Q factor of a Gaussian matrix (filled row by
-// row), each column's sign fixed by R's diagonal.
-Eigen::MatrixXd random_orthonormal_columns(Rng& rng, Index n, Index r) {
+// An n × r matrix with orthonormal columns: the Q factor of a Gaussian matrix whose row i is
+// drawn at (data, array, i), each column's sign fixed by R's diagonal.
+Eigen::MatrixXd random_orthonormal_columns(std::uint64_t seed, DataArray array, Index n, Index r) {
   Eigen::MatrixXd g(n, r);
   for (Index i = 0; i < n; ++i) {
-    for (Index k = 0; k < r; ++k) g(i, k) = standard_normal(rng);
+    Rng row(seed, StreamPurpose::data, data_slot(array), static_cast<std::uint64_t>(i));
+    for (Index k = 0; k < r; ++k) g(i, k) = standard_normal(row);
   }
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(g);
   Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(n, r);
@@ -83,18 +102,22 @@ std::shared_ptr<const RegressionData> make_regression_with_singular_values(Index
   if (r < 1 || r > std::min(samples, dim)) {
     throw std::invalid_argument("singular values: need between 1 and min(samples, dim) of them");
   }
-  Rng rng = make_stream(seed, StreamPurpose::data);
-  const Eigen::MatrixXd u = random_orthonormal_columns(rng, samples, r);
-  const Eigen::MatrixXd v = random_orthonormal_columns(rng, dim, r);
+  // U's rows are the samples' (rows), V's the features' (basis).
+  const Eigen::MatrixXd u = random_orthonormal_columns(seed, DataArray::rows, samples, r);
+  const Eigen::MatrixXd v = random_orthonormal_columns(seed, DataArray::basis, dim, r);
   const Vector s = Eigen::Map<const Vector>(singular_values.data(), r);
   auto data = std::make_shared<RegressionData>();
   RowMatrix a = std::sqrt(static_cast<double>(samples)) * u * s.asDiagonal() * v.transpose();
   Vector truth(dim);
-  for (Index k = 0; k < dim; ++k) truth[k] = standard_normal(rng);
+  Rng parameters(seed, StreamPurpose::data, data_slot(DataArray::parameters), 0);
+  fill_standard_normals(parameters, truth.data(), dim);
   data->targets = a * truth;
   data->features = DesignMatrix(std::move(a));
   data->description = "synthetic, chosen singular values";
-  for (Index j = 0; j < samples; ++j) data->targets[j] += noise * standard_normal(rng);
+  for (Index j = 0; j < samples; ++j) {
+    Rng draw(seed, StreamPurpose::data, data_slot(DataArray::noise), static_cast<std::uint64_t>(j));
+    data->targets[j] += noise * standard_normal(draw);
+  }
   data->noiseless = noise == 0;
   data->truth = std::move(truth);
   return data;

@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkgconf
-  libtbb-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev catch2 libssl-dev
+  libtbb-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev catch2 libssl-dev librandom123-dev
   gnuplot-nox
 )
 for option in "$@"; do

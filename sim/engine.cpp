@@ -78,49 +78,55 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   const double states = shape.optimizer_state_vectors;
   double per_worker = static_cast<double>(sizeof(Worker)) + vector;  // the struct and its model
   if (states > 0) per_worker += heap_block(states * static_cast<double>(sizeof(Vector))) + states * vector;
-  if (shape.finite_sum) {
-    per_worker += heap_block(8.0 * static_cast<double>((lookahead(shape.batch) + 1) * shape.batch));
-  }
-  if (shape.draws_compute_times) per_worker += static_cast<double>(sizeof(ComputeStream));
   const int threads = shape.threads > 0 ? shape.threads : tbb::this_task_arena::max_concurrency();
   const double chunks = std::min(p, 8.0 * threads);
-  // The workers' and compute streams' arrays are counted per worker above, their blocks' overhead here.
-  const double shared = heap_block(0) +                                      // workers_
-                        (shape.draws_compute_times ? heap_block(0) : 0.0) +  // compute_streams_
-                        2 * vector +                                         // average_, gradient_
-                        heap_block(chunks * static_cast<double>(sizeof(Vector))) + chunks * vector +
-                        states * vector +     // state_averages_
-                        heap_block(8.0 * p);  // distances_
+  double per_chunk = static_cast<double>(sizeof(ChunkScratch)) + vector;  // with its gradient
+  if (shape.finite_sum) {
+    per_chunk += 2 * heap_block(8.0 * static_cast<double>((lookahead(shape.batch) + 1) * shape.batch));
+  }
+  // The workers' array is counted per worker above, its block's overhead here.
+  const double shared = heap_block(0) +                          // workers_
+                        2 * vector +                             // average_, gradient_
+                        heap_block(0) + chunks * per_chunk +     // chunks_
+                        states * vector +                        // state_averages_
+                        heap_block(8.0 * p);                     // distances_
   return p * per_worker + shared;
 }
 
-void Engine::draw_rows_until(Worker& worker, int id, long until) const {
-  const Shard& shard = finite_sum_->shard(id);
-  while (worker.drawn_until < until) {
-    ++worker.drawn_until;
-    Index* rows = worker.rows.data() + slot(worker.drawn_until);
-    draw_minibatch(shard, config_.batch, worker.sampling, rows);
-    finite_sum_->prefetch_rows(rows, config_.batch);
-  }
+void Engine::draw_rows(int id, long t, std::vector<Index>& ring) const {
+  Rng draws(sampling_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
+  Index* rows = ring.data() + slot(t);
+  draw_minibatch(finite_sum_->shard(id), config_.batch, draws, rows);
+  finite_sum_->prefetch_rows(rows, config_.batch);
 }
 
-void Engine::run_local_steps(Worker& worker, int id, long first, long last, Vector& gradient) const {
+void Engine::draw_first_rows(int id, long first, long last, std::vector<Index>& ring) const {
+  for (long t = first; t <= std::min(first + lookahead_, last); ++t) draw_rows(id, t, ring);
+}
+
+// Expects the rows of steps first .. first + lookahead (at most `last`) in scratch.rows.
+void Engine::run_local_steps(Worker& worker, int id, long first, long last, ChunkScratch& scratch) const {
   const int batch = config_.batch;
+  Vector& gradient = scratch.gradient;
   for (long t = first; t <= last; ++t) {
     const double eta = algorithm_.step_size.at(t - 1);  // step t uses η_{t−1}
     if (finite_sum_ != nullptr) {
-      // The rows of steps t + 1, …, t + lookahead are drawn (and asked from memory) before step t
-      // computes, so that they arrive in time. The sampling stream serves nothing else, so these
-      // are the same draws in the same order as drawing each step's rows when it starts.
-      draw_rows_until(worker, id, std::min(t + lookahead_, config_.steps));
-      finite_sum_->batch_gradient(worker.model, worker.rows.data() + slot(t), batch, gradient);
+      // The rows of step t + lookahead are drawn (and asked from memory) before step t computes,
+      // so that they arrive in time; they take the slot of step t − 1, which is done. Draws are
+      // addressed by (worker, step), so drawing ahead changes no value.
+      if (t > first && t + lookahead_ <= last) draw_rows(id, t + lookahead_, scratch.rows);
+      finite_sum_->batch_gradient(worker.model, scratch.rows.data() + slot(t), batch, gradient);
     } else {
-      oracle_->stochastic_gradient(id, worker.model, batch, worker.sampling, gradient);
+      Rng draws(sampling_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
+      oracle_->stochastic_gradient(id, worker.model, batch, draws, gradient);
     }
     ++worker.optimizer_age;
     algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, gradient, worker.optimizer_state);
-    const double seconds = worker.compute_stream != nullptr ? clock_.compute.step_seconds(id, *worker.compute_stream)
-                                                            : worker.step_seconds;
+    double seconds = worker.step_seconds;
+    if (draws_compute_times_) {
+      Rng draws(compute_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
+      seconds = clock_.compute.step_seconds(id, draws);
+    }
     worker.clock += seconds;
     worker.busy_seconds += seconds;
     // Step-exact and independent of how the steps are split into stretches; the engine ends the
@@ -140,8 +146,7 @@ std::pair<long, int> Engine::clock_overflow() const {
 
 namespace {
 
-// Asks the memory system for what a worker's first step reads: its scalars and its model (the
-// sampling stream's state is read where its position says, which is the library's business).
+// Asks the memory system for what a worker's first step reads: its scalars and its model.
 // Changes nothing.
 void prefetch_worker(const Worker& w) {
   __builtin_prefetch(&w);
@@ -153,33 +158,31 @@ void prefetch_worker(const Worker& w) {
 }  // namespace
 
 // Steps first..last of every worker: on the calling thread when the stretch is small, else as
-// tasks over chunks of workers. Each worker touches only its own state (and its chunk's scratch
-// gradient, which every step overwrites), so the split changes no bit.
+// tasks over chunks of workers. Each worker touches only its own state (and its chunk's scratch,
+// which every step overwrites), so the split changes no bit.
 void Engine::run_workers(long first, long last) {
-  auto run_range = [&](int begin, int end, Vector& gradient) {
+  auto run_range = [&](int begin, int end, ChunkScratch& scratch) {
+    if (finite_sum_ != nullptr && begin != end) draw_first_rows(begin, first, last, scratch.next_rows);
     for (int i = begin; i != end; ++i) {
+      scratch.rows.swap(scratch.next_rows);  // worker i's first rows, drawn ahead
       if (i + 1 != end) {
-        const Worker& next = workers_[static_cast<std::size_t>(i) + 1];
-        prefetch_worker(next);
-        // Its first steps' rows were drawn during its previous stretch and have left the caches
-        // since: ask for them again while this worker computes.
-        for (long t = first; finite_sum_ != nullptr && t <= std::min(next.drawn_until, last); ++t) {
-          finite_sum_->prefetch_rows(next.rows.data() + slot(t), config_.batch);
-        }
+        // The next worker's state and first rows are asked from memory while this one computes.
+        prefetch_worker(workers_[static_cast<std::size_t>(i) + 1]);
+        if (finite_sum_ != nullptr) draw_first_rows(i + 1, first, last, scratch.next_rows);
       }
-      run_local_steps(workers_[static_cast<std::size_t>(i)], i, first, last, gradient);
+      run_local_steps(workers_[static_cast<std::size_t>(i)], i, first, last, scratch);
     }
   };
   if (!runs_in_parallel(config_.workers, last - first + 1, config_.batch, problem_.dim())) {
-    run_range(0, config_.workers, gradient_);
+    run_range(0, config_.workers, chunks_.front());
     return;
   }
-  // Fixed chunks of consecutive workers, each a task with its own scratch gradient.
-  const auto chunks = static_cast<int>(chunk_gradients_.size());
+  // Fixed chunks of consecutive workers, each a task with its own scratch.
+  const auto chunks = static_cast<int>(chunks_.size());
   parallel_for_index(0, chunks, [&](int c) {
     const auto begin = static_cast<int>(static_cast<long>(config_.workers) * c / chunks);
     const auto end = static_cast<int>(static_cast<long>(config_.workers) * (c + 1) / chunks);
-    run_range(begin, end, chunk_gradients_[static_cast<std::size_t>(c)]);
+    run_range(begin, end, chunks_[static_cast<std::size_t>(c)]);
   });
 }
 
@@ -266,35 +269,28 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   workers_.clear();
   workers_.resize(static_cast<std::size_t>(config_.workers));
   lookahead_ = lookahead(config_.batch);
-  // A compute-time stream per worker only if some worker's step time is drawn.
-  bool draws = false;
-  for (int i = 0; i < config_.workers && !draws; ++i) draws = !clock_.compute.fixed_step_seconds(i).has_value();
-  compute_streams_.clear();
-  compute_streams_.shrink_to_fit();
-  if (draws) compute_streams_.resize(static_cast<std::size_t>(config_.workers));
+  sampling_key_ = purpose_key(config_.seed, StreamPurpose::sampling);
+  compute_key_ = purpose_key(config_.seed, StreamPurpose::compute_time);
+  // Step times are drawn (at (seed, compute_time, worker, step)) only if some worker's is random.
+  draws_compute_times_ = false;
+  for (int i = 0; i < config_.workers && !draws_compute_times_; ++i) {
+    draws_compute_times_ = !clock_.compute.fixed_step_seconds(i).has_value();
+  }
   const auto p = static_cast<std::size_t>(config_.workers);
   for_each_worker(p, p * static_cast<std::size_t>(d), [&](std::size_t index) {
     const int i = static_cast<int>(index);
     Worker& w = workers_[index];
     w.model = x0;
     w.optimizer_state.assign(static_cast<std::size_t>(algorithm_.optimizer.state_vectors()), Vector::Zero(d));
-    w.sampling = make_stream(config_.seed, StreamPurpose::sampling, static_cast<std::uint64_t>(i));
-    w.rows.assign(finite_sum_ != nullptr ? static_cast<std::size_t>((lookahead_ + 1) * config_.batch) : 0, 0);
-    w.drawn_until = 0;
-    if (draws) {
-      ComputeStream& stream = compute_streams_[static_cast<std::size_t>(i)];
-      stream.rng = make_stream(config_.seed, StreamPurpose::compute_time, static_cast<std::uint64_t>(i));
-      w.compute_stream = &stream.rng;
-    } else {
-      w.compute_stream = nullptr;
-      w.step_seconds = *clock_.compute.fixed_step_seconds(i);
-    }
+    w.step_seconds = draws_compute_times_ ? 0.0 : *clock_.compute.fixed_step_seconds(i);
   });
   average_ = x0;
   gradient_ = Vector::Zero(d);
   // Enough chunks for the scheduler to balance (8 per thread), never more than workers.
   const int chunks = std::min(config_.workers, 8 * tbb::this_task_arena::max_concurrency());
-  chunk_gradients_.assign(static_cast<std::size_t>(chunks), Vector::Zero(d));
+  const std::size_t ring = finite_sum_ != nullptr ? static_cast<std::size_t>((lookahead_ + 1) * config_.batch) : 0;
+  chunks_.assign(static_cast<std::size_t>(chunks), ChunkScratch{Vector::Zero(d), std::vector<Index>(ring, 0),
+                                                                std::vector<Index>(ring, 0)});
   state_averages_.clear();
 
   RunReport report;

@@ -90,10 +90,10 @@ class Engine {
   Engine(const Problem& problem, EngineConfig config, Algorithm algorithm, ClockModels clock);
 
   // Bytes a run holds at its peak, from what run() allocates: per worker its fixed part (struct
-  // Worker: clock, counters, sampling stream), model and optimizer state vectors, ring of rows
-  // drawn ahead and compute-time stream; the averaged model, the scratch gradients (one per chunk
-  // of workers stepped as one task), the averaged state vectors and the consensus distances. Each
-  // heap block is counted with 16 bytes of allocator overhead.
+  // Worker: clock, counters) and its model and optimizer state vectors; the averaged model, the
+  // scratch of each chunk of workers stepped as one task (a gradient and two rings of rows drawn
+  // ahead), the averaged state vectors and the consensus distances. Each heap block is counted
+  // with 16 bytes of allocator overhead. No random-number state: draws are addressed.
   static double estimate_bytes(const EngineShape& shape);
 
   // Whether a stretch of `steps` local steps of every worker runs as tasks over chunks of workers
@@ -102,7 +102,7 @@ class Engine {
   static bool runs_in_parallel(int workers, long steps, int batch, Index dim);
 
   // Steps drawn ahead for a finite sum with mini-batch B: enough to have about 8 rows in flight
-  // (8 steps for B = 1, 1 step for B >= 8). A worker's ring holds lookahead(B) + 1 steps of rows.
+  // (8 steps for B = 1, 1 step for B >= 8). A ring of rows holds lookahead(B) + 1 steps.
   static long lookahead(int batch) { return std::max(1, 8 / batch); }
 
   // Runs T steps from x0. Metrics are evaluated at the steps in `eval_steps` (sorted, within
@@ -110,14 +110,23 @@ class Engine {
   // or loss ends the run as diverged, with one evaluation at the step where it was detected.
   RunReport run(const Vector& x0, std::span<const long> eval_steps, std::span<Observer* const> observers);
 
-  // Compute-time streams held by the latest run: p when the compute model draws, else 0.
-  std::size_t compute_streams() const { return compute_streams_.size(); }
+  // Whether the latest run draws compute times (some worker's step time is random).
+  bool draws_compute_times() const { return draws_compute_times_; }
 
  private:
-  void run_local_steps(Worker& worker, int id, long first, long last, Vector& gradient) const;
-  // The rows of worker `id`'s steps up to `until` (at most T) that are not drawn yet: drawn in
-  // step order from its sampling stream and asked from memory.
-  void draw_rows_until(Worker& worker, int id, long until) const;
+  // What a chunk of workers stepped as one task uses and overwrites: the stochastic gradient, and
+  // two rings of rows drawn ahead (the current worker's and the next one's).
+  struct ChunkScratch {
+    Vector gradient;
+    std::vector<Index> rows;       // ring of the worker stepping
+    std::vector<Index> next_rows;  // ring of the next worker, drawn while this one computes
+  };
+  void run_local_steps(Worker& worker, int id, long first, long last, ChunkScratch& scratch) const;
+  // Draws worker `id`'s rows of step t from the address (seed, sampling, id, t) into its slot of
+  // `ring`, and asks the memory system for them.
+  void draw_rows(int id, long t, std::vector<Index>& ring) const;
+  // The rows of steps first .. first + lookahead (at most `last`) of worker `id`.
+  void draw_first_rows(int id, long first, long last, std::vector<Index>& ring) const;
   void run_workers(long first, long last);
   void average_workers();
   double consensus();
@@ -136,25 +145,23 @@ class Engine {
   ClockModels clock_;
   std::vector<Worker> workers_;
   // Exactly one is set: a finite sum's rows are drawn here, `lookahead_` steps ahead; a stochastic
-  // oracle draws its own noise.
+  // oracle draws its own noise (from the same address, (seed, sampling, worker, step)).
   const FiniteSum* finite_sum_ = nullptr;
   const StochasticOracle* oracle_ = nullptr;
   long lookahead_ = 1;
-  // Offset of step t's rows in a worker's ring of lookahead_ + 1 slots.
+  // Offset of step t's rows in a ring of lookahead_ + 1 slots.
   std::size_t slot(long t) const {
     return static_cast<std::size_t>(t % (lookahead_ + 1)) * static_cast<std::size_t>(config_.batch);
   }
-  // Compute-time streams, one per worker, only when the compute model draws (each on its own
-  // cache lines, as they are advanced concurrently).
-  struct alignas(64) ComputeStream {
-    Rng rng;
-  };
-  std::vector<ComputeStream> compute_streams_;
+  // The first key word of the sampling and compute-time addresses (core/random.hpp), per run.
+  std::uint64_t sampling_key_ = 0;
+  std::uint64_t compute_key_ = 0;
+  bool draws_compute_times_ = false;  // else every worker's step takes its `step_seconds`
   Vector average_;   // x̄ at the latest averaging
-  Vector gradient_;  // scratch for ∇F(x̄), and for the stochastic gradient when stepping serially
-  // Scratch for the stochastic gradient, one per chunk of workers that steps as one task: every
-  // oracle call overwrites it, so it carries nothing from one worker or step to the next.
-  std::vector<Vector> chunk_gradients_;
+  Vector gradient_;  // scratch for ∇F(x̄)
+  // One per chunk of workers that steps as one task (the first also serves serial stretches):
+  // every step overwrites what it uses, so it carries nothing from one worker to the next.
+  std::vector<ChunkScratch> chunks_;
   std::vector<Vector> state_averages_;  // the averaged optimizer state vectors at a sync
   std::vector<double> distances_;       // scratch: ‖x_i − x̄‖² per worker, for the consensus
 };

@@ -13,7 +13,7 @@ WorkerSlowdowns draw_per_worker(int workers, std::uint64_t seed, const Draw& dra
   WorkerSlowdowns out;
   out.factors.reserve(static_cast<std::size_t>(workers));
   for (int i = 0; i < workers; ++i) {
-    Rng rng = make_stream(seed, StreamPurpose::worker_slowdown, static_cast<std::uint64_t>(i));
+    Rng rng(seed, StreamPurpose::worker_slowdown, static_cast<std::uint64_t>(i), 0);
     out.factors.push_back(draw(rng));
   }
   return out;

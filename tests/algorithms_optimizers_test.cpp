@@ -64,15 +64,14 @@ TEST_CASE("momentum with averaged state and tau = 1 equals mini-batch heavy ball
 
   const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
-  std::vector<Rng> streams;
-  for (int i = 0; i < workers; ++i) streams.push_back(make_stream(seed, StreamPurpose::sampling, i));
   Vector x = Vector::Zero(4), v = Vector::Zero(4);
   for (long t = 1; t <= steps; ++t) {
     Vector g = Vector::Zero(4);
     for (int i = 0; i < workers; ++i) {
       const auto& shard = problem->shard(i);
+      Rng draws(seed, StreamPurpose::sampling, static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(t));
       for (int b = 0; b < batch; ++b) {
-        const Index j = shard[uniform_index(streams[static_cast<std::size_t>(i)], shard.size())];
+        const Index j = shard[uniform_index(draws, shard.size())];
         g += a.row(j).transpose() * (a.row(j).dot(x) - y[j]);
       }
     }
@@ -111,9 +110,9 @@ TEST_CASE("adam with state reset restarts its bias correction after every sync")
   const auto run = run_with(*problem, Adam(0.9, 0.999, 1e-8, StateAtSync::reset), schedule, 20, 4, 2);
   const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
-  Rng rng = make_stream(2, StreamPurpose::sampling, 0);
   Vector x = Vector::Zero(3);
   for (long t = 1; t <= 20; ++t) {
+    Rng rng(2, StreamPurpose::sampling, 0, static_cast<std::uint64_t>(t));  // step t's draws
     Vector g = Vector::Zero(3);
     for (int b = 0; b < 4; ++b) {
       const Index j = problem->shard(0)[uniform_index(rng, problem->shard(0).size())];

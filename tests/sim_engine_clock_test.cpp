@@ -52,7 +52,7 @@ TEST_CASE("per-sample cost: a step takes slowdown (overhead + per_sample B), als
   CHECK(result.report.virtual_time == 20 * 0.75);
 }
 
-TEST_CASE("random compute: the engine's clock equals a replay of the barrier rule from the same streams") {
+TEST_CASE("random compute: the engine's clock equals a replay of the barrier rule from the same addressed draws") {
   // Each worker's draws come from its own stream (seed, compute_time, i); replaying them with the
   // rule "a round ends when the slowest worker arrives, plus the all-reduce" must give the same
   // bits, with evaluation points between syncs changing nothing.
@@ -71,15 +71,14 @@ TEST_CASE("random compute: the engine's clock equals a replay of the barrier rul
                                             {compute, network});
 
   const double C = network.allreduce_seconds(p, problem->dim());
-  std::vector<Rng> streams;
-  for (int i = 0; i < p; ++i) streams.push_back(make_stream(seed, StreamPurpose::compute_time, i));
   std::vector<double> clock(p, 0.0), busy(p, 0.0), idle(p, 0.0);
   std::vector<double> time_at(T + 1, 0.0);
   long last = 0;
   for (const long sync : {5L, 10L, 15L, 20L, 23L}) {
     for (long t = last + 1; t <= sync; ++t) {
       for (int i = 0; i < p; ++i) {
-        const double s = compute.step_seconds(i, streams[static_cast<std::size_t>(i)]);
+        Rng draws(seed, StreamPurpose::compute_time, static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(t));
+        const double s = compute.step_seconds(i, draws);
         clock[static_cast<std::size_t>(i)] += s;
         busy[static_cast<std::size_t>(i)] += s;
       }
@@ -111,7 +110,7 @@ TEST_CASE("random compute: the engine's clock equals a replay of the barrier rul
   CHECK(r.idle_seconds[3] < r.idle_seconds[0]);
 }
 
-TEST_CASE("a compute model that draws nothing: no compute-time streams, and the same bits as with them") {
+TEST_CASE("a compute model that draws nothing: no compute-time draws, and the same bits as with them") {
   // The same constant model, once declaring its fixed step time (the engine keeps no stream) and
   // once not (the engine keeps one stream per worker and asks the model at every step).
   class Undeclared final : public ComputeModel {
@@ -129,17 +128,17 @@ TEST_CASE("a compute model that draws nothing: no compute-time streams, and the 
   const Undeclared undeclared(declared);
   const ConstantNetwork network(0.2);
   const Sgd sgd;
-  auto run = [&](const ComputeModel& compute, std::size_t expected_streams) {
+  auto run = [&](const ComputeModel& compute, bool expect_draws) {
     FixedPeriod schedule(4);
     Engine engine(*problem, EngineConfig{p, 30, 2, 5}, Algorithm{schedule, eta, sgd}, ClockModels{compute, network});
     test::Recorder recorder;
     std::vector<Observer*> observers{&recorder};
     const RunReport report = engine.run(Vector::Zero(4), every_step(30), observers);
-    CHECK(engine.compute_streams() == expected_streams);
+    CHECK(engine.draws_compute_times() == expect_draws);
     return std::make_pair(report, recorder.rows);
   };
-  const auto [a, rows_a] = run(declared, 0);
-  const auto [b, rows_b] = run(undeclared, p);
+  const auto [a, rows_a] = run(declared, false);
+  const auto [b, rows_b] = run(undeclared, true);
   CHECK(a.virtual_time == b.virtual_time);
   CHECK(a.busy_seconds == b.busy_seconds);
   CHECK(a.idle_seconds == b.idle_seconds);

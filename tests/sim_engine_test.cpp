@@ -47,12 +47,12 @@ TEST_CASE("p = 1 local SGD is bit-identical to a plain serial SGD loop") {
   const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
   const auto& shard = problem->shard(0);
-  Rng rng = make_stream(seed, StreamPurpose::sampling, 0);
   Vector x = Vector::Zero(5);
   Vector g(5);
   REQUIRE(result.rows.size() == steps + 1);
   CHECK(result.rows[0].loss == problem->loss(x));
   for (long t = 1; t <= steps; ++t) {
+    Rng rng(seed, StreamPurpose::sampling, 0, static_cast<std::uint64_t>(t));  // step t's draws
     g.setZero();
     for (int b = 0; b < batch; ++b) {
       const Index j = shard[uniform_index(rng, shard.size())];
@@ -81,16 +81,15 @@ TEST_CASE("tau = 1 with p workers and batch B equals mini-batch SGD with batch p
   // Mini-batch SGD with pB samples: worker i's B samples come from its own stream and shard.
   const auto& a = problem->data().features.dense();
   const auto& y = problem->data().targets;
-  std::vector<Rng> streams;
-  for (int i = 0; i < workers; ++i) streams.push_back(make_stream(seed, StreamPurpose::sampling, i));
   Vector x = Vector::Zero(6);
   double worst = 0;
   for (long t = 1; t <= steps; ++t) {
     Vector g = Vector::Zero(6);
     for (int i = 0; i < workers; ++i) {
       const auto& shard = problem->shard(i);
+      Rng draws(seed, StreamPurpose::sampling, static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(t));
       for (int b = 0; b < batch; ++b) {
-        const Index j = shard[uniform_index(streams[static_cast<std::size_t>(i)], shard.size())];
+        const Index j = shard[uniform_index(draws, shard.size())];
         g += a.row(j).transpose() * (a.row(j).dot(x) - y[j]);
       }
     }
@@ -386,7 +385,7 @@ TEST_CASE("drawing the rows of the next steps ahead changes no bit of the run") 
   }
 }
 
-TEST_CASE("Engine::estimate_bytes counts, per worker, the model, state, rows drawn ahead and compute stream") {
+TEST_CASE("Engine::estimate_bytes counts, per worker, the model and state; per chunk, the rows drawn ahead") {
   EngineShape shape;
   shape.workers = 1000;
   shape.dim = 50;
@@ -398,18 +397,23 @@ TEST_CASE("Engine::estimate_bytes counts, per worker, the model, state, rows dra
   const double model = 8.0 * 50;
   CHECK(base >= 1000 * (static_cast<double>(sizeof(Worker)) + model));
 
+  // No generator state: a worker is its struct, its model (and optimizer state), nothing else.
+  CHECK(sizeof(Worker) <= 96);
+
   EngineShape oracle = shape;
-  oracle.finite_sum = false;  // no ring of rows: (lookahead(4) + 1) · B = 12 indices of 8 bytes, plus the block
+  // No rings of rows: two per chunk (16 chunks for 2 threads), each (lookahead(4) + 1) · B = 12
+  // indices of 8 bytes, plus the block.
+  oracle.finite_sum = false;
   REQUIRE(Engine::lookahead(4) == 2);
-  CHECK(base - Engine::estimate_bytes(oracle) == 1000 * (12 * 8.0 + 16));
+  CHECK(base - Engine::estimate_bytes(oracle) == 16 * 2 * (12 * 8.0 + 16));
 
   EngineShape adam = shape;
   adam.optimizer_state_vectors = 2;  // two more vectors of d per worker, and their averages at a sync
   CHECK(Engine::estimate_bytes(adam) - base >= 1000 * 2 * model + 2 * model);
 
   EngineShape drawn = shape;
-  drawn.draws_compute_times = true;
-  CHECK(Engine::estimate_bytes(drawn) - base >= 1000 * static_cast<double>(sizeof(Rng)));
+  drawn.draws_compute_times = true;  // addressed draws: nothing held per worker
+  CHECK(Engine::estimate_bytes(drawn) == base);
 
   EngineShape twice = shape;
   twice.workers = 2000;

@@ -149,9 +149,11 @@ TEST_CASE("mean gap over seeds equals the closed-form expected gap of local SGD 
 TEST_CASE("quadratic closed form: the schedule matters exactly when the noise is multiplicative or the optima differ") {
   const auto every = quadratic_expected_gaps({"", 4, 1, 0.5, 0.5, 1.0});
   const auto once = quadratic_expected_gaps({"", 4, 300, 0.5, 0.5, 1.0});
-  // Here one-shot ends *below* averaging every step: between syncs each worker drifts towards its
-  // own optimum, where its gradient and hence its multiplicative noise are smaller.
-  CHECK(once.back() < 0.8 * every.back());
+  // Multiplicative noise and distinct optima: the schedule changes the expected gap. Between
+  // syncs each worker drifts towards its own optimum, where its gradient and hence its noise
+  // differ; whether one-shot ends above or below depends on the instance (on this one, drawn with
+  // version 2's random numbers, about 8% above; on version 1's, more than 20% below).
+  CHECK(std::abs(once.back() / every.back() - 1.0) > 0.05);
   const auto additive_every = quadratic_expected_gaps({"", 4, 1, 1.0, 0.0, 0.0});
   const auto additive_once = quadratic_expected_gaps({"", 4, 300, 1.0, 0.0, 0.0});
   CHECK(additive_once.back() == Approx(additive_every.back()).epsilon(1e-12));

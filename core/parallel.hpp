@@ -1,0 +1,75 @@
+#pragma once
+// tbb::parallel_for, with the ordering it guarantees made visible to ThreadSanitizer.
+//
+// oneTBB's library (libtbb.so from Debian) is not instrumented, so TSan cannot see the
+// synchronisation inside it and would report every access of a task to data the calling thread
+// wrote before, or reads after, the loop. In a ThreadSanitizer build these wrappers state exactly
+// parallel_for's documented guarantees: every body invocation happens after the call starts
+// (fork), and the call returns after every body invocation finished (join). Bodies are not
+// ordered among themselves, so a race between two of them is still reported. Elsewhere they are
+// plain tbb::parallel_for. (docs/reliability.md, scripts/sanitize.sh)
+#include <tbb/parallel_for.h>
+
+#include <cstddef>
+#include <utility>
+
+#if defined(__SANITIZE_THREAD__)
+#define LOCALSGD_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LOCALSGD_TSAN 1
+#endif
+#endif
+
+#ifdef LOCALSGD_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace localsgd {
+
+// Below this many values (p·d) a loop over workers or coordinates (an average, a sync's per-worker
+// update, an evaluation's distances) runs on the calling thread: a task would cost about as much
+// as it saves.
+inline constexpr std::size_t kParallelValues = std::size_t{1} << 16;
+
+// tbb::parallel_for(range, body, partitioner...).
+template <class Range, class Body, class... Partitioner>
+void parallel_for_range(const Range& range, const Body& body, Partitioner&&... partitioner) {
+#ifdef LOCALSGD_TSAN
+  char fork = 0, join = 0;  // their addresses name the two synchronisation points
+  __tsan_release(&fork);
+  tbb::parallel_for(
+      range,
+      [&](const Range& part) {
+        __tsan_acquire(&fork);
+        body(part);
+        __tsan_release(&join);
+      },
+      std::forward<Partitioner>(partitioner)...);
+  __tsan_acquire(&join);
+#else
+  tbb::parallel_for(range, body, std::forward<Partitioner>(partitioner)...);
+#endif
+}
+
+// tbb::parallel_for(first, last, body, partitioner...): body(i) for every index.
+template <class Index, class Body, class... Partitioner>
+void parallel_for_index(Index first, Index last, const Body& body, Partitioner&&... partitioner) {
+#ifdef LOCALSGD_TSAN
+  char fork = 0, join = 0;
+  __tsan_release(&fork);
+  tbb::parallel_for(
+      first, last,
+      [&](Index i) {
+        __tsan_acquire(&fork);
+        body(i);
+        __tsan_release(&join);
+      },
+      std::forward<Partitioner>(partitioner)...);
+  __tsan_acquire(&join);
+#else
+  tbb::parallel_for(first, last, body, std::forward<Partitioner>(partitioner)...);
+#endif
+}
+
+}  // namespace localsgd
