@@ -38,6 +38,16 @@ inline std::size_t wanted_tasks() {
   return 4 * static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
 }
 
+// f(i) for every i < count, as oneTBB tasks. The range form of sim/parallel.hpp: oneTBB copies
+// its body into each task, so a task never reads the caller's stack before the annotated fork
+// (the index form keeps a reference to the caller's closure, which ThreadSanitizer may flag).
+template <class F>
+void for_each_task(std::size_t count, const F& f) {
+  parallel_for_range(tbb::blocked_range<std::size_t>(0, count, 1), [&f](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t i = r.begin(); i != r.end(); ++i) f(i);
+  });
+}
+
 }  // namespace detail
 
 // Scratch of parallel_sum_vectors: grows on demand, so that a sum called at every sync does not
@@ -79,7 +89,7 @@ void parallel_sum_vectors(std::size_t workers, const ValueAt& value_at, Vector& 
   const std::size_t wanted = detail::wanted_tasks();
   if (coordinate_blocks >= wanted || top.leaf()) {
     // The whole tree per coordinate block: the blocks write disjoint coordinates of the levels.
-    parallel_for_index(std::size_t{0}, coordinate_blocks, [&](std::size_t b) {
+    detail::for_each_task(coordinate_blocks, [&](std::size_t b) {
       tree::sum_node(workers, top, value_at, coordinates(b), out, top_levels);
       finish(coordinates(b));
     });
@@ -92,7 +102,7 @@ void parallel_sum_vectors(std::size_t workers, const ValueAt& value_at, Vector& 
   for (const tree::Node& n : nodes) levels = std::max(levels, tree::height(n));
   const std::span<Vector> partials = scratch.partials.vectors(nodes.size(), d);
   const std::span<Vector> subtree_levels = scratch.subtree_levels.vectors(nodes.size() * levels, d);
-  parallel_for_index(std::size_t{0}, nodes.size() * coordinate_blocks, [&](std::size_t task) {
+  detail::for_each_task(nodes.size() * coordinate_blocks, [&](std::size_t task) {
     const std::size_t j = task / coordinate_blocks;
     tree::sum_node(workers, nodes[j], value_at, coordinates(task % coordinate_blocks), partials[j],
                    subtree_levels.subspan(j * levels, levels));
@@ -106,7 +116,7 @@ void parallel_sum_vectors(std::size_t workers, const ValueAt& value_at, Vector& 
   if (static_cast<std::size_t>(d) * nodes.size() < kParallelValues) {
     for (std::size_t b = 0; b < coordinate_blocks; ++b) combine(b);
   } else {
-    parallel_for_index(std::size_t{0}, coordinate_blocks, combine);
+    detail::for_each_task(coordinate_blocks, combine);
   }
 }
 
@@ -125,7 +135,7 @@ double parallel_sum_scalars(std::size_t workers, const ValueAt& value_at, std::s
   std::size_t count = 0;
   const std::size_t depth = tree::depth_with_nodes(workers, std::min(detail::wanted_tasks(), kMaxWanted));
   tree::for_each_node_at_depth(tree::root(workers), depth, [&](tree::Node n) { nodes[count++] = n; });
-  parallel_for_index(std::size_t{0}, count,
+  detail::for_each_task(count,
                      [&](std::size_t j) { partials[j] = tree::sum_node_scalars(workers, nodes[j], value_at); });
   return tree::combine_partial_sums(workers, std::span<const tree::Node>(nodes.data(), count),
                                     std::span<const double>(partials.data(), count));
