@@ -8,7 +8,7 @@
 // checks it).
 //
 // Threads: an OpenMP team; workers are split statically into `threads` contiguous ranges, one per
-// thread, meeting at a barrier at every sync, where one thread sums the models in worker order.
+// thread, meeting at a barrier at every sync, where one thread sums the models in the simulator's tree order.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -21,6 +21,7 @@
 #include "core/random.hpp"
 #include "core/types.hpp"
 #include "core/kernels.hpp"
+#include "core/tree_sum.hpp"
 #include "problems/partition.hpp"
 #include "problems/regression_data.hpp"
 
@@ -66,9 +67,10 @@ inline MinimalMetrics metrics_at(const RegressionData& data, const Vector& avera
   m.loss = residual.squaredNorm() / (2.0 * n);
   m.grad_norm_sq = gradient.squaredNorm();
   const Index d = average.size();
-  for (int i = 0; i < workers; ++i) {
-    m.consensus += (Eigen::Map<const Vector>(models + i * stride, d) - average).squaredNorm();
-  }
+  // Summed over workers in the simulator's tree order (core/tree_sum.hpp).
+  m.consensus = tree::sum_scalars(static_cast<std::size_t>(workers), [&](std::size_t i) {
+    return (Eigen::Map<const Vector>(models + static_cast<Index>(i) * stride, d) - average).squaredNorm();
+  });
   m.consensus /= workers;
   return m;
 }
@@ -98,6 +100,10 @@ inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::ve
   const auto slots = static_cast<std::size_t>(depth + 1);
   std::vector<Index> rings(static_cast<std::size_t>(threads) * 2 * slots * B);
   Vector average = x0;
+  tree::SumScratch average_scratch;
+  const auto model_at = [&](std::size_t i) {
+    return Eigen::Map<const Vector>(models.data() + static_cast<Index>(i) * stride, d);
+  };
   const double eta = config.eta;
   const auto batch = static_cast<double>(config.batch);
 
@@ -150,9 +156,8 @@ inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::ve
       }
 #pragma omp barrier
 #pragma omp single
-      {  // fixed order: worker 0, 1, …, p − 1; the single's implicit barrier publishes the average
-        average = Eigen::Map<const Vector>(models.data(), d);
-        for (int i = 1; i < p; ++i) average += Eigen::Map<const Vector>(models.data() + i * stride, d);
+      {  // the simulator's tree order (core/tree_sum.hpp); the single's implicit barrier publishes the average
+        tree::sum_vectors(static_cast<std::size_t>(p), model_at, average, average_scratch);
         average /= static_cast<double>(p);
       }
       t = stop;

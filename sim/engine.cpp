@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "sim/averaging.hpp"
+#include "sim/consensus.hpp"
 #include "sim/minibatch.hpp"
 #include "sim/parallel.hpp"
 
@@ -188,19 +189,13 @@ void Engine::run_workers(long first, long last) {
 
 void Engine::average_workers() {
   deterministic_average(workers_.size(), [this](std::size_t i) -> const Vector& { return workers_[i].model; },
-                        average_);
+                        average_, averaging_scratch_);
 }
 
-// (1/p) Σ_i ‖x_i − x̄‖²: the p squared distances are independent (computed in parallel when
-// large), their sum is taken in worker order.
+// (1/p) Σ_i ‖x_i − x̄‖², summed over workers in the tree order (sim/consensus.hpp).
 double Engine::consensus() {
-  const std::size_t p = workers_.size();
-  distances_.resize(p);
-  for_each_worker(p, p * static_cast<std::size_t>(average_.size()),
-                  [&](std::size_t i) { distances_[i] = (workers_[i].model - average_).squaredNorm(); });
-  double sum = 0;
-  for (const double distance : distances_) sum += distance;
-  return sum / static_cast<double>(p);
+  return consensus_distance(
+      workers_.size(), [this](std::size_t i) -> const Vector& { return workers_[i].model; }, average_, distances_);
 }
 
 Evaluation Engine::evaluate(long step, int rounds, double time, double consensus_value) {
@@ -236,7 +231,7 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
   for (std::size_t k = 0; k < state_count && average_state; ++k) {
     deterministic_average(workers_.size(),
                           [&](std::size_t i) -> const Vector& { return workers_[i].optimizer_state[k]; },
-                          state_averages_[k]);
+                          state_averages_[k], averaging_scratch_);
   }
   // Every worker's own update: independent of the others, so in parallel when large.
   const std::size_t values = workers_.size() * static_cast<std::size_t>(problem_.dim()) * (1 + state_count);

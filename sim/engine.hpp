@@ -17,6 +17,7 @@
 #include "problems/problem.hpp"
 #include "sim/clock.hpp"
 #include "sim/observer.hpp"
+#include "sim/tree_sum_parallel.hpp"
 #include "sim/worker.hpp"
 
 namespace localsgd {
@@ -164,6 +165,7 @@ class Engine {
   std::vector<ChunkScratch> chunks_;
   std::vector<Vector> state_averages_;  // the averaged optimizer state vectors at a sync
   std::vector<double> distances_;       // scratch: ‖x_i − x̄‖² per worker, for the consensus
+  ParallelSumScratch averaging_scratch_;  // scratch of the tree-ordered averages (sim/averaging.hpp)
 };
 
 }  // namespace localsgd

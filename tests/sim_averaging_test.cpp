@@ -1,4 +1,5 @@
-// sim/averaging.hpp: the average is fixed-order and independent of the thread count and blocking.
+// sim/averaging.hpp: the average is tree-ordered (core/tree_sum.hpp) and independent of the thread
+// count and blocking.
 #include "sim/averaging.hpp"
 
 #include <tbb/task_arena.h>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "core/random.hpp"
+#include "core/tree_sum.hpp"
 
 using namespace localsgd;
 
@@ -14,7 +16,7 @@ namespace {
 
 // p random models of dimension d whose coordinates span `decades` orders of magnitude (so that
 // the order of the sum matters), averaged on 1 and on 2 threads: both must equal the serial
-// fixed-order sum bit for bit.
+// tree-ordered sum (per coordinate) bit for bit.
 void check_average_is_fixed_order(std::size_t p, Index d, std::uint64_t seed, int decades) {
   Rng rng = make_stream(seed, StreamPurpose::data);
   std::vector<Vector> models(p, Vector(d));
@@ -26,27 +28,26 @@ void check_average_is_fixed_order(std::size_t p, Index d, std::uint64_t seed, in
   const auto model_at = [&](std::size_t i) -> const Vector& { return models[i]; };
   Vector serial(d);
   for (Index k = 0; k < d; ++k) {
-    double sum = models[0][k];
-    for (std::size_t i = 1; i < p; ++i) sum += models[i][k];
-    serial[k] = sum / static_cast<double>(p);
+    serial[k] = tree::sum_scalars(p, [&](std::size_t i) { return models[i][k]; }) / static_cast<double>(p);
   }
   Vector one(d), two(d);
-  tbb::task_arena(1).execute([&] { deterministic_average(p, model_at, one); });
-  tbb::task_arena(2).execute([&] { deterministic_average(p, model_at, two); });
+  AveragingScratch scratch_one, scratch_two;
+  tbb::task_arena(1).execute([&] { deterministic_average(p, model_at, one, scratch_one); });
+  tbb::task_arena(2).execute([&] { deterministic_average(p, model_at, two, scratch_two); });
   CHECK((one.array() == serial.array()).all());
   CHECK((two.array() == serial.array()).all());
 }
 
 }  // namespace
 
-TEST_CASE("deterministic_average: same bits on 1 and 2 threads, equal to the serial fixed-order sum") {
+TEST_CASE("deterministic_average: same bits on 1 and 2 threads, equal to the serial tree-ordered sum") {
   // Large enough (p·d above the threshold) to take the parallel, blocked path; d not a multiple
   // of the block size.
   check_average_is_fixed_order(24, 10007, 2, 7);
 }
 
 TEST_CASE("deterministic_average: many workers with a small dimension take the parallel path, same bits") {
-  // p·d above the threshold with d = 20: coordinate blocks of one cache line, each summed over
-  // all workers in order.
+  // p·d above the threshold with d = 20: subtrees of workers summed in parallel, combined in the
+  // tree's order.
   check_average_is_fixed_order(5000, 20, 3, 5);
 }

@@ -4,21 +4,22 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
+
+#include "core/tree_sum.hpp"
 
 namespace localsgd {
 
 namespace {
 
+// The mean of per-worker values, summed over workers in the tree order of core/tree_sum.hpp
+// (like every sum over workers that reaches an output).
 double mean(const std::vector<double>& values) {
   if (values.empty()) return 0.0;
   const auto n = static_cast<double>(values.size());
-  const double plain = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  const double plain = tree::sum_scalars(values.size(), [&](std::size_t i) { return values[i]; }) / n;
   if (std::isfinite(plain)) return plain;
   // The sum overflowed (times near 1.8e308): the mean of finite values is finite, so sum v/n.
-  double scaled = 0;
-  for (const double v : values) scaled += v / n;
-  return scaled;
+  return tree::sum_scalars(values.size(), [&](std::size_t i) { return values[i] / n; });
 }
 
 double max(const std::vector<double>& values) {
