@@ -28,11 +28,8 @@ LeastSquares::LeastSquares(std::shared_ptr<const RegressionData> data, std::vect
   for (const auto& s : shards_) {
     if (s.empty()) throw std::invalid_argument("least squares: a worker has an empty shard");
   }
-  if (how_ == LeastSquaresConstants::interpolation) {
-    use_generating_point();
-  } else {
-    compute_exact_constants();
-  }
+  // Exact constants: on first use (ensure_constants).
+  if (how_ == LeastSquaresConstants::interpolation) use_generating_point();
 }
 
 namespace {
