@@ -5,6 +5,8 @@
 //   worker i's mean gradient at x*:  m_i = ∇F_i(x*) = (1/|S_i|) Σ_{j∈S_i} s_j a_j + r,
 //   σ²(x*) = (1/p) Σ_i (1/|S_i|) Σ_{j∈S_i} ‖∇f_j(x*) − m_i‖²   (variance of one sampled gradient),
 //   ζ²     = (1/p) Σ_i ‖m_i‖²                                   (heterogeneity at x*).
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -27,25 +29,31 @@ struct FiniteSumStatistics {
   double heterogeneity = 0;
 };
 
+// The shards are independent: each is computed alone (on every core), then their terms are added
+// in shard order, so the result has the same bits for any thread count.
 template <class Matrix>
 FiniteSumStatistics finite_sum_statistics(const Matrix& a, const Vector& s, const Vector& r,
                                           const std::vector<Shard>& shards) {
-  FiniteSumStatistics out;
-  Vector mean(a.cols());
-  for (const Shard& shard : shards) {
+  const auto p = static_cast<Index>(shards.size());
+  std::vector<FiniteSumStatistics> per_shard(shards.size());
+  tbb::parallel_for(Index{0}, p, [&](Index i) {
+    const Shard& shard = shards[static_cast<std::size_t>(i)];
     const auto size = static_cast<double>(shard.size());
-    mean.setZero();
+    Vector mean = Vector::Zero(a.cols());
     for (Index j : shard) add_row(a, j, s[j] / size, mean);
     // Two-pass variance around c = m_i − r (the common r cancels in ∇f_j(x*) − m_i).
     double variance = 0;
     const double centre_sq = mean.squaredNorm();
     for (Index j : shard) variance += squared_distance(a, j, s[j], mean, centre_sq);
-    out.sigma2_at_optimum += variance / size;
-    out.heterogeneity += (mean + r).squaredNorm();
+    per_shard[static_cast<std::size_t>(i)] = {variance / size, (mean + r).squaredNorm()};
+  });
+  FiniteSumStatistics out;
+  for (const FiniteSumStatistics& term : per_shard) {
+    out.sigma2_at_optimum += term.sigma2_at_optimum;
+    out.heterogeneity += term.heterogeneity;
   }
-  const auto p = static_cast<double>(shards.size());
-  out.sigma2_at_optimum /= p;
-  out.heterogeneity /= p;
+  out.sigma2_at_optimum /= static_cast<double>(p);
+  out.heterogeneity /= static_cast<double>(p);
   return out;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Finite-sum least squares F(x) = (1/2n)‖Ax − y‖², A dense or sparse, with shards per worker.
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "problems/partition.hpp"
@@ -10,11 +12,12 @@
 namespace localsgd {
 
 // How the constants are obtained.
-//   exact: x* by a complete orthogonal decomposition of A (the least-norm minimiser if A is rank
-//     deficient), F* = F(x*), and L, μ as the largest and smallest non-zero eigenvalues of
-//     H = AᵀA/n (for least squares the PL constant is the smallest non-zero eigenvalue of H).
-//     O(nd² + d³) time and a d × d matrix H, which then makes every evaluation cost O(d²):
-//     F(x) = F* + ½ eᵀHe and ∇F(x) = He with e = x − x* (exact identities, since ∇F(x*) = 0).
+//   exact: L, μ as the largest and smallest non-zero eigenvalues of H = AᵀA/n (for least squares
+//     the PL constant is the smallest non-zero eigenvalue of H); x* (the least-norm minimiser if A
+//     is rank deficient) to rounding, F* = F(x*). O(nd² + d³) time and a d × d matrix H, which
+//     then makes every evaluation cost O(d²): F(x) = F* + ½ eᵀHe and ∇F(x) = He with e = x − x*
+//     (exact identities, since ∇F(x*) = 0). Computed on first use (constants() or an
+//     evaluation), so that checking a spec, which needs the data but not the constants, skips them.
 //   interpolation: for noiseless data with a known generating point (y = A x_true) and rows
 //     N(0, I): F* = 0 and x_true is a minimiser, so F(x) − F* = F(x) exactly and no
 //     factorisation is needed; x* = x_true (the unique minimiser when n >= d, A then having
@@ -61,16 +64,29 @@ class LeastSquares final : public Problem, public FiniteSum {
   const Shard& shard(int worker) const override { return shards_[static_cast<std::size_t>(worker)]; }
   void row_terms(const Index* rows, int count, double* dots_to_terms) const override;
 
-  const ProblemConstants& constants() const override { return constants_; }
+  // Exact constants: computed at the first call (thread-safe; later calls return them at once).
+  const ProblemConstants& constants() const override;
+  // Whether the exact constants have been computed (always true with interpolation).
+  bool constants_computed() const;
+  // True if L, F* and x* are certainly finite: when computed, whether they are; otherwise from one
+  // pass over the data, whose magnitudes bound them (least_squares.cpp). False: not known without
+  // computing them (they may still be finite). Never computes the constants.
+  bool constants_certainly_finite() const;
   std::optional<Index> smallest_shard() const override { return smallest_shard_size(shards_); }
 
   const RegressionData& data() const { return *data_; }
   LeastSquaresConstants how() const { return how_; }
   // H = AᵀA/n; empty with LeastSquaresConstants::interpolation.
-  const Eigen::MatrixXd& hessian() const { return hessian_; }
+  const Eigen::MatrixXd& hessian() const {
+    ensure_constants();
+    return hessian_;
+  }
 
  private:
-  void compute_exact_constants();
+  void ensure_constants() const;
+  void compute_exact_constants() const;
+  // x* and its residual Ax* − y when H is well conditioned: the normal equations, refined.
+  bool solve_by_refined_normal_equations(Vector& optimum, Vector& residual) const;
   void use_generating_point();
   Vector residual(const Vector& x) const;  // Ax − y
   // (1/2n)‖Ax − y‖², straight from the data.
@@ -81,8 +97,11 @@ class LeastSquares final : public Problem, public FiniteSum {
   std::shared_ptr<const RegressionData> data_;
   std::vector<Shard> shards_;
   LeastSquaresConstants how_;
-  Eigen::MatrixXd hessian_;  // AᵀA/n (exact constants only)
-  ProblemConstants constants_;
+  // Computed once, on first use (exact constants); set in the constructor (interpolation).
+  mutable std::once_flag exact_once_;
+  mutable std::atomic<bool> computed_{false};
+  mutable Eigen::MatrixXd hessian_;  // AᵀA/n (exact constants only)
+  mutable ProblemConstants constants_;
 };
 
 }  // namespace localsgd

@@ -533,15 +533,26 @@ std::string problem_key(const std::string& type, const Params& p, const BuildCon
   return fmt::format("{}|{}|{}|{}", type, shape.dump(), context.workers, context.base_folder.string());
 }
 
-// What a built problem must satisfy whatever its type: finite constants, and a starting point of
-// its dimension.
-void check_built(const Problem& problem, const StartConfig& start) {
-  const ProblemConstants& c = problem.constants();
+void check_constants_finite(const ProblemConstants& c) {
   if (!std::isfinite(c.smoothness) || !std::isfinite(c.optimal_value) || !c.optimum.allFinite()) {
     throw ParamRuleError("", fmt::format("the problem's constants are not finite (L = {}, F* = {}){}: its values "
                                          "overflow double precision; rescale the data or the parameters",
                                          c.smoothness, c.optimal_value, c.optimum.allFinite() ? "" : ", x* not finite"));
   }
+}
+
+// Whether the constants are known finite without computing them: least squares computes its
+// exact constants on first use, and the magnitudes of its data may bound them.
+bool constants_known_finite(const Problem& problem) {
+  const auto* least_squares = dynamic_cast<const LeastSquares*>(&problem);
+  return least_squares != nullptr && least_squares->constants_certainly_finite();
+}
+
+// What a built problem must satisfy whatever its type: finite constants, and a starting point of
+// its dimension. A spec that is only checked skips computing constants that are known finite
+// (nothing else it checks needs them).
+void check_built(const Problem& problem, const StartConfig& start, bool check_only) {
+  if (!(check_only && constants_known_finite(problem))) check_constants_finite(problem.constants());
   if (start.init == InitKind::point && static_cast<Index>(start.point.size()) != problem.dim()) {
     throw ParamRuleError("point", fmt::format("must have {} entries (the problem's dimension), got {}", problem.dim(),
                                               start.point.size()));
@@ -571,7 +582,7 @@ TypeEntry<Problem> problem(std::string name, std::string help,
     // A rule the type's checker did not foresee (e.g. values that overflow while the problem is
     // built) is still invalid input: it names the problem's path, not an internal failure.
     const auto built = for_param("", [&] { return needs.cache.get(key, [&] { return build(config, context); }); });
-    check_built(*built, config);
+    check_built(*built, config, needs.cache.check_only());
   };
   return entry;
 }

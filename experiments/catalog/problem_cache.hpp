@@ -24,7 +24,9 @@ namespace localsgd {
 
 class ProblemCache {
  public:
-  ProblemCache() = default;
+  // check_only: the spec is only checked (`localsgd validate`), not run, so a problem's check may
+  // skip what only runs need (least squares' exact constants, when its data show them finite).
+  explicit ProblemCache(bool check_only = false) : check_only_(check_only) {}
   ProblemCache(const ProblemCache&) = delete;
   ProblemCache& operator=(const ProblemCache&) = delete;
 
@@ -33,6 +35,7 @@ class ProblemCache {
   // one key wait for a single build. Every caller, hit or not, reports the input files the build
   // read to its thread's InputRecording (experiments/catalog/input_files.hpp).
   std::shared_ptr<Problem> get(const std::string& key, const std::function<std::shared_ptr<Problem>()>& build);
+  bool check_only() const { return check_only_; }
 
  private:
   // A built problem and the input files its build read (data files), reported again to every
@@ -42,6 +45,7 @@ class ProblemCache {
     std::vector<InputFile> inputs;
   };
 
+  bool check_only_ = false;
   std::mutex mutex_;
   std::map<std::string, std::shared_future<Built>> built_;
 };

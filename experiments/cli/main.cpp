@@ -59,7 +59,8 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-int command_validate(const std::string& spec_file, const SpecOptions& options) {
+int command_validate(const std::string& spec_file, SpecOptions options) {
+  options.check_only = true;
   const ExperimentSpec spec = load_spec(spec_file, options);
   const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
   fmt::print("{}: valid. {} runs = {} variants x {} sweep points x {} seeds\n", spec_file, spec.runs.size(),

@@ -613,7 +613,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
   }
 
   // One cache for the spec: its runs share every problem validation built.
-  const auto problems = std::make_shared<ProblemCache>();
+  const auto problems = std::make_shared<ProblemCache>(options.check_only);
   Json resolved_variants = Json::array();
   for (const Variant& variant : variants) {
     for (std::size_t g = 0; g < grid_size; ++g) {

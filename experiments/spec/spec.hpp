@@ -109,6 +109,9 @@ struct SpecOptions {
   std::optional<MemoryLimit> memory_limit;
   // Runs that execute at once (0: oneTBB's default concurrency, the number of cores).
   std::size_t threads = 0;
+  // The spec is only checked, not run (`localsgd validate`): problems skip what only runs need
+  // (experiments/catalog/problem_cache.hpp). Reports the same errors.
+  bool check_only = false;
 };
 
 // At most this many runs per spec (the run list alone costs kilobytes per run).
