@@ -127,6 +127,7 @@ inline MinimalResult minimal_local_sgd(const RegressionData& data, const std::ve
       Index* out = ring + static_cast<std::size_t>(s % slots) * B;
       for (int b = 0; b < config.batch; ++b) out[b] = shard[uniform_index(rng, shard.size())];
       kernels::prefetch_rows(a.data(), d, out, config.batch);
+      for (int b = 0; b < config.batch; ++b) __builtin_prefetch(y.data() + out[b]);  // and their targets
     };
     for (long t = 0; t < config.steps;) {
       const long stop = std::min(t + config.period, config.steps);

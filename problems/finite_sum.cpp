@@ -38,6 +38,9 @@ void FiniteSum::batch_gradient(const Vector& x, const Index* rows, int batch, Ve
 }
 
 void FiniteSum::prefetch_rows(const Index* rows, int count) const {
+  if (const double* values = row_values(); values != nullptr) {
+    for (int b = 0; b < count; ++b) __builtin_prefetch(values + rows[b]);
+  }
   const DesignMatrix& a = design();
   if (a.is_sparse()) return;
   kernels::prefetch_rows(a.dense().data(), a.cols(), rows, count);

@@ -26,6 +26,9 @@ class FiniteSum {
   // Given out = (1/B) Σ_b s_b a_jb, adds what the mini-batch gradient has beyond the mean of the
   // row terms (logistic: + λx). Default: nothing. Must not allocate.
   virtual void finish_batch(const Vector& /*x*/, Vector& /*out*/) const {}
+  // The one number per row that row_terms reads (a target or a label), if any: prefetch_rows asks
+  // for it too, since with many rows it is a random read of its own.
+  virtual const double* row_values() const { return nullptr; }
 
   // The mini-batch gradient over `batch` rows (repeats allowed), in draw order:
   //   out = (1/B) Σ_b s_jb(x) a_jb, then finish_batch.
@@ -35,7 +38,7 @@ class FiniteSum {
   void batch_gradient(const Vector& x, const Index* rows, int batch, Vector& out) const;
 
   // Asks the memory system for the given rows (dense rows; sparse ones are left to the hardware
-  // prefetcher). Changes nothing.
+  // prefetcher) and their row_values. Changes nothing.
   void prefetch_rows(const Index* rows, int count) const;
 };
 

@@ -63,6 +63,7 @@ class LeastSquares final : public Problem, public FiniteSum {
   const DesignMatrix& design() const override { return data_->features; }
   const Shard& shard(int worker) const override { return shards_[static_cast<std::size_t>(worker)]; }
   void row_terms(const Index* rows, int count, double* dots_to_terms) const override;
+  const double* row_values() const override { return data_->targets.data(); }
 
   // Exact constants: computed at the first call (thread-safe; later calls return them at once).
   const ProblemConstants& constants() const override;

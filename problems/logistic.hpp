@@ -54,6 +54,7 @@ class Logistic final : public Problem, public FiniteSum {
   const DesignMatrix& design() const override { return data_->features; }
   const Shard& shard(int worker) const override { return shards_[static_cast<std::size_t>(worker)]; }
   void row_terms(const Index* rows, int count, double* dots_to_terms) const override;
+  const double* row_values() const override { return data_->labels.data(); }
   void finish_batch(const Vector& x, Vector& out) const override { out.noalias() += l2_ * x; }
   const ProblemConstants& constants() const override { return constants_; }
   std::optional<Index> smallest_shard() const override { return smallest_shard_size(shards_); }
