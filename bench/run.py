@@ -541,7 +541,7 @@ def print_whole(whole):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="one repetition, no NumPy on W3 and W6 (a few minutes)")
+    ap.add_argument("--quick", action="store_true", help="one repetition, no NumPy on W3 and W6, no p6n (about 9 minutes)")
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default 3; 1 with --quick)")
     ap.add_argument("--only", default=ALL, help=f"comma-separated subset of {ALL}")
     args = ap.parse_args()
