@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark in one command (bench/README.md): installs what it needs, builds localsgd, the
-# minimal loop and the read-bandwidth probe (Release, with everything else), runs every workload
+# minimal loop, the read-bandwidth probe and draw_cost (Release, with everything else), runs every workload
 # with its baselines and prints the tables. Options go to bench/run.py: --quick (one repetition,
-# about 4 minutes), --reps N, --only W1,W1c,W2,W3,W4,W5,eval,p,T.
+# about 9 minutes), --reps N, --only W1,W1c,W2,W3,W4,W5,W6,eval,p,p6,p6n,T,draws,whole.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
