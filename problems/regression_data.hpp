@@ -28,7 +28,7 @@ struct SyntheticRegressionOptions {
 };
 
 // Rows a_j ~ N(0, I_d), a hidden x_true ~ N(0, I_d), targets y_j = a_jᵀ x_true + noise·ε_j with
-// ε_j ~ N(0, 1); all drawn from the `data` stream of `seed`. For n ≫ d the Hessian AᵀA/n is close
+// ε_j ~ N(0, 1); x_true drawn at (seed, data, parameters, 0), row j and its noise at (seed, data, rows, j). For n ≫ d the Hessian AᵀA/n is close
 // to I (eigenvalues within (1 ± √(d/n))²), i.e. well conditioned.
 std::shared_ptr<const RegressionData> make_synthetic_regression(const SyntheticRegressionOptions& options,
                                                                 std::uint64_t seed);
