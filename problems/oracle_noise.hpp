@@ -3,7 +3,7 @@
 // assumption: one oracle call returns g̃ = ∇F_i(x) + ξ with E[ξ] = 0 and
 //     E‖ξ‖² = C₁‖∇F_i(x)‖² + σ²,
 // where ξ is isotropic Gaussian, ξ ~ N(0, (C₁‖∇F_i(x)‖² + σ²)/d · I_d), drawn from the worker's
-// sampling stream. C₁ = 0 is additive Gaussian noise; C₁ > 0 adds the multiplicative part. The
+// sampling draws for the step. C₁ = 0 is additive Gaussian noise; C₁ > 0 adds the multiplicative part. The
 // bound holds with equality, so σ² and C₁ are exact.
 //
 // A mini-batch is the mean of B independent calls, whose noise is again isotropic Gaussian with

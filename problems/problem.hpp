@@ -3,10 +3,10 @@
 // its own F_i, which is exactly one of:
 //   - a finite sum (problems/finite_sum.hpp): F_i is the mean of per-row terms over the worker's
 //     shard of a data set; the engine draws each step's mini-batch of rows from the worker's
-//     sampling stream (sim/minibatch.hpp), fetches them ahead, and asks the finite sum for the
+//     sampling draws for the step (sim/minibatch.hpp), fetches them ahead, and asks the finite sum for the
 //     gradient over those rows;
 //   - a stochastic oracle (problems/stochastic_oracle.hpp): the noise is analytic (quadratic,
-//     nonconvex_pl), and the oracle draws it itself from the worker's sampling stream.
+//     nonconvex_pl), and the oracle draws it itself from the worker's sampling draws for the step.
 #include "problems/finite_sum.hpp"
 #include "problems/objective.hpp"
 #include "problems/stochastic_oracle.hpp"

@@ -10,7 +10,7 @@ class StochasticOracle {
  public:
   virtual ~StochasticOracle() = default;
   // The mean of `batch` independent oracle calls of worker `worker` at x, using only `rng` (the
-  // worker's sampling stream) for randomness. Writes into `out` (already of size dim()); must not
+  // draws at the worker's sampling address for the step) for randomness. Writes into `out` (already of size dim()); must not
   // allocate (the engine calls it at every step).
   virtual void stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const = 0;
 };

@@ -14,12 +14,11 @@ class ComputeModel {
  public:
   virtual ~ComputeModel() = default;
   // Seconds that worker `worker` spends on one local step. Random models draw from `rng`, the
-  // worker's own compute-time stream, which never feeds the optimisation.
+  // draws at (seed, compute_time, worker, step), which never feed the optimisation.
   virtual double step_seconds(int worker, Rng& rng) const = 0;
   // For a model that draws nothing, worker `worker`'s step time, the same at every step: exactly
-  // what step_seconds returns, whatever the stream. The engine then keeps no compute-time stream
-  // for the worker (a std::mt19937_64 holds 2.5 KB, which at 10^5 workers is 250 MB) and adds
-  // this value at every step. std::nullopt (the default) for models that draw.
+  // what step_seconds returns, whatever the draws. The engine then draws nothing for the step
+  // and adds this value at every step. std::nullopt (the default) for models that draw.
   virtual std::optional<double> fixed_step_seconds(int /*worker*/) const { return std::nullopt; }
   // The expected seconds of worker `worker`'s step (inf if it overflows a double), if known: the
   // spec is refused when the expected virtual time of a run is not finite (experiments/clock_bound).

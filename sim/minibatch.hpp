@@ -1,6 +1,6 @@
 #pragma once
 // A worker's mini-batch of a finite sum: B row indices drawn uniformly with replacement from its
-// shard, one after the other from its sampling stream (StreamPurpose::sampling). The engine draws
+// shard, one after the other from the draws at (seed, sampling, worker, step). The engine draws
 // them (ahead of the step that uses them, sim/engine.cpp); problems never sample.
 #include "core/random.hpp"
 #include "problems/partition.hpp"

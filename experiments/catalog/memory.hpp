@@ -6,7 +6,7 @@
 //   data      every distinct problem: its data set, shards and the matrices its constants need
 //             (H, rotations, Gram matrices, Newton's Hessian); kept for the whole process;
 //   per run   the engine of one run: p workers x (model, gradient, optimizer state vectors of d
-//             doubles, two random streams) plus its metric rows; at most `concurrent_runs` runs
+//             doubles; no random-number state) plus its metric rows; at most `concurrent_runs` runs
 //             execute at once (the thread count);
 //   results   the run list, every finished run's record (kept until the end), metrics.csv and the
 //             plots' tables: per run and per metric row.

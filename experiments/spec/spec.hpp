@@ -62,7 +62,7 @@ struct PlotSpec {
 struct RunSpec {
   std::size_t index = 0;
   std::string variant;     // the variant's label
-  std::uint64_t seed = 0;  // drives every random stream of the run except the data (problem.data_seed)
+  std::uint64_t seed = 0;  // drives every random draw of the run except the data (problem.data_seed)
   Json swept = Json::object();  // swept dotted path -> value at this grid point
   int workers = 1;
   long steps = 1;

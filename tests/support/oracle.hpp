@@ -1,6 +1,6 @@
 #pragma once
 // One mini-batch stochastic gradient of a worker, obtained as the engine obtains it: for a finite
-// sum, B rows drawn from the worker's stream (sim/minibatch.hpp) and the gradient over them; for
+// sum, B rows drawn at the worker's (seed, sampling, worker, step) address (sim/minibatch.hpp) and the gradient over them; for
 // a stochastic oracle, its own draw. Allocates the row buffer (tests only).
 #include <vector>
 
