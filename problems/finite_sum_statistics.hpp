@@ -5,11 +5,12 @@
 //   worker i's mean gradient at x*:  m_i = ∇F_i(x*) = (1/|S_i|) Σ_{j∈S_i} s_j a_j + r,
 //   σ²(x*) = (1/p) Σ_i (1/|S_i|) Σ_{j∈S_i} ‖∇f_j(x*) − m_i‖²   (variance of one sampled gradient),
 //   ζ²     = (1/p) Σ_i ‖m_i‖²                                   (heterogeneity at x*).
-#include <tbb/parallel_for.h>
+#include <tbb/blocked_range.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "problems/design_matrix.hpp"
 #include "problems/partition.hpp"
 
@@ -36,16 +37,18 @@ FiniteSumStatistics finite_sum_statistics(const Matrix& a, const Vector& s, cons
                                           const std::vector<Shard>& shards) {
   const auto p = static_cast<Index>(shards.size());
   std::vector<FiniteSumStatistics> per_shard(shards.size());
-  tbb::parallel_for(Index{0}, p, [&](Index i) {
-    const Shard& shard = shards[static_cast<std::size_t>(i)];
-    const auto size = static_cast<double>(shard.size());
-    Vector mean = Vector::Zero(a.cols());
-    for (Index j : shard) add_row(a, j, s[j] / size, mean);
-    // Two-pass variance around c = m_i − r (the common r cancels in ∇f_j(x*) − m_i).
-    double variance = 0;
-    const double centre_sq = mean.squaredNorm();
-    for (Index j : shard) variance += squared_distance(a, j, s[j], mean, centre_sq);
-    per_shard[static_cast<std::size_t>(i)] = {variance / size, (mean + r).squaredNorm()};
+  parallel_for_range(tbb::blocked_range<Index>(0, p), [&](const tbb::blocked_range<Index>& range) {
+    for (Index i = range.begin(); i != range.end(); ++i) {
+      const Shard& shard = shards[static_cast<std::size_t>(i)];
+      const auto size = static_cast<double>(shard.size());
+      Vector mean = Vector::Zero(a.cols());
+      for (Index j : shard) add_row(a, j, s[j] / size, mean);
+      // Two-pass variance around c = m_i − r (the common r cancels in ∇f_j(x*) − m_i).
+      double variance = 0;
+      const double centre_sq = mean.squaredNorm();
+      for (Index j : shard) variance += squared_distance(a, j, s[j], mean, centre_sq);
+      per_shard[static_cast<std::size_t>(i)] = {variance / size, (mean + r).squaredNorm()};
+    }
   });
   FiniteSumStatistics out;
   for (const FiniteSumStatistics& term : per_shard) {

@@ -6,12 +6,13 @@
 // workers of docs/design.md §5.2). Threads only decide who computes which subtree, not what is
 // added to what. Used by the set-up of a problem (Gram matrices, x*, statistics at x*), not by the
 // step loop.
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_invoke.h>
+#include <tbb/blocked_range.h>
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
+#include "core/parallel.hpp"
 #include "core/types.hpp"
 
 namespace localsgd {
@@ -33,11 +34,17 @@ struct RowBlocks {
 template <class Leaf, class Combine>
 auto tree_reduce(const RowBlocks& blocks, const Leaf& leaf, const Combine& combine) {
   using T = decltype(leaf(Index{0}, Index{1}));
+  // The leaves in parallel (the work), then the tree combined on this thread (d × d sums per
+  // node): the same bits as any parallel evaluation of the same tree.
+  std::vector<T> leaves(static_cast<std::size_t>(blocks.count()));
+  parallel_for_range(tbb::blocked_range<Index>(0, blocks.count()), [&](const tbb::blocked_range<Index>& r) {
+    for (Index b = r.begin(); b != r.end(); ++b) leaves[static_cast<std::size_t>(b)] = leaf(blocks.first(b), blocks.size(b));
+  });
   auto reduce = [&](auto& self, Index lo, Index hi) -> T {
-    if (hi - lo == 1) return leaf(blocks.first(lo), blocks.size(lo));
+    if (hi - lo == 1) return std::move(leaves[static_cast<std::size_t>(lo)]);
     const Index mid = lo + (hi - lo) / 2;
-    T left, right;
-    tbb::parallel_invoke([&] { left = self(self, lo, mid); }, [&] { right = self(self, mid, hi); });
+    T left = self(self, lo, mid);
+    T right = self(self, mid, hi);
     return combine(std::move(left), std::move(right));
   };
   return reduce(reduce, Index{0}, blocks.count());
@@ -46,7 +53,9 @@ auto tree_reduce(const RowBlocks& blocks, const Leaf& leaf, const Combine& combi
 // f(first_row, row_count) for every block, in parallel (for results written to disjoint rows).
 template <class F>
 void for_each_block(const RowBlocks& blocks, const F& f) {
-  tbb::parallel_for(Index{0}, blocks.count(), [&](Index b) { f(blocks.first(b), blocks.size(b)); });
+  parallel_for_range(tbb::blocked_range<Index>(0, blocks.count()), [&](const tbb::blocked_range<Index>& r) {
+    for (Index b = r.begin(); b != r.end(); ++b) f(blocks.first(b), blocks.size(b));
+  });
 }
 
 }  // namespace localsgd
