@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "algorithms/local_optimizer.hpp"
+#include "algorithms/round/pipeline.hpp"
 #include "algorithms/step_size.hpp"
 #include "algorithms/sync_schedule.hpp"
 #include "problems/problem.hpp"
@@ -47,6 +48,7 @@ struct Algorithm {
   SyncSchedule& schedule;
   const StepSize& step_size;
   const LocalOptimizer& optimizer;
+  round::Pipeline pipeline = {};  // the round's policies; the default is LUPA-SGD's plain average
 };
 
 struct ClockModels {
@@ -72,7 +74,13 @@ struct RunReport {
   //   virtual_time = busy_seconds[i] + idle_seconds[i] + communication_time  (up to rounding).
   // For clock_overflow: the worker whose step overflowed its clock, or -1 if it was the average.
   int clock_overflow_worker = -1;
-  Vector final_model;        // x̄ at the last step done
+  Vector final_model;        // x̄ at the last step done (the server model after the last sync)
+  // Per worker: rounds it took part in, local steps it ran (and whose results were used), and
+  // steps it finished but whose model was dropped (deadline participation without partial work).
+  std::vector<long> rounds_participated;
+  std::vector<long> steps_run;
+  std::vector<long> dropped_steps;
+  int empty_rounds = 0;      // syncs in which no worker took part (the server model stayed)
 };
 
 // What a run's engine allocates depends on these (Engine::estimate_bytes).

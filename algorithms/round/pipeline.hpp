@@ -1,0 +1,107 @@
+#pragma once
+// A synchronous round as five policies (docs/design.md "The round as a pipeline"): which workers
+// take part, how many local steps each takes and with which correction, the weights that turn
+// their models into the pseudo-gradient Δ_r = x_r − a_r, and the server step
+// x_{r+1} = x_r − η_g·outer(Δ_r). The clock is the engine's (sim/clock.hpp). Every default
+// reproduces LUPA-SGD (the paper's Algorithm 1) bit for bit: all workers, τ steps from the
+// schedule, plain SGD, the uniform average installed as the next model.
+//
+// Notation (also in docs/algorithms.md): round r starts at step t_r from the server model x_r;
+// participant i ∈ S_r runs τ_i local steps and ends at y_i; the aggregate is
+//   a_r = x_r + Σ_{i∈S_r} w_i (y_i − x_r)
+// (for weights summing to one, a_r = Σ w_i y_i, computed as such: the uniform mean is the tree
+// sum divided by K, bit for bit LUPA's average when everyone takes part).
+#include <cstdint>
+#include <vector>
+
+namespace localsgd::round {
+
+enum class ParticipationKind {
+  full,       // every worker, every round
+  uniform,    // K of p uniformly without replacement (Li et al., ICLR 2020, scheme II)
+  weighted,   // K draws with replacement, probability ∝ shard size; a worker drawn m times has
+              // weight m/K (Li et al. 2020, scheme I: unbiased with the uniform average of the draws)
+  available,  // each worker present with probability q_i(r), independently (i.i.d. or diurnal)
+  deadline,   // workers not done D virtual seconds after the round starts are dropped or truncated
+};
+
+struct ParticipationOptions {
+  ParticipationKind kind = ParticipationKind::full;
+  int clients = 0;                  // K (uniform, weighted)
+  std::vector<double> probability;  // available: q_i, one value for every worker or one per worker
+  long period_rounds = 0;           // available: 0 = i.i.d.; else q_i(r) = clamp(q_i + amplitude ·
+  double amplitude = 0;             //   sin(2π (r / period + i / p)), 0, 1): a day of `period` rounds,
+                                    //   worker i's phase i/p of it (time zones)
+  double deadline_seconds = 0;      // deadline: D
+  bool keep_partial = false;        // deadline: a late worker contributes the steps it finished by D
+                                    // (else it is dropped and its finished steps count as dropped work)
+};
+
+enum class LocalWorkKind {
+  schedule,     // τ_i = τ_r, the schedule's period
+  per_worker,   // τ_i = min(steps[i], τ_r)
+  random,       // τ_i uniform in [min_steps, τ_r], drawn per round and worker
+  time_budget,  // as many steps as finish within `seconds` of the round's start (at least one if the
+                // first fits; at most τ_r), from the worker's compute model
+};
+
+struct LocalWorkOptions {
+  LocalWorkKind kind = LocalWorkKind::schedule;
+  std::vector<long> steps;  // per_worker: one count per worker (>= 1)
+  long min_steps = 1;       // random
+  double seconds = 0;       // time_budget
+};
+
+enum class CorrectionKind {
+  none,
+  fedprox,   // Li et al., MLSys 2020: local gradient + μ (y − x_r)
+  scaffold,  // Karimireddy et al., ICML 2020, Algorithm 1 with option II control variates
+};
+
+struct CorrectionOptions {
+  CorrectionKind kind = CorrectionKind::none;
+  double mu = 0;  // fedprox
+};
+
+enum class AggregationKind {
+  uniform,     // w_i = m_i / Σ m (m_i: times drawn; 1 unless participation is `weighted`)
+  shard_size,  // w_i = n_i / Σ_{j∈S} n_j (n_i: worker i's samples)
+  fednova,     // Wang et al., NeurIPS 2020: w_i = τ_eff p_i / τ_i, p_i = n_i / Σ_{j∈S} n_j,
+               // τ_eff = Σ_{j∈S} p_j τ_j
+};
+
+enum class ServerKind {
+  plain,     // x_{r+1} = a_r
+  sgd,       // x_{r+1} = x_r − η_g Δ_r (η_g = 1 is `plain`, bit for bit)
+  momentum,  // SlowMo (Wang et al., ICLR 2020, Alg. 1): heavy ball on Δ_r
+  nesterov,  // DiLoCo's outer step (Douillard et al. 2023): PyTorch SGD(nesterov=True) on Δ_r
+  adam,      // FedAdam  (Reddi et al., ICLR 2021, Alg. 2)
+  yogi,      // FedYogi
+  adagrad,   // FedAdagrad
+};
+
+struct ServerOptions {
+  ServerKind kind = ServerKind::plain;
+  double learning_rate = 1;  // η_g (SlowMo's α)
+  double momentum = 0;       // β (SlowMo), μ (Nesterov)
+  double beta1 = 0.9;        // FedOpt
+  double beta2 = 0.99;       // FedOpt (adam, yogi)
+  double epsilon = 1e-3;     // FedOpt's τ: the adaptivity, v starts at τ² (Reddi et al. 2021, Alg. 2)
+};
+
+struct Pipeline {
+  ParticipationOptions participation;
+  LocalWorkOptions local_work;
+  CorrectionOptions correction;
+  AggregationKind aggregation = AggregationKind::uniform;
+  ServerOptions server;
+
+  // True when the round is version 1's: everyone, τ_r steps, no correction, uniform average.
+  bool is_plain_averaging() const {
+    return participation.kind == ParticipationKind::full && local_work.kind == LocalWorkKind::schedule &&
+           correction.kind == CorrectionKind::none && aggregation == AggregationKind::uniform &&
+           (server.kind == ServerKind::plain || (server.kind == ServerKind::sgd && server.learning_rate == 1));
+  }
+};
+
+}  // namespace localsgd::round
