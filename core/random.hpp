@@ -46,6 +46,9 @@ enum class StreamPurpose : std::uint64_t {
   sampling = 4,      // a worker's mini-batch indices / oracle noise at a step
   compute_time = 5,  // a worker's compute time of a step
   worker_slowdown = 6,  // a worker's slowdown factor, drawn once per run (clock.slowdown; step 0)
+  participation = 7,    // who takes part in round r (worker 0 for a draw of the set, worker i for
+                        // i's own presence; step slot: r)
+  local_work = 8,       // worker i's local step count in round r (step slot: r)
 };
 
 // Within StreamPurpose::data, the worker slot names what is generated, so that the row-addressed

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "algorithms/round/aggregation.hpp"
 #include "sim/averaging.hpp"
 #include "sim/consensus.hpp"
 #include "sim/minibatch.hpp"
@@ -65,6 +66,32 @@ Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm,
   if ((finite_sum_ == nullptr) == (oracle_ == nullptr)) {
     throw std::invalid_argument("Engine: a problem must be either a finite sum or a stochastic oracle");
   }
+  const round::Pipeline& pipeline = algorithm_.pipeline;
+  const round::LocalWorkOptions& work = pipeline.local_work;
+  if (work.kind == round::LocalWorkKind::per_worker) {
+    if (work.steps.size() != static_cast<std::size_t>(config_.workers)) {
+      throw std::invalid_argument("Engine: local work needs one step count per worker");
+    }
+    for (long n : work.steps) {
+      if (n < 1) throw std::invalid_argument("Engine: local step counts must be >= 1");
+    }
+  }
+  if (work.kind == round::LocalWorkKind::random && work.min_steps < 1) {
+    throw std::invalid_argument("Engine: local work min_steps must be >= 1");
+  }
+  if (work.kind == round::LocalWorkKind::time_budget && !(work.seconds > 0)) {
+    throw std::invalid_argument("Engine: a local time budget must be > 0 seconds");
+  }
+  if (pipeline.participation.kind == round::ParticipationKind::deadline && !(pipeline.participation.deadline_seconds > 0)) {
+    throw std::invalid_argument("Engine: a deadline must be > 0 seconds");
+  }
+  if (pipeline.correction.kind == round::CorrectionKind::fedprox && !(pipeline.correction.mu >= 0)) {
+    throw std::invalid_argument("Engine: FedProx's mu must be >= 0");
+  }
+  if (pipeline.participation.kind == round::ParticipationKind::weighted &&
+      pipeline.aggregation != round::AggregationKind::uniform) {
+    throw std::invalid_argument("Engine: weighted participation draws workers by shard size already: use uniform aggregation");
+  }
 }
 
 bool Engine::runs_in_parallel(int workers, long steps, int batch, Index dim) {
@@ -85,12 +112,28 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   if (shape.finite_sum) {
     per_chunk += 2 * heap_block(8.0 * static_cast<double>((lookahead(shape.batch) + 1) * shape.batch));
   }
+  const round::Pipeline& pipeline = shape.pipeline;
+  const bool scaffold = pipeline.correction.kind == round::CorrectionKind::scaffold;
+  if (scaffold) per_worker += vector;  // c_i
+  const double server_states = round::ServerStep::state_vectors(pipeline.server);
+  const bool draws_sets = pipeline.participation.kind == round::ParticipationKind::uniform ||
+                          pipeline.participation.kind == round::ParticipationKind::weighted;
+  const bool weighted = pipeline.aggregation != round::AggregationKind::uniform ||
+                        pipeline.participation.kind == round::ParticipationKind::weighted;
   // The workers' array is counted per worker above, its block's overhead here.
-  const double shared = heap_block(0) +                          // workers_
-                        2 * vector +                             // average_, gradient_
-                        heap_block(0) + chunks * per_chunk +     // chunks_
-                        states * vector +                        // state_averages_
-                        heap_block(8.0 * p);                     // distances_
+  double shared = heap_block(0) +                          // workers_
+                  2 * vector +                             // average_, gradient_
+                  heap_block(0) + chunks * per_chunk +     // chunks_
+                  states * vector +                        // state_averages_
+                  heap_block(8.0 * p) +                    // distances_
+                  vector +                                 // server_ (x_r)
+                  2 * heap_block(4.0 * p) + heap_block(8.0 * p);  // participants, multiplicities, steps
+  if (!round::ServerStep(pipeline.server, 1).installs_aggregate()) shared += vector;  // aggregate_
+  shared += server_states * vector;                                                  // server state
+  if (scaffold) shared += vector;                                                    // c
+  if (draws_sets) shared += heap_block(4.0 * p);                                     // draw marks
+  if (pipeline.participation.kind == round::ParticipationKind::weighted) shared += heap_block(8.0 * p);
+  if (weighted) shared += 2 * heap_block(8.0 * p);                                   // weights, n_i
   return p * per_worker + shared;
 }
 
@@ -121,13 +164,23 @@ void Engine::run_local_steps(Worker& worker, int id, long first, long last, Chun
       Rng draws(sampling_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
       oracle_->stochastic_gradient(id, worker.model, batch, draws, gradient);
     }
-    ++worker.optimizer_age;
-    algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, gradient, worker.optimizer_state);
-    double seconds = worker.step_seconds;
-    if (draws_compute_times_) {
-      Rng draws(compute_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
-      seconds = clock_.compute.step_seconds(id, draws);
+    switch (algorithm_.pipeline.correction.kind) {
+      case round::CorrectionKind::none: break;
+      case round::CorrectionKind::fedprox:
+        // FedProx (Li et al., MLSys 2020, eq. (2)): ∇ of F_i(y) + (μ/2)‖y − x_r‖².
+        gradient.noalias() += algorithm_.pipeline.correction.mu * (worker.model - server_);
+        break;
+      case round::CorrectionKind::scaffold:
+        // SCAFFOLD (Karimireddy et al., ICML 2020, Alg. 1 line 10): y ← y − η_l (g_i(y) − c_i + c).
+        // c − c_i is formed first, so that it is exactly 0 when they are equal (p = 1: plain SGD).
+        gradient.noalias() += control_mean_ - worker.control;
+        worker.step_size_sum += eta;
+        break;
     }
+    ++worker.optimizer_age;
+    ++worker.steps_run;
+    algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, gradient, worker.optimizer_state);
+    const double seconds = step_seconds(id, t);
     worker.clock += seconds;
     worker.busy_seconds += seconds;
     // Step-exact and independent of how the steps are split into stretches; the engine ends the
@@ -158,51 +211,169 @@ void prefetch_worker(const Worker& w) {
 
 }  // namespace
 
-// Steps first..last of every worker: on the calling thread when the stretch is small, else as
-// tasks over chunks of workers. Each worker touches only its own state (and its chunk's scratch,
-// which every step overwrites), so the split changes no bit.
-void Engine::run_workers(long first, long last) {
-  auto run_range = [&](int begin, int end, ChunkScratch& scratch) {
-    if (finite_sum_ != nullptr && begin != end) draw_first_rows(begin, first, last, scratch.next_rows);
-    for (int i = begin; i != end; ++i) {
-      scratch.rows.swap(scratch.next_rows);  // worker i's first rows, drawn ahead
-      if (i + 1 != end) {
-        // The next worker's state and first rows are asked from memory while this one computes.
-        prefetch_worker(workers_[static_cast<std::size_t>(i) + 1]);
-        if (finite_sum_ != nullptr) draw_first_rows(i + 1, first, last, scratch.next_rows);
+double Engine::step_seconds(int id, long t) const {
+  if (!draws_compute_times_) return workers_[static_cast<std::size_t>(id)].step_seconds;
+  Rng draws(compute_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
+  return clock_.compute.step_seconds(id, draws);
+}
+
+long Engine::steps_within(int id, long start, long steps, double seconds) const {
+  double elapsed = 0;
+  for (long k = 1; k <= steps; ++k) {
+    elapsed += step_seconds(id, start + k);
+    if (!(elapsed <= seconds)) return k - 1;
+  }
+  return steps;
+}
+
+long Engine::local_steps(int id, long round, long start, long period) const {
+  const round::LocalWorkOptions& work = algorithm_.pipeline.local_work;
+  switch (work.kind) {
+    case round::LocalWorkKind::schedule: return period;
+    case round::LocalWorkKind::per_worker: return std::min(work.steps[static_cast<std::size_t>(id)], period);
+    case round::LocalWorkKind::random: {
+      if (work.min_steps >= period) return period;
+      Rng draws(local_work_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(round));
+      return work.min_steps + static_cast<long>(uniform_index(draws, static_cast<std::uint64_t>(period - work.min_steps + 1)));
+    }
+    case round::LocalWorkKind::time_budget: return std::max(1L, steps_within(id, start, period, work.seconds));
+  }
+  return period;
+}
+
+void Engine::begin_round(long round, long start, long period) {
+  const round::Pipeline& pipeline = algorithm_.pipeline;
+  round_start_ = start;
+  round_start_time_ = workers_.front().clock;  // every clock was set to the end of the last sync
+  barrier_floor_ = round_start_time_;
+  draw_->draw(round, participants_, multiplicity_);
+  for (Worker& w : workers_) w.round_steps = 0;
+  participant_steps_.clear();
+  const bool deadline = pipeline.participation.kind == round::ParticipationKind::deadline;
+  const double allowed = pipeline.participation.deadline_seconds;
+  std::size_t kept = 0;
+  for (std::size_t j = 0; j < participants_.size(); ++j) {
+    const int id = participants_[j];
+    Worker& w = workers_[static_cast<std::size_t>(id)];
+    long steps = local_steps(id, round, start, period);
+    if (deadline) {
+      const long finished = steps_within(id, start, steps, allowed);
+      if (finished < steps) {
+        // Late: the server stops waiting at the deadline. Without partial work the worker's model
+        // is dropped; it computed until the deadline, so that time is busy, and its finished
+        // steps are dropped work.
+        barrier_floor_ = round_start_time_ + allowed;
+        if (!pipeline.participation.keep_partial || finished == 0) {
+          w.dropped_steps += finished;
+          w.busy_seconds += allowed;
+          w.clock = round_start_time_ + allowed;
+          continue;
+        }
+        steps = finished;
       }
-      run_local_steps(workers_[static_cast<std::size_t>(i)], i, first, last, scratch);
+    }
+    w.round_steps = steps;
+    w.step_size_sum = 0;
+    ++w.rounds_participated;
+    participants_[kept] = id;
+    multiplicity_[kept] = multiplicity_[j];
+    participant_steps_.push_back(steps);
+    ++kept;
+  }
+  participants_.resize(kept);
+  multiplicity_.resize(kept);
+  uniform_weights_ = round::aggregation_weights(pipeline.aggregation, participants_, multiplicity_, shard_sizes_,
+                                                participant_steps_, weights_);
+  // SlowMo's γ_r: the step size of the round's first step (step start + 1 uses η_start).
+  const double gamma = algorithm_.step_size.at(start);
+  step_size_ratio_ = (round == 0 || gamma == round_step_size_) ? 1.0 : gamma / round_step_size_;
+  round_step_size_ = gamma;
+}
+
+// Steps first..last of every participant (each up to its own τ_i): on the calling thread when the
+// stretch is small, else as tasks over chunks of participants. Each worker touches only its own
+// state (and its chunk's scratch, which every step overwrites), so the split changes no bit.
+void Engine::run_workers(long first, long last) {
+  const auto count = static_cast<int>(participants_.size());
+  auto last_step = [&](int j) {
+    return std::min(last, round_start_ + workers_[static_cast<std::size_t>(participants_[static_cast<std::size_t>(j)])].round_steps);
+  };
+  for (int j = 0; j < count; ++j) local_steps_done_ += std::max(0L, last_step(j) - first + 1);
+  auto run_range = [&](int begin, int end, ChunkScratch& scratch) {
+    auto id = [&](int j) { return participants_[static_cast<std::size_t>(j)]; };
+    if (finite_sum_ != nullptr && begin != end) draw_first_rows(id(begin), first, last_step(begin), scratch.next_rows);
+    for (int j = begin; j != end; ++j) {
+      scratch.rows.swap(scratch.next_rows);  // worker j's first rows, drawn ahead
+      if (j + 1 != end) {
+        // The next worker's state and first rows are asked from memory while this one computes.
+        prefetch_worker(workers_[static_cast<std::size_t>(id(j + 1))]);
+        if (finite_sum_ != nullptr) draw_first_rows(id(j + 1), first, last_step(j + 1), scratch.next_rows);
+      }
+      const long until = last_step(j);
+      if (until >= first) run_local_steps(workers_[static_cast<std::size_t>(id(j))], id(j), first, until, scratch);
     }
   };
-  if (!runs_in_parallel(config_.workers, last - first + 1, config_.batch, problem_.dim())) {
-    run_range(0, config_.workers, chunks_.front());
+  if (count == 0) return;
+  if (!runs_in_parallel(count, last - first + 1, config_.batch, problem_.dim())) {
+    run_range(0, count, chunks_.front());
     return;
   }
-  // Fixed chunks of consecutive workers, each a task with its own scratch.
-  const auto chunks = static_cast<int>(chunks_.size());
+  // Fixed chunks of consecutive participants, each a task with its own scratch.
+  const auto chunks = std::min(count, static_cast<int>(chunks_.size()));
   parallel_for_index(0, chunks, [&](int c) {
-    const auto begin = static_cast<int>(static_cast<long>(config_.workers) * c / chunks);
-    const auto end = static_cast<int>(static_cast<long>(config_.workers) * (c + 1) / chunks);
+    const auto begin = static_cast<int>(static_cast<long>(count) * c / chunks);
+    const auto end = static_cast<int>(static_cast<long>(count) * (c + 1) / chunks);
     run_range(begin, end, chunks_[static_cast<std::size_t>(c)]);
   });
 }
 
-void Engine::average_workers() {
-  deterministic_average(workers_.size(), [this](std::size_t i) -> const Vector& { return workers_[i].model; },
-                        average_, averaging_scratch_);
+void Engine::aggregate_into(Vector& out) {
+  const std::size_t count = participants_.size();
+  if (count == 0) {
+    out = server_;
+    return;
+  }
+  auto model = [this](std::size_t j) -> const Vector& { return workers_[static_cast<std::size_t>(participants_[j])].model; };
+  if (uniform_weights_) {
+    // The mean of the participants; with everyone taking part, LUPA's average bit for bit.
+    deterministic_average(count, model, out, averaging_scratch_);
+    return;
+  }
+  // a_r = x_r + Σ_j w_j (y_j − x_r), the sum in the tree's order over the participants.
+  parallel_sum_vectors(
+      count, [&](std::size_t j) { return weights_[j] * (model(j) - server_); }, out, averaging_scratch_,
+      [&](tree::Coordinates c) { out.segment(c.begin, c.size) += server_.segment(c.begin, c.size); });
 }
 
-// (1/p) Σ_i ‖x_i − x̄‖², summed over workers in the tree order (sim/consensus.hpp).
+void Engine::round_model(bool commit) {
+  if (participants_.empty()) {
+    average_ = server_;  // nobody reported: the server keeps its model (and its state)
+    return;
+  }
+  if (server_step_.installs_aggregate()) {
+    aggregate_into(average_);
+    return;
+  }
+  aggregate_into(aggregate_);
+  server_step_.apply(server_, aggregate_, step_size_ratio_, average_, commit);
+}
+
+// (1/K) Σ_{i∈S} ‖y_i − a_r‖² over the participants, summed in the tree order (sim/consensus.hpp);
+// with everyone taking part and the plain average, (1/p) Σ_i ‖x_i − x̄‖².
 double Engine::consensus() {
+  if (participants_.empty()) return 0.0;
+  const Vector& centre = server_step_.installs_aggregate() ? average_ : aggregate_;
   return consensus_distance(
-      workers_.size(), [this](std::size_t i) -> const Vector& { return workers_[i].model; }, average_, distances_);
+      participants_.size(),
+      [this](std::size_t j) -> const Vector& { return workers_[static_cast<std::size_t>(participants_[j])].model; },
+      centre, distances_);
 }
 
 Evaluation Engine::evaluate(long step, int rounds, double time, double consensus_value) {
   Evaluation e;
   e.step = step;
   e.round = rounds;
-  e.samples = static_cast<long>(config_.workers) * config_.batch * step;
+  e.samples = local_steps_done_ * config_.batch;
   e.time = time;
   const PointMetrics m = problem_.metrics(average_, gradient_);
   e.loss = m.loss;
@@ -212,32 +383,55 @@ Evaluation Engine::evaluate(long step, int rounds, double time, double consensus
   return e;
 }
 
-// Barrier and average: every worker waits for the slowest, the all-reduce takes the network
-// model's time, and all models (and, per the optimizer's rule, its state) are replaced.
+// Barrier and server step: every worker waits for the slowest participant (or for the deadline
+// that cut someone's work), the participants' all-reduce takes the network model's time, and
+// every worker's model (and, per the optimizer's rule, its state) is replaced by x_{r+1}, which
+// round_model(false) has just previewed into average_.
 std::optional<double> Engine::synchronise(long step, int round, std::span<Observer* const> observers) {
-  double barrier = 0;
-  for (const Worker& w : workers_) barrier = std::max(barrier, w.clock);
-  const double communication = clock_.network.allreduce_seconds(config_.workers, problem_.dim());
+  double barrier = barrier_floor_;
+  for (int id : participants_) barrier = std::max(barrier, workers_[static_cast<std::size_t>(id)].clock);
+  const auto participants = static_cast<int>(participants_.size());
+  const double communication = participants > 0 ? clock_.network.allreduce_seconds(participants, problem_.dim()) : 0.0;
   const double done = barrier + communication;
   if (!std::isfinite(done)) return std::nullopt;
 
   const ModelsView view(workers_);
   for (Observer* o : observers) o->before_sync(step, view, average_);
 
+  if (!participants_.empty() && !server_step_.installs_aggregate()) {
+    server_step_.apply(server_, aggregate_, step_size_ratio_, average_, /*commit=*/true);  // same x_{r+1}
+  }
+  if (algorithm_.pipeline.correction.kind == round::CorrectionKind::scaffold && !participants_.empty()) {
+    // SCAFFOLD (Karimireddy et al., ICML 2020, Alg. 1 line 12, option II):
+    //   c_i⁺ = c_i − c + (x_r − y_i) / (K η_l), K η_l = the sum of the step sizes of the i's steps.
+    // Line 17, c ← c + (1/N) Σ_{i∈S} (c_i⁺ − c_i), keeps c equal to the mean of all c_i (they start
+    // at 0); it is recomputed as that mean, so that rounding cannot drift them apart.
+    const auto d = static_cast<std::size_t>(problem_.dim());
+    for_each_worker(participants_.size(), participants_.size() * d, [&](std::size_t j) {
+      Worker& w = workers_[static_cast<std::size_t>(participants_[j])];
+      const double inverse = 1.0 / w.step_size_sum;
+      w.control = (w.control - control_mean_) + (server_ - w.model) * inverse;
+    });
+    deterministic_average(workers_.size(), [this](std::size_t i) -> const Vector& { return workers_[i].control; },
+                          control_mean_, averaging_scratch_);
+  }
+
   const StateAtSync state_rule = algorithm_.optimizer.state_at_sync();
   const auto state_count = static_cast<std::size_t>(algorithm_.optimizer.state_vectors());
-  const bool average_state = state_rule == StateAtSync::average && state_count > 0;
+  const bool average_state = state_rule == StateAtSync::average && state_count > 0 && !participants_.empty();
   if (average_state) state_averages_.resize(state_count, Vector::Zero(problem_.dim()));
   for (std::size_t k = 0; k < state_count && average_state; ++k) {
-    deterministic_average(workers_.size(),
-                          [&](std::size_t i) -> const Vector& { return workers_[i].optimizer_state[k]; },
-                          state_averages_[k], averaging_scratch_);
+    deterministic_average(
+        participants_.size(),
+        [&](std::size_t j) -> const Vector& { return workers_[static_cast<std::size_t>(participants_[j])].optimizer_state[k]; },
+        state_averages_[k], averaging_scratch_);
   }
+  server_ = average_;
   // Every worker's own update: independent of the others, so in parallel when large.
   const std::size_t values = workers_.size() * static_cast<std::size_t>(problem_.dim()) * (1 + state_count);
   for_each_worker(workers_.size(), values, [&](std::size_t i) {
     Worker& w = workers_[i];
-    w.model = average_;
+    w.model = server_;
     if (average_state) {
       for (std::size_t k = 0; k < state_count; ++k) w.optimizer_state[k] = state_averages_[k];
     }
@@ -248,7 +442,7 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
       w.optimizer_age = 0;
     }
   });
-  const SyncPoint point{step, round, done, view, average_};
+  const SyncPoint point{step, round, done, view, server_};
   for (Observer* o : observers) o->after_sync(point);
   return communication;
 }
@@ -272,14 +466,36 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
     draws_compute_times_ = !clock_.compute.fixed_step_seconds(i).has_value();
   }
   const auto p = static_cast<std::size_t>(config_.workers);
+  const round::Pipeline& pipeline = algorithm_.pipeline;
+  const bool scaffold = pipeline.correction.kind == round::CorrectionKind::scaffold;
+  // n_i, for the draws and weights that use shard sizes (a stochastic oracle's workers are equal).
+  shard_sizes_.clear();
+  const bool needs_shards = pipeline.participation.kind == round::ParticipationKind::weighted ||
+                            pipeline.aggregation != round::AggregationKind::uniform;
+  if (needs_shards && finite_sum_ != nullptr) {
+    for (int i = 0; i < config_.workers; ++i) shard_sizes_.push_back(static_cast<double>(finite_sum_->shard(i).size()));
+  }
+  draw_.emplace(pipeline.participation, config_.workers, shard_sizes_, config_.seed);
+  server_step_ = round::ServerStep(pipeline.server, d);
+  local_work_key_ = purpose_key(config_.seed, StreamPurpose::local_work);
+  participants_.reserve(p);
+  multiplicity_.reserve(p);
+  participant_steps_.reserve(p);
+  if (needs_shards) weights_.reserve(p);
+  aggregate_ = server_step_.installs_aggregate() ? Vector() : Vector::Zero(d);
+  control_mean_ = scaffold ? Vector::Zero(d) : Vector();
   for_each_worker(p, p * static_cast<std::size_t>(d), [&](std::size_t index) {
     const int i = static_cast<int>(index);
     Worker& w = workers_[index];
     w.model = x0;
     w.optimizer_state.assign(static_cast<std::size_t>(algorithm_.optimizer.state_vectors()), Vector::Zero(d));
     w.step_seconds = draws_compute_times_ ? 0.0 : *clock_.compute.fixed_step_seconds(i);
+    if (scaffold) w.control = Vector::Zero(d);
   });
   average_ = x0;
+  server_ = x0;
+  local_steps_done_ = 0;
+  round_step_size_ = 0;
   gradient_ = Vector::Zero(d);
   // Enough chunks for the scheduler to balance (8 per thread), never more than workers.
   const int chunks = std::min(config_.workers, 8 * tbb::this_task_arena::max_concurrency());
@@ -311,6 +527,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   SyncContext context{total, config_.workers, config_.batch, 0, 0, 0.0, &current_average};
   while (t < total) {
     const long sync_at = std::clamp(algorithm_.schedule.next_sync(context), t + 1, total);
+    begin_round(report.rounds, t, sync_at - t);
     while (t < sync_at) {
       if (config_.stop != nullptr && config_.stop->load(std::memory_order_relaxed)) {
         report.termination = Termination::interrupted;
@@ -336,10 +553,11 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
       const bool is_eval = (next_eval != eval_steps.end() && *next_eval == t);
       if (!is_sync && !is_eval) continue;
 
-      average_workers();
+      round_model(/*commit=*/false);
       const bool finite = average_.allFinite();
-      // Consensus is measured on the models before the sync; the other metrics at x̄_t, which the
-      // sync below installs unchanged, and the evaluation's round and time are those after it.
+      // Consensus is measured on the participants' models before the sync; the other metrics at
+      // x_{r+1} (x̄_t for LUPA), which the sync below installs unchanged, and the evaluation's round
+      // and time are those after it. Between syncs, x_{r+1} is a preview that changes no state.
       const bool evaluating = is_eval || !finite;
       const double consensus_before_sync = evaluating ? consensus() : 0.0;
       if (is_sync && finite) {
@@ -350,6 +568,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
           break;
         }
         ++report.rounds;
+        if (participants_.empty()) ++report.empty_rounds;
         report.communication_time += *communication;
       }
       std::optional<Evaluation> evaluation;
@@ -376,6 +595,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   for (const Worker& w : workers_) {
     report.busy_seconds.push_back(w.busy_seconds);
     report.idle_seconds.push_back(w.idle_seconds);
+    report.rounds_participated.push_back(w.rounds_participated);
+    report.steps_run.push_back(w.steps_run);
+    report.dropped_steps.push_back(w.dropped_steps);
   }
   report.final_model = average_;
   return report;

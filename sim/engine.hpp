@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "algorithms/local_optimizer.hpp"
+#include "algorithms/round/participation.hpp"
 #include "algorithms/round/pipeline.hpp"
+#include "algorithms/round/server_step.hpp"
 #include "algorithms/step_size.hpp"
 #include "algorithms/sync_schedule.hpp"
 #include "problems/problem.hpp"
@@ -92,6 +94,7 @@ struct EngineShape {
   bool finite_sum = true;           // rows are drawn ahead (Problem::finite_sum)
   bool draws_compute_times = true;  // some worker's step time is drawn (a compute-time stream each)
   int threads = 0;                  // the arena's concurrency; 0: the calling thread's arena
+  round::Pipeline pipeline = {};    // the round's policies (control variates, server state, weights)
 };
 
 class Engine {
@@ -137,7 +140,21 @@ class Engine {
   // The rows of steps first .. first + lookahead (at most `last`) of worker `id`.
   void draw_first_rows(int id, long first, long last, std::vector<Index>& ring) const;
   void run_workers(long first, long last);
-  void average_workers();
+  // Round `round` (0 for the first) starts after step `start` and lasts `period` steps: draws its
+  // participants and their local step counts (algorithms/round/), drops late workers of a
+  // deadline, and sets the aggregation weights.
+  void begin_round(long round, long start, long period);
+  // τ_i of participant `id` in round `round` of `period` steps, from the local-work policy.
+  long local_steps(int id, long round, long start, long period) const;
+  // The virtual seconds of worker id's step t (addressed, so the same value the step itself draws).
+  double step_seconds(int id, long t) const;
+  // How many of worker id's steps start + 1, …, start + steps finish within `seconds` of the start.
+  long steps_within(int id, long start, long steps, double seconds) const;
+  // a_r of the participants' current models into `out` (x_r if nobody takes part).
+  void aggregate_into(Vector& out);
+  // The model the round would install now: average_ = x_{r+1} (and aggregate_ = a_r unless the
+  // server installs it as it is). commit: a sync, the server step's state advances.
+  void round_model(bool commit);
   double consensus();
   // The metrics at x̄ (the current average_), with the given consensus (measured before a sync).
   Evaluation evaluate(long step, int rounds, double time, double consensus_value);
@@ -174,6 +191,26 @@ class Engine {
   std::vector<Vector> state_averages_;  // the averaged optimizer state vectors at a sync
   std::vector<double> distances_;       // scratch: ‖x_i − x̄‖² per worker, for the consensus
   ParallelSumScratch averaging_scratch_;  // scratch of the tree-ordered averages (sim/averaging.hpp)
+
+  // The round pipeline (algorithms/round/pipeline.hpp). Defaults: everyone, τ_r steps, the mean.
+  std::optional<round::ParticipantDraw> draw_;
+  round::ServerStep server_step_;
+  std::uint64_t local_work_key_ = 0;
+  std::vector<double> shard_sizes_;         // n_i, when weights or draws need them (else empty)
+  std::vector<int> participants_;           // S_r, increasing ids
+  std::vector<int> multiplicity_;           // per participant
+  std::vector<long> participant_steps_;     // τ_i per participant
+  std::vector<double> weights_;             // w_i per participant, unless uniform_weights_
+  bool uniform_weights_ = true;
+  Vector server_;                           // x_r, the model every participant starts the round from
+  Vector aggregate_;                        // a_r, when the server step is not plain
+  Vector control_mean_;                     // SCAFFOLD's c = (1/p) Σ c_i
+  long round_start_ = 0;                    // the step after which the current round started
+  double round_start_time_ = 0;             // the virtual time it started
+  double barrier_floor_ = 0;                // the earliest end of the round (a deadline that cut work)
+  double step_size_ratio_ = 1;              // γ_r / γ_{r−1}, for SlowMo
+  double round_step_size_ = 0;              // γ_r
+  long local_steps_done_ = 0;               // Σ over workers of local steps whose models were used
 };
 
 }  // namespace localsgd
