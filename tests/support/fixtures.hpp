@@ -43,15 +43,18 @@ struct EngineRun {
   std::vector<Observer*> observers;
   double compute_seconds = 1.0;  // per step
   double network_seconds = 0.0;  // per sync
+  round::Pipeline pipeline = {};  // the round's policies (default: LUPA-SGD's plain average)
+  const LocalOptimizer* optimizer = nullptr;  // default: plain SGD
 };
 
-// Runs local SGD (plain SGD steps) from x0 = 0 with the given schedule, step size and clock
-// models; `run.compute_seconds` and `run.network_seconds` are not used.
+// Runs local SGD (plain SGD steps unless run.optimizer says otherwise, the round policies of
+// run.pipeline) from x0 = 0 with the given schedule, step size and clock models; `run.compute_seconds` and `run.network_seconds` are not used.
 inline RunResult run_engine_with_clock(const Problem& problem, SyncSchedule& schedule, const StepSize& step_size,
                                        const EngineRun& run, ClockModels clock) {
   const Sgd sgd;
+  const LocalOptimizer& optimizer = run.optimizer != nullptr ? *run.optimizer : sgd;
   Engine engine(problem, EngineConfig{problem.workers(), run.steps, run.batch, run.seed},
-                Algorithm{schedule, step_size, sgd}, clock);
+                Algorithm{schedule, step_size, optimizer, run.pipeline}, clock);
   Recorder recorder;
   std::vector<Observer*> observers = run.observers;
   observers.push_back(&recorder);
@@ -67,6 +70,24 @@ inline RunResult run_engine(const Problem& problem, SyncSchedule& schedule, cons
   const ConstantCompute compute(run.compute_seconds);
   const ConstantNetwork network(run.network_seconds);
   return run_engine_with_clock(problem, schedule, step_size, run, ClockModels{compute, network});
+}
+
+// Every field of every evaluation equal, bit for bit.
+inline bool same_evaluations(const std::vector<Evaluation>& a, const std::vector<Evaluation>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const Evaluation& x = a[k];
+    const Evaluation& y = b[k];
+    if (x.step != y.step || x.round != y.round || x.samples != y.samples || x.time != y.time || x.loss != y.loss ||
+        x.gap != y.gap || x.grad_norm_sq != y.grad_norm_sq || x.consensus != y.consensus) {
+      return false;
+    }
+  }
+  return true;
+}
+
+inline bool same_bits(const Vector& a, const Vector& b) {
+  return a.size() == b.size() && (a.array() == b.array()).all();
 }
 
 inline std::vector<long> every_step(long steps) {
