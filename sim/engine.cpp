@@ -114,7 +114,10 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   }
   const round::Pipeline& pipeline = shape.pipeline;
   const bool scaffold = pipeline.correction.kind == round::CorrectionKind::scaffold;
-  if (scaffold) per_worker += vector;  // c_i
+  if (scaffold) per_worker += static_cast<double>(sizeof(Vector)) + vector;  // c_i
+  const bool counts = pipeline.participation.kind != round::ParticipationKind::full ||
+                      pipeline.local_work.kind != round::LocalWorkKind::schedule;
+  if (counts) per_worker += static_cast<double>(sizeof(WorkerCounts));
   const double server_states = round::ServerStep::state_vectors(pipeline.server);
   const bool draws_sets = pipeline.participation.kind == round::ParticipationKind::uniform ||
                           pipeline.participation.kind == round::ParticipationKind::weighted;
@@ -127,10 +130,12 @@ double Engine::estimate_bytes(const EngineShape& shape) {
                   states * vector +                        // state_averages_
                   heap_block(8.0 * p) +                    // distances_
                   vector +                                 // server_ (x_r)
-                  2 * heap_block(4.0 * p) + heap_block(8.0 * p);  // participants, multiplicities, steps
+                  2 * heap_block(4.0 * p) + heap_block(8.0 * p) +  // participants, multiplicities, steps
+                  5 * heap_block(8.0 * p);  // the report's busy, idle, rounds, steps and dropped steps
   if (!round::ServerStep(pipeline.server, 1).installs_aggregate()) shared += vector;  // aggregate_
   shared += server_states * vector;                                                  // server state
-  if (scaffold) shared += vector;                                                    // c
+  if (scaffold) shared += vector + heap_block(0);                                    // c, the c_i's array
+  if (counts) shared += heap_block(0);                                               // counts_
   if (draws_sets) shared += heap_block(4.0 * p);                                     // draw marks
   if (pipeline.participation.kind == round::ParticipationKind::weighted) shared += heap_block(8.0 * p);
   if (weighted) shared += 2 * heap_block(8.0 * p);                                   // weights, n_i
@@ -173,12 +178,10 @@ void Engine::run_local_steps(Worker& worker, int id, long first, long last, Chun
       case round::CorrectionKind::scaffold:
         // SCAFFOLD (Karimireddy et al., ICML 2020, Alg. 1 line 10): y ← y − η_l (g_i(y) − c_i + c).
         // c − c_i is formed first, so that it is exactly 0 when they are equal (p = 1: plain SGD).
-        gradient.noalias() += control_mean_ - worker.control;
-        worker.step_size_sum += eta;
+        gradient.noalias() += control_mean_ - controls_[static_cast<std::size_t>(id)];
         break;
     }
     ++worker.optimizer_age;
-    ++worker.steps_run;
     algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, gradient, worker.optimizer_state);
     const double seconds = step_seconds(id, t);
     worker.clock += seconds;
@@ -247,7 +250,6 @@ void Engine::begin_round(long round, long start, long period) {
   round_start_time_ = workers_.front().clock;  // every clock was set to the end of the last sync
   barrier_floor_ = round_start_time_;
   draw_->draw(round, participants_, multiplicity_);
-  for (Worker& w : workers_) w.round_steps = 0;
   participant_steps_.clear();
   const bool deadline = pipeline.participation.kind == round::ParticipationKind::deadline;
   const double allowed = pipeline.participation.deadline_seconds;
@@ -264,7 +266,7 @@ void Engine::begin_round(long round, long start, long period) {
         // steps are dropped work.
         barrier_floor_ = round_start_time_ + allowed;
         if (!pipeline.participation.keep_partial || finished == 0) {
-          w.dropped_steps += finished;
+          counts_[static_cast<std::size_t>(id)].dropped += finished;
           w.busy_seconds += allowed;
           w.clock = round_start_time_ + allowed;
           continue;
@@ -272,9 +274,6 @@ void Engine::begin_round(long round, long start, long period) {
         steps = finished;
       }
     }
-    w.round_steps = steps;
-    w.step_size_sum = 0;
-    ++w.rounds_participated;
     participants_[kept] = id;
     multiplicity_[kept] = multiplicity_[j];
     participant_steps_.push_back(steps);
@@ -288,6 +287,7 @@ void Engine::begin_round(long round, long start, long period) {
   const double gamma = algorithm_.step_size.at(start);
   step_size_ratio_ = (round == 0 || gamma == round_step_size_) ? 1.0 : gamma / round_step_size_;
   round_step_size_ = gamma;
+  round_open_ = true;
 }
 
 // Steps first..last of every participant (each up to its own τ_i): on the calling thread when the
@@ -296,7 +296,7 @@ void Engine::begin_round(long round, long start, long period) {
 void Engine::run_workers(long first, long last) {
   const auto count = static_cast<int>(participants_.size());
   auto last_step = [&](int j) {
-    return std::min(last, round_start_ + workers_[static_cast<std::size_t>(participants_[static_cast<std::size_t>(j)])].round_steps);
+    return std::min(last, round_start_ + participant_steps_[static_cast<std::size_t>(j)]);
   };
   for (int j = 0; j < count; ++j) local_steps_done_ += std::max(0L, last_step(j) - first + 1);
   auto run_range = [&](int begin, int end, ChunkScratch& scratch) {
@@ -401,6 +401,14 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
   if (!participants_.empty() && !server_step_.installs_aggregate()) {
     server_step_.apply(server_, aggregate_, step_size_ratio_, average_, /*commit=*/true);  // same x_{r+1}
   }
+  if (!counts_.empty()) {
+    for (std::size_t j = 0; j < participants_.size(); ++j) {
+      WorkerCounts& c = counts_[static_cast<std::size_t>(participants_[j])];
+      ++c.rounds;
+      c.steps += participant_steps_[j];
+    }
+  }
+  round_open_ = false;
   if (algorithm_.pipeline.correction.kind == round::CorrectionKind::scaffold && !participants_.empty()) {
     // SCAFFOLD (Karimireddy et al., ICML 2020, Alg. 1 line 12, option II):
     //   c_i⁺ = c_i − c + (x_r − y_i) / (K η_l), K η_l = the sum of the step sizes of the i's steps.
@@ -408,12 +416,17 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
     // at 0); it is recomputed as that mean, so that rounding cannot drift them apart.
     const auto d = static_cast<std::size_t>(problem_.dim());
     for_each_worker(participants_.size(), participants_.size() * d, [&](std::size_t j) {
-      Worker& w = workers_[static_cast<std::size_t>(participants_[j])];
-      const double inverse = 1.0 / w.step_size_sum;
-      w.control = (w.control - control_mean_) + (server_ - w.model) * inverse;
+      const auto id = static_cast<std::size_t>(participants_[j]);
+      // The round's steps t = start + 1, …, start + τ_i used η_{t−1} (run_local_steps).
+      double step_size_sum = 0;
+      for (long t = round_start_; t < round_start_ + participant_steps_[j]; ++t) {
+        step_size_sum += algorithm_.step_size.at(t);
+      }
+      controls_[id] = (controls_[id] - control_mean_) + (server_ - workers_[id].model) * (1.0 / step_size_sum);
     });
-    deterministic_average(workers_.size(), [this](std::size_t i) -> const Vector& { return workers_[i].control; },
+    deterministic_average(controls_.size(), [this](std::size_t i) -> const Vector& { return controls_[i]; },
                           control_mean_, averaging_scratch_);
+
   }
 
   const StateAtSync state_rule = algorithm_.optimizer.state_at_sync();
@@ -484,13 +497,18 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   if (needs_shards) weights_.reserve(p);
   aggregate_ = server_step_.installs_aggregate() ? Vector() : Vector::Zero(d);
   control_mean_ = scaffold ? Vector::Zero(d) : Vector();
+  controls_.assign(scaffold ? p : 0, Vector::Zero(d));
+  // Counted only when someone may sit out a round or take other than τ_r steps.
+  const bool counts = pipeline.participation.kind != round::ParticipationKind::full ||
+                      pipeline.local_work.kind != round::LocalWorkKind::schedule;
+  counts_.assign(counts ? p : 0, WorkerCounts{});
+  round_open_ = false;
   for_each_worker(p, p * static_cast<std::size_t>(d), [&](std::size_t index) {
     const int i = static_cast<int>(index);
     Worker& w = workers_[index];
     w.model = x0;
     w.optimizer_state.assign(static_cast<std::size_t>(algorithm_.optimizer.state_vectors()), Vector::Zero(d));
     w.step_seconds = draws_compute_times_ ? 0.0 : *clock_.compute.fixed_step_seconds(i);
-    if (scaffold) w.control = Vector::Zero(d);
   });
   average_ = x0;
   server_ = x0;
@@ -595,9 +613,23 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   for (const Worker& w : workers_) {
     report.busy_seconds.push_back(w.busy_seconds);
     report.idle_seconds.push_back(w.idle_seconds);
-    report.rounds_participated.push_back(w.rounds_participated);
-    report.steps_run.push_back(w.steps_run);
-    report.dropped_steps.push_back(w.dropped_steps);
+  }
+  if (counts_.empty()) {  // everyone, every round, every step
+    report.rounds_participated.assign(p, report.rounds);
+    report.steps_run.assign(p, report.steps_done);
+    report.dropped_steps.assign(p, 0);
+  } else {
+    if (round_open_) {  // a run that ended inside a round: the steps its participants ran
+      for (std::size_t j = 0; j < participants_.size(); ++j) {
+        counts_[static_cast<std::size_t>(participants_[j])].steps +=
+            std::clamp(report.steps_done - round_start_, 0L, participant_steps_[j]);
+      }
+    }
+    for (const WorkerCounts& c : counts_) {
+      report.rounds_participated.push_back(c.rounds);
+      report.steps_run.push_back(c.steps);
+      report.dropped_steps.push_back(c.dropped);
+    }
   }
   report.final_model = average_;
   return report;

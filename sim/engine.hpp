@@ -205,6 +205,16 @@ class Engine {
   Vector server_;                           // x_r, the model every participant starts the round from
   Vector aggregate_;                        // a_r, when the server step is not plain
   Vector control_mean_;                     // SCAFFOLD's c = (1/p) Σ c_i
+  std::vector<Vector> controls_;            // SCAFFOLD's c_i per worker (empty otherwise)
+  // Per worker, when participation or local work vary (else every worker takes part in every
+  // round with τ_r steps, and the report says so without counting).
+  struct WorkerCounts {
+    long rounds = 0;   // rounds whose aggregate used the worker's model
+    long steps = 0;    // local steps run whose models were used
+    long dropped = 0;  // steps finished in rounds where the model was dropped (deadline)
+  };
+  std::vector<WorkerCounts> counts_;
+  bool round_open_ = false;                 // the current round has begun and not been synchronised
   long round_start_ = 0;                    // the step after which the current round started
   double round_start_time_ = 0;             // the virtual time it started
   double barrier_floor_ = 0;                // the earliest end of the round (a deadline that cut work)

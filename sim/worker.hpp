@@ -3,7 +3,7 @@
 // with another worker, so workers step concurrently without locks. Kept small, since a run may
 // hold 10^6 of them: the random numbers are addressed (core/random.hpp), so a worker holds no
 // generator; the rows drawn ahead and the stochastic gradient are scratch of the engine, one per
-// chunk of workers stepped as one task. Per worker: this struct (136 bytes), the model's heap block
+// chunk of workers stepped as one task. Per worker: this struct (88 bytes), the model's heap block
 // (8d + 16 bytes) and, for an optimizer with state, its vectors (docs/design.md §10).
 #include <vector>
 
@@ -24,13 +24,6 @@ struct Worker {
   double busy_seconds = 0;          // total compute time
   double idle_seconds = 0;          // total time waiting at barriers
   long clock_overflow_step = 0;     // the first step after which `clock` was not finite (0: never)
-  // The round pipeline (algorithms/round/pipeline.hpp):
-  Vector control;                   // SCAFFOLD's control variate c_i (empty for other corrections)
-  long round_steps = 0;             // τ_i: local steps in the current round (0: not taking part)
-  double step_size_sum = 0;         // Σ η over this round's steps (SCAFFOLD's τ η_l, option II)
-  long rounds_participated = 0;     // rounds whose aggregate used this worker's model
-  long steps_run = 0;               // local steps run whose models were used
-  long dropped_steps = 0;           // steps finished in rounds where the model was dropped (deadline)
 };
 
 inline std::size_t ModelsView::size() const { return workers_->size(); }

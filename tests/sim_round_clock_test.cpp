@@ -176,3 +176,40 @@ TEST_CASE("participation draws: each worker's frequency matches K/p, n_i/n and q
     for (double c : day) CHECK(std::abs(c / rounds - 0.5) < 4 * std::sqrt(expected_var / rounds));
   }
 }
+
+TEST_CASE("Engine::estimate_bytes counts the pipeline's state: control variates, counts, server state") {
+  EngineShape shape;
+  shape.workers = 1000;
+  shape.dim = 50;
+  shape.threads = 2;
+  const double base = Engine::estimate_bytes(shape);
+  const double vector = 8.0 * 50;
+  EngineShape scaffold = shape;
+  scaffold.pipeline.correction.kind = round::CorrectionKind::scaffold;  // c_i per worker, and c
+  CHECK(Engine::estimate_bytes(scaffold) - base >= 1001 * vector);
+  EngineShape sampled = shape;
+  sampled.pipeline.participation.kind = round::ParticipationKind::uniform;  // per-worker counts
+  CHECK(Engine::estimate_bytes(sampled) - base >= 1000 * 24.0);
+  EngineShape adam = shape;
+  adam.pipeline.server.kind = round::ServerKind::adam;  // a_r, m and v
+  CHECK(Engine::estimate_bytes(adam) - base >= 3 * vector);
+  CHECK(Engine::estimate_bytes(adam) - base < 4 * vector);
+}
+
+TEST_CASE("an interrupted round counts the steps its participants ran") {
+  const auto problem = test::make_least_squares(400, 5, 4);
+  round::Pipeline pipeline;
+  pipeline.participation.kind = round::ParticipationKind::uniform;
+  pipeline.participation.clients = 2;
+  FixedPeriod schedule(7);
+  const ConstantStepSize eta(1e3);  // diverges within the first round
+  test::EngineRun r{.steps = 100, .batch = 2, .seed = 9, .eval_steps = every_step(100)};
+  r.pipeline = pipeline;
+  const auto result = test::run_engine(*problem, schedule, eta, r);
+  REQUIRE(result.report.termination == Termination::diverged);
+  const long done = result.report.steps_done;
+  // Two participants ran every step up to the one that diverged, in whole rounds and in the last.
+  INFO("diverged at step " << done << " after " << result.report.rounds << " rounds");
+  CHECK(done % 7 != 0);  // inside a round (else the test checks nothing new)
+  CHECK(sum(result.report.steps_run) == 2 * done);
+}
