@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "problems/centred_directions.hpp"
+#include "problems/hessian_scales.hpp"
 #include "problems/random_rotation.hpp"
 
 namespace localsgd {
@@ -67,6 +68,10 @@ Quadratic::Quadratic(const QuadraticOptions& options, int workers, std::uint64_t
   if ((eigenvalues_.array() < 0).any() || !(eigenvalues_.maxCoeff() > 0) || !eigenvalues_.allFinite()) {
     throw std::invalid_argument("quadratic: eigenvalues must be finite, >= 0, and at least one > 0");
   }
+  if (!(options.hessian_heterogeneity >= 0 && options.hessian_heterogeneity <= kMaxHessianHeterogeneity)) {
+    throw std::invalid_argument(fmt::format("quadratic: hessian_heterogeneity must be a finite number in [0, {}], got {}",
+                                            kMaxHessianHeterogeneity, options.hessian_heterogeneity));
+  }
   Rng rng(seed, StreamPurpose::data, data_slot(DataArray::parameters), 0);
   rotation_ = random_rotation(rng, d);
   hessian_ = rotation_ * eigenvalues_.asDiagonal() * rotation_.transpose();
@@ -84,12 +89,41 @@ Quadratic::Quadratic(const QuadraticOptions& options, int workers, std::uint64_t
   offset_ = hessian_ * x_star;
 
   const std::vector<Vector> directions = unit_spread_directions(rng, options.heterogeneity > 0 ? workers : 1, range);
-  double heterogeneity = 0;
   for (int i = 0; i < workers; ++i) {
     const Vector& delta = directions[options.heterogeneity > 0 ? static_cast<std::size_t>(i) : 0];
     worker_optima_.push_back(x_star + options.heterogeneity * delta);
-    worker_offsets_.push_back(hessian_ * worker_optima_.back());
-    heterogeneity += (offset_ - worker_offsets_.back()).squaredNorm();  // ‖∇F_i(x*)‖²
+  }
+  double heterogeneity = 0;
+  if (options.hessian_heterogeneity > 0 && workers > 1) {
+    scales_ = draw_hessian_scales(rng, workers, d, options.hessian_heterogeneity);
+    for (int i = 0; i < workers; ++i) {
+      const Vector worker_eigenvalues = eigenvalues_.cwiseProduct(scales_.row(i).transpose());
+      Eigen::MatrixXd h = rotation_ * worker_eigenvalues.asDiagonal() * rotation_.transpose();
+      worker_hessians_.push_back(0.5 * (h + h.transpose()));
+    }
+    // x* solves Σ_i H_i (x − x*_i) = 0. In the eigenbasis (y = Qᵀx) this is, for every λ_k > 0,
+    // Σ_i λ_k s_i,k (y_k − y*_i,k) = 0, i.e. y_k = (1/p) Σ_i s_i,k y*_i,k since (1/p) Σ_i s_i,k = 1;
+    // y_k = 0 on the kernel (the least-norm solution). With ζ = 0 all x*_i are the drawn point.
+    if (options.heterogeneity > 0) {
+      Vector y = Vector::Zero(d);
+      for (int i = 0; i < workers; ++i) y += scales_.row(i).transpose().cwiseProduct(rotation_.transpose() * worker_optima_[static_cast<std::size_t>(i)]);
+      y /= workers;
+      for (Index k = 0; k < d; ++k) {
+        if (eigenvalues_[k] == 0) y[k] = 0;
+      }
+      x_star = rotation_ * y;
+      offset_ = hessian_ * x_star;
+    }
+    for (int i = 0; i < workers; ++i) {
+      const auto w = static_cast<std::size_t>(i);
+      worker_offsets_.push_back(worker_hessians_[w] * worker_optima_[w]);
+      heterogeneity += (worker_hessians_[w] * (x_star - worker_optima_[w])).squaredNorm();  // ‖∇F_i(x*)‖²
+    }
+  } else {
+    for (int i = 0; i < workers; ++i) {
+      worker_offsets_.push_back(hessian_ * worker_optima_[static_cast<std::size_t>(i)]);
+      heterogeneity += (offset_ - worker_offsets_.back()).squaredNorm();  // ‖∇F_i(x*)‖²
+    }
   }
   heterogeneity /= workers;
 
@@ -112,10 +146,24 @@ Quadratic::Quadratic(const QuadraticOptions& options, int workers, std::uint64_t
       "isotropic Gaussian noise with E|noise|^2 = c1 |grad F_i|^2 + sigma2 per call (exact){}",
       rank < d ? fmt::format(" ({} zero eigenvalues: PL but not strongly convex)", d - rank) : "",
       rank < d ? " projected onto the range of H (least-norm minimiser)" : "",
-      options.heterogeneity > 0 && workers > 1
+      options.heterogeneity > 0 && workers > 1 && worker_hessians_.empty()
           ? fmt::format("; worker optima x*_i = x* + {} delta_i, mean zero, RMS spread {}", options.heterogeneity,
                         options.heterogeneity)
           : "");
+  if (!worker_hessians_.empty()) {
+    constants_.how += fmt::format(
+        "; per-worker Hessians H_i = Q diag(eigenvalues * s_i) Q^T, s_i,k = exp({} g_i,k) normalised to mean 1 over "
+        "the workers, so mean_i H_i = H and L, mu are H's (exact); largest worker eigenvalue {:.6g} (local steps "
+        "need eta < 2 / that); worker optima x*_i = x*_0 + {} delta_i (mean zero, RMS spread {}) and x* solves "
+        "sum_i H_i (x - x*_i) = 0",
+        options.hessian_heterogeneity, (scales_.array().rowwise() * eigenvalues_.transpose().array()).maxCoeff(),
+        options.heterogeneity, options.heterogeneity);
+  }
+}
+
+Vector Quadratic::worker_eigenvalue_scales(int worker) const {
+  if (scales_.size() == 0) return Vector::Ones(dim());
+  return scales_.row(worker).transpose();
 }
 
 double Quadratic::loss(const Vector& x) const { return gap(x) + constants_.optimal_value; }
@@ -131,7 +179,7 @@ double Quadratic::gap(const Vector& x) const {
 }
 
 void Quadratic::stochastic_gradient(int worker, const Vector& x, int batch, Rng& rng, Vector& out) const {
-  out.noalias() = hessian_ * x;
+  out.noalias() = worker_hessian(worker) * x;
   out -= worker_offsets_[static_cast<std::size_t>(worker)];
   add_oracle_noise(noise_, batch, rng, out);
 }

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "experiments/catalog/catalog.hpp"
 #include "experiments/catalog/data_files.hpp"
+#include "problems/hessian_scales.hpp"
 #include "problems/initial_point.hpp"
 #include "problems/least_squares.hpp"
 #include "problems/logistic.hpp"
@@ -188,6 +190,7 @@ struct QuadraticConfig : StartConfig, OracleNoiseConfig {
   std::int64_t zero_eigenvalues{};
   std::vector<double> eigenvalues;
   double f_star{};
+  std::optional<double> hessian_heterogeneity;  // optional so that specs without it resolve as before
 
   static void fields(auto& f) {
     const std::vector<std::string> spaced = {"linear", "geometric"};
@@ -217,6 +220,13 @@ struct QuadraticConfig : StartConfig, OracleNoiseConfig {
         .when("spectrum", {"explicit"})
         .doc("the eigenvalues of H (>= 0; d = their number)");
     f.number("f_star", &QuadraticConfig::f_star).defaults_to(0.0).doc("the optimal value F*");
+    f.number("hessian_heterogeneity", &QuadraticConfig::hessian_heterogeneity)
+        .at_least(0)
+        .at_most(kMaxHessianHeterogeneity)
+        .optional()
+        .doc("omega (default 0): per-worker Hessians H_i = Q diag(eigenvalues * s_i) Q^T with log-normal scales s_i (log-spread "
+             "omega, mean 1 over the workers, so mean H_i = H); 0: one shared Hessian, on which local SGD's "
+             "average does not depend on tau");
     OracleNoiseConfig::fields(f);
     StartConfig::fields(f);
   }
@@ -256,13 +266,16 @@ std::shared_ptr<Problem> build_quadratic(const QuadraticConfig& o, const BuildCo
   options.optimal_value = o.f_star;
   options.noise = o.noise();
   options.heterogeneity = o.heterogeneity;
+  options.hessian_heterogeneity = o.hessian_heterogeneity.value_or(0.0);
   return std::make_shared<Quadratic>(options, context.workers, o.seed());
 }
 
 void reserve_quadratic(const QuadraticConfig& o, const MemoryReservation& reserve) {
   const double d = o.dimension();
-  reserve("", Quadratic::estimate_bytes(static_cast<Index>(d), reserve.context.workers), d,
-          fmt::format("quadratic with d = {} and {} workers", d, reserve.context.workers));
+  const bool per_worker_hessians = o.hessian_heterogeneity.value_or(0.0) > 0 && reserve.context.workers > 1;
+  reserve("", Quadratic::estimate_bytes(static_cast<Index>(d), reserve.context.workers, per_worker_hessians), d,
+          fmt::format("quadratic with d = {} and {} workers{}", d, reserve.context.workers,
+                      per_worker_hessians ? " (a d x d Hessian per worker)" : ""));
 }
 
 // --- nonconvex_pl ----------------------------------------------------------------------------
