@@ -453,6 +453,22 @@ TEST_CASE("rounds closed form with everyone taking part and a plain server equal
     CHECK(slowmo.gap() == Approx(steps.gap()).epsilon(1e-10));
   }
   CHECK(rounds.gap() < 0.2 * test::ExpectedGapRounds(*problem, 3, Vector::Zero(5), 4).gap());
+  // A step size that changes within the round: round(etas) takes one per local step.
+  const InverseTimeStepSize decaying(0.4, 10);
+  test::ExpectedGapRounds varying(*problem, 3, Vector::Zero(5), 4);
+  test::ExpectedGapQuadratic varying_steps(*problem, 3, Vector::Zero(5));
+  long t = 0;
+  for (int r = 1; r <= 6; ++r) {
+    std::vector<double> etas;
+    for (long k = 0; k < tau; ++k, ++t) {
+      etas.push_back(decaying.at(t));
+      varying_steps.step(decaying.at(t));
+    }
+    varying_steps.sync();
+    varying.round(std::span<const double>(etas));
+    INFO("decaying step size, round " << r);
+    CHECK(varying.gap() == Approx(varying_steps.gap()).epsilon(1e-10));
+  }
   CHECK_THROWS(test::ExpectedGapRounds(*problem, 3, Vector::Zero(5), 5));
   CHECK_THROWS(test::ExpectedGapRounds(*problem, 3, Vector::Zero(5), 2, server(round::ServerKind::adam)));
 }
