@@ -34,6 +34,24 @@ std::vector<Vector> unit_spread_directions(Rng& rng, int workers, const Eigen::M
   return std::move(centred.directions);
 }
 
+// The least-norm x with Σ_i H_i (x − x*_i) = 0 for H_i = Q diag(λ ⊙ s_i) Qᵀ. In the eigenbasis
+// (y = Qᵀx) this reads, for every λ_k > 0, Σ_i λ_k s_i,k (y_k − y*_i,k) = 0, i.e.
+// y_k = (1/p) Σ_i s_i,k y*_i,k because (1/p) Σ_i s_i,k = 1; y_k = 0 on the kernel (least norm).
+Vector minimiser_of_mean(const Eigen::MatrixXd& rotation, const Vector& eigenvalues, const Eigen::MatrixXd& scales,
+                         const std::vector<Vector>& worker_optima) {
+  const Index d = rotation.rows();
+  Vector y = Vector::Zero(d);
+  for (std::size_t i = 0; i < worker_optima.size(); ++i) {
+    const Vector y_i = rotation.transpose() * worker_optima[i];
+    y += scales.row(static_cast<Index>(i)).transpose().cwiseProduct(y_i);
+  }
+  y /= static_cast<double>(worker_optima.size());
+  for (Index k = 0; k < d; ++k) {
+    if (eigenvalues[k] == 0) y[k] = 0;
+  }
+  return rotation * y;
+}
+
 }  // namespace
 
 std::vector<double> linear_spectrum(Index dim, double mu, double L, Index zeros) {
@@ -101,17 +119,9 @@ Quadratic::Quadratic(const QuadraticOptions& options, int workers, std::uint64_t
       Eigen::MatrixXd h = rotation_ * worker_eigenvalues.asDiagonal() * rotation_.transpose();
       worker_hessians_.push_back(0.5 * (h + h.transpose()));
     }
-    // x* solves Σ_i H_i (x − x*_i) = 0. In the eigenbasis (y = Qᵀx) this is, for every λ_k > 0,
-    // Σ_i λ_k s_i,k (y_k − y*_i,k) = 0, i.e. y_k = (1/p) Σ_i s_i,k y*_i,k since (1/p) Σ_i s_i,k = 1;
-    // y_k = 0 on the kernel (the least-norm solution). With ζ = 0 all x*_i are the drawn point.
+    // With ζ = 0 every x*_i is the drawn point, which minimises every F_i.
     if (options.heterogeneity > 0) {
-      Vector y = Vector::Zero(d);
-      for (int i = 0; i < workers; ++i) y += scales_.row(i).transpose().cwiseProduct(rotation_.transpose() * worker_optima_[static_cast<std::size_t>(i)]);
-      y /= workers;
-      for (Index k = 0; k < d; ++k) {
-        if (eigenvalues_[k] == 0) y[k] = 0;
-      }
-      x_star = rotation_ * y;
+      x_star = minimiser_of_mean(rotation_, eigenvalues_, scales_, worker_optima_);
       offset_ = hessian_ * x_star;
     }
     for (int i = 0; i < workers; ++i) {
@@ -151,13 +161,17 @@ Quadratic::Quadratic(const QuadraticOptions& options, int workers, std::uint64_t
                         options.heterogeneity)
           : "");
   if (!worker_hessians_.empty()) {
+    const double largest_worker_eigenvalue = (scales_.array().rowwise() * eigenvalues_.transpose().array()).maxCoeff();
     constants_.how += fmt::format(
         "; per-worker Hessians H_i = Q diag(eigenvalues * s_i) Q^T, s_i,k = exp({} g_i,k) normalised to mean 1 over "
         "the workers, so mean_i H_i = H and L, mu are H's (exact); largest worker eigenvalue {:.6g} (local steps "
-        "need eta < 2 / that); worker optima x*_i = x*_0 + {} delta_i (mean zero, RMS spread {}) and x* solves "
-        "sum_i H_i (x - x*_i) = 0",
-        options.hessian_heterogeneity, (scales_.array().rowwise() * eigenvalues_.transpose().array()).maxCoeff(),
-        options.heterogeneity, options.heterogeneity);
+        "need eta < 2 / that){}",
+        options.hessian_heterogeneity, largest_worker_eigenvalue,
+        options.heterogeneity > 0
+            ? fmt::format("; worker optima x*_i = x*_0 + {} delta_i around the drawn x*_0 (mean zero, RMS spread {}), "
+                          "x* solves sum_i H_i (x - x*_i) = 0",
+                          options.heterogeneity, options.heterogeneity)
+            : "; every worker's minimiser is x*");
   }
 }
 

@@ -78,6 +78,11 @@ class Quadratic final : public Problem, public StochasticOracle {
   // s_i: H_i's eigenvalues are λ ⊙ s_i in the order of eigenvalues() (all ones when shared).
   Vector worker_eigenvalue_scales(int worker) const;
   bool per_worker_hessians() const { return !worker_hessians_.empty(); }
+  // True when the averaged iterate of local SGD cannot depend on the schedule: one worker, or a
+  // shared Hessian with purely additive noise (C₁ = 0). Every worker's step is then affine with the
+  // same matrix, so the average of the steps is the step of the average (mini-batch SGD; Woodworth
+  // et al., ICML 2020), whatever ζ and σ². For `validate`/`explain` to warn a τ sweep.
+  bool average_ignores_schedule() const { return workers() == 1 || (worker_hessians_.empty() && noise_.c1 == 0); }
   const Eigen::MatrixXd& rotation() const { return rotation_; }  // Q (columns = eigenvectors)
   const Vector& eigenvalues() const { return eigenvalues_; }     // Λ, in the order given
   const Vector& worker_optimum(int worker) const { return worker_optima_[static_cast<std::size_t>(worker)]; }

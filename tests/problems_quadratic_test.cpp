@@ -432,12 +432,16 @@ TEST_CASE("quadratic: tau changes the averaged iterate only with per-worker Hess
   const Quadratic shared = make_heterogeneous(eigenvalues, 4, 0.0, 1.0);
   const Vector a = averaged(shared, 1), b = averaged(shared, 4);
   CHECK((a - b).norm() <= 1e-13 * a.norm());
+  CHECK(shared.average_ignores_schedule());
+  CHECK_FALSE(make_heterogeneous(eigenvalues, 4, 0.0, 1.0, 1.0, 0.5).average_ignores_schedule());  // C₁ > 0
+  CHECK(make_heterogeneous(eigenvalues, 1, 0.5, 0.0, 1.0, 0.5).average_ignores_schedule());        // one worker
   // Per-worker Hessians, even with one common optimum: the average of products (I − ηH_i)^τ is not
   // the product of averages.
   const Quadratic spread = make_heterogeneous(eigenvalues, 4, 0.5, 0.0);
   const Vector c = averaged(spread, 1), e = averaged(spread, 4);
   INFO("|x(tau=1) - x(tau=4)| = " << (c - e).norm() << ", |x| = " << c.norm());
   CHECK((c - e).norm() > 1e-3 * c.norm());
+  CHECK_FALSE(spread.average_ignores_schedule());
   // ζ = 0: every worker's optimum is x*, so both converge to it (no drift), at different rates.
   CHECK(spread.constants().heterogeneity == 0.0);
 }

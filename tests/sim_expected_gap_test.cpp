@@ -453,6 +453,69 @@ TEST_CASE("rounds closed form with everyone taking part and a plain server equal
     CHECK(slowmo.gap() == Approx(steps.gap()).epsilon(1e-10));
   }
   CHECK(rounds.gap() < 0.2 * test::ExpectedGapRounds(*problem, 3, Vector::Zero(5), 4).gap());
+  // A step size that changes within the round: round(etas) takes one per local step.
+  const InverseTimeStepSize decaying(0.4, 10);
+  test::ExpectedGapRounds varying(*problem, 3, Vector::Zero(5), 4);
+  test::ExpectedGapQuadratic varying_steps(*problem, 3, Vector::Zero(5));
+  long t = 0;
+  for (int r = 1; r <= 6; ++r) {
+    std::vector<double> etas;
+    for (long k = 0; k < tau; ++k, ++t) {
+      etas.push_back(decaying.at(t));
+      varying_steps.step(decaying.at(t));
+    }
+    varying_steps.sync();
+    varying.round(std::span<const double>(etas));
+    INFO("decaying step size, round " << r);
+    CHECK(varying.gap() == Approx(varying_steps.gap()).epsilon(1e-10));
+  }
   CHECK_THROWS(test::ExpectedGapRounds(*problem, 3, Vector::Zero(5), 5));
   CHECK_THROWS(test::ExpectedGapRounds(*problem, 3, Vector::Zero(5), 2, server(round::ServerKind::adam)));
+}
+
+TEST_CASE("engine rounds: mean gap over seeds equals the rounds closed form (uniform K of p, server steps)") {
+  using round::ServerKind;
+  const RoundsCase c = GENERATE(
+      RoundsCase{"K=2 of 5, plain, additive", 5, 2, 3, 0.5, 0.0, 1.0, 0.5, server(ServerKind::plain)},
+      RoundsCase{"K=3 of 5, server sgd 0.7, multiplicative", 5, 3, 4, 0.5, 0.5, 1.0, 0.5, server(ServerKind::sgd, 0.7)},
+      RoundsCase{"K=2 of 5, SlowMo beta 0.6", 5, 2, 3, 0.5, 0.0, 1.0, 0.5, server(ServerKind::momentum, 1.0, 0.6)},
+      RoundsCase{"K=4 of 4, Nesterov 0.5, rate 0.8", 4, 4, 2, 0.5, 0.3, 1.0, 0.5, server(ServerKind::nesterov, 0.8, 0.5)});
+  INFO(c.name);
+  const auto problem = make_rounds_quadratic(c);
+  const double eta = rounds_step_size(*problem);
+  const auto expected = expected_round_gaps(*problem, c, eta, c.clients);
+  std::vector<long> checkpoints;
+  for (int r = 0; r <= kRounds; ++r) checkpoints.push_back(r * c.tau);
+  round::Pipeline pipeline;
+  if (c.clients < c.workers) {
+    pipeline.participation.kind = round::ParticipationKind::uniform;
+    pipeline.participation.clients = c.clients;
+  }
+  pipeline.server = c.server;
+  const ConstantStepSize step_size(eta);
+  const Sgd sgd;
+  const ConstantCompute compute(1.0);
+  const ConstantNetwork network(0.0);
+  const int seeds = 400;
+  std::vector<double> sum(checkpoints.size(), 0.0), sum_sq(checkpoints.size(), 0.0);
+  for (int s = 0; s < seeds; ++s) {
+    FixedPeriod schedule(c.tau);
+    Engine engine(*problem, EngineConfig{problem->workers(), kRounds * c.tau, kRoundsBatch, static_cast<std::uint64_t>(s)},
+                  Algorithm{schedule, step_size, sgd, pipeline}, ClockModels{compute, network});
+    test::Recorder recorder;
+    std::vector<Observer*> observers = {&recorder};
+    engine.run(Vector::Zero(problem->dim()), checkpoints, observers);
+    REQUIRE(recorder.rows.size() == checkpoints.size());
+    for (std::size_t k = 0; k < checkpoints.size(); ++k) {
+      sum[k] += recorder.rows[k].gap;
+      sum_sq[k] += recorder.rows[k].gap * recorder.rows[k].gap;
+    }
+  }
+  for (std::size_t k = 0; k < checkpoints.size(); ++k) {
+    const double mean = sum[k] / seeds;
+    const double sd = std::sqrt(std::max(0.0, (sum_sq[k] - seeds * mean * mean) / (seeds - 1)));
+    const double standard_error = sd / std::sqrt(seeds);
+    INFO("round " << k << ": engine " << mean << " +- " << standard_error << ", exact " << expected[k]);
+    CHECK(std::abs(mean - expected[k]) <= 4 * standard_error + 1e-12 * expected[k]);
+  }
 }
