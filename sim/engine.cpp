@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "algorithms/round/aggregation.hpp"
+#include "algorithms/round/pipeline_rules.hpp"
 #include "sim/averaging.hpp"
 #include "sim/consensus.hpp"
 #include "sim/minibatch.hpp"
@@ -66,32 +67,7 @@ Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm,
   if ((finite_sum_ == nullptr) == (oracle_ == nullptr)) {
     throw std::invalid_argument("Engine: a problem must be either a finite sum or a stochastic oracle");
   }
-  const round::Pipeline& pipeline = algorithm_.pipeline;
-  const round::LocalWorkOptions& work = pipeline.local_work;
-  if (work.kind == round::LocalWorkKind::per_worker) {
-    if (work.steps.size() != static_cast<std::size_t>(config_.workers)) {
-      throw std::invalid_argument("Engine: local work needs one step count per worker");
-    }
-    for (long n : work.steps) {
-      if (n < 1) throw std::invalid_argument("Engine: local step counts must be >= 1");
-    }
-  }
-  if (work.kind == round::LocalWorkKind::random && work.min_steps < 1) {
-    throw std::invalid_argument("Engine: local work min_steps must be >= 1");
-  }
-  if (work.kind == round::LocalWorkKind::time_budget && !(work.seconds > 0)) {
-    throw std::invalid_argument("Engine: a local time budget must be > 0 seconds");
-  }
-  if (pipeline.participation.kind == round::ParticipationKind::deadline && !(pipeline.participation.deadline_seconds > 0)) {
-    throw std::invalid_argument("Engine: a deadline must be > 0 seconds");
-  }
-  if (pipeline.correction.kind == round::CorrectionKind::fedprox && !(pipeline.correction.mu >= 0)) {
-    throw std::invalid_argument("Engine: FedProx's mu must be >= 0");
-  }
-  if (pipeline.participation.kind == round::ParticipationKind::weighted &&
-      pipeline.aggregation != round::AggregationKind::uniform) {
-    throw std::invalid_argument("Engine: weighted participation draws workers by shard size already: use uniform aggregation");
-  }
+  round::check_pipeline(algorithm_.pipeline, config_.workers, algorithm_.optimizer.state_vectors() > 0);
 }
 
 bool Engine::runs_in_parallel(int workers, long steps, int batch, Index dim) {
@@ -135,6 +111,7 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   if (!round::ServerStep(pipeline.server, 1).installs_aggregate()) shared += vector;  // aggregate_
   shared += server_states * vector;                                                  // server state
   if (scaffold) shared += vector + heap_block(0);                                    // c, the c_i's array
+  if (scaffold && weighted) shared += heap_block(8.0 * p);                           // c's weights
   if (counts) shared += heap_block(0);                                               // counts_
   if (draws_sets) shared += heap_block(4.0 * p);                                     // draw marks
   if (pipeline.participation.kind == round::ParticipationKind::weighted) shared += heap_block(8.0 * p);
@@ -283,10 +260,12 @@ void Engine::begin_round(long round, long start, long period) {
   multiplicity_.resize(kept);
   uniform_weights_ = round::aggregation_weights(pipeline.aggregation, participants_, multiplicity_, shard_sizes_,
                                                 participant_steps_, weights_);
-  // SlowMo's γ_r: the step size of the round's first step (step start + 1 uses η_start).
-  const double gamma = algorithm_.step_size.at(start);
-  step_size_ratio_ = (round == 0 || gamma == round_step_size_) ? 1.0 : gamma / round_step_size_;
-  round_step_size_ = gamma;
+  // SlowMo's γ_r: the step size of the round's first step (step start + 1 uses η_start), against
+  // that of the last round whose server step was taken (an empty round takes none).
+  round_step_size_ = algorithm_.step_size.at(start);
+  step_size_ratio_ = (committed_step_size_ == 0 || round_step_size_ == committed_step_size_)
+                         ? 1.0
+                         : round_step_size_ / committed_step_size_;
   round_open_ = true;
 }
 
@@ -401,6 +380,7 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
   if (!participants_.empty() && !server_step_.installs_aggregate()) {
     server_step_.apply(server_, aggregate_, step_size_ratio_, average_, /*commit=*/true);  // same x_{r+1}
   }
+  if (!participants_.empty()) committed_step_size_ = round_step_size_;
   if (!counts_.empty()) {
     for (std::size_t j = 0; j < participants_.size(); ++j) {
       WorkerCounts& c = counts_[static_cast<std::size_t>(participants_[j])];
@@ -413,7 +393,8 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
     // SCAFFOLD (Karimireddy et al., ICML 2020, Alg. 1 line 12, option II):
     //   c_i⁺ = c_i − c + (x_r − y_i) / (K η_l), K η_l = the sum of the step sizes of the i's steps.
     // Line 17, c ← c + (1/N) Σ_{i∈S} (c_i⁺ − c_i), keeps c equal to the mean of all c_i (they start
-    // at 0); it is recomputed as that mean, so that rounding cannot drift them apart.
+    // at 0); it is recomputed as that mean, so that rounding cannot drift them apart (O(p d) per
+    // sync, as much as the workers' model update below).
     const auto d = static_cast<std::size_t>(problem_.dim());
     for_each_worker(participants_.size(), participants_.size() * d, [&](std::size_t j) {
       const auto id = static_cast<std::size_t>(participants_[j]);
@@ -424,8 +405,16 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
       }
       controls_[id] = (controls_[id] - control_mean_) + (server_ - workers_[id].model) * (1.0 / step_size_sum);
     });
-    deterministic_average(controls_.size(), [this](std::size_t i) -> const Vector& { return controls_[i]; },
-                          control_mean_, averaging_scratch_);
+    if (control_weights_.empty()) {
+      deterministic_average(controls_.size(), [this](std::size_t i) -> const Vector& { return controls_[i]; },
+                            control_mean_, averaging_scratch_);
+    } else {
+      // With shard-size weights the server minimises F = Σ (n_i/n) F_i, so c must be the same
+      // mixture of the c_i (the paper's equal weights give the mean): c = Σ (n_i/n) c_i.
+      parallel_sum_vectors(
+          controls_.size(), [this](std::size_t i) { return control_weights_[i] * controls_[i]; }, control_mean_,
+          averaging_scratch_);
+    }
 
   }
 
@@ -439,6 +428,13 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
         [&](std::size_t j) -> const Vector& { return workers_[static_cast<std::size_t>(participants_[j])].optimizer_state[k]; },
         state_averages_[k], averaging_scratch_);
   }
+  // The averaged state continues the participants' histories: every worker takes the longest one's
+  // age (the optimizer's bias corrections count from it). With everyone taking τ_r steps the ages
+  // are equal already, so version 1's runs are unchanged.
+  long age = 0;
+  if (average_state) {
+    for (int id : participants_) age = std::max(age, workers_[static_cast<std::size_t>(id)].optimizer_age);
+  }
   server_ = average_;
   // Every worker's own update: independent of the others, so in parallel when large.
   const std::size_t values = workers_.size() * static_cast<std::size_t>(problem_.dim()) * (1 + state_count);
@@ -447,6 +443,7 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
     w.model = server_;
     if (average_state) {
       for (std::size_t k = 0; k < state_count; ++k) w.optimizer_state[k] = state_averages_[k];
+      w.optimizer_age = age;
     }
     w.idle_seconds += barrier - w.clock;
     w.clock = done;
@@ -498,6 +495,17 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   aggregate_ = server_step_.installs_aggregate() ? Vector() : Vector::Zero(d);
   control_mean_ = scaffold ? Vector::Zero(d) : Vector();
   controls_.assign(scaffold ? p : 0, Vector::Zero(d));
+  control_weights_.clear();
+  const bool shard_weighted = pipeline.aggregation == round::AggregationKind::shard_size ||
+                              pipeline.participation.kind == round::ParticipationKind::weighted;
+  if (scaffold && shard_weighted && !shard_sizes_.empty()) {
+    double total = 0;
+    for (double n : shard_sizes_) total += n;
+    for (double n : shard_sizes_) control_weights_.push_back(n / total);
+  }
+  participants_.clear();
+  multiplicity_.clear();
+  participant_steps_.clear();
   // Counted only when someone may sit out a round or take other than τ_r steps.
   const bool counts = pipeline.participation.kind != round::ParticipationKind::full ||
                       pipeline.local_work.kind != round::LocalWorkKind::schedule;
@@ -514,6 +522,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   server_ = x0;
   local_steps_done_ = 0;
   round_step_size_ = 0;
+  committed_step_size_ = 0;
   gradient_ = Vector::Zero(d);
   // Enough chunks for the scheduler to balance (8 per thread), never more than workers.
   const int chunks = std::min(config_.workers, 8 * tbb::this_task_arena::max_concurrency());

@@ -69,7 +69,8 @@ struct RunReport {
                              // (a worker's step, or the average after it)
   int rounds = 0;            // syncs performed
   double virtual_time = 0;   // seconds
-  double communication_time = 0;     // the same for every worker: all take part in every average
+  double communication_time = 0;     // the all-reduces' time, which every worker waits for (participants
+                                     // communicate, the others wait for the round to end)
   std::vector<double> busy_seconds;  // per worker: time computing
   std::vector<double> idle_seconds;  // per worker: time waiting at barriers
   // A completed run ends with a sync, so for every worker i:
@@ -206,6 +207,7 @@ class Engine {
   Vector aggregate_;                        // a_r, when the server step is not plain
   Vector control_mean_;                     // SCAFFOLD's c = (1/p) Σ c_i
   std::vector<Vector> controls_;            // SCAFFOLD's c_i per worker (empty otherwise)
+  std::vector<double> control_weights_;     // n_i / n when c is the shard-weighted mean (else empty)
   // Per worker, when participation or local work vary (else every worker takes part in every
   // round with τ_r steps, and the report says so without counting).
   struct WorkerCounts {
@@ -220,6 +222,7 @@ class Engine {
   double barrier_floor_ = 0;                // the earliest end of the round (a deadline that cut work)
   double step_size_ratio_ = 1;              // γ_r / γ_{r−1}, for SlowMo
   double round_step_size_ = 0;              // γ_r
+  double committed_step_size_ = 0;          // γ of the last round whose server step was taken (0: none)
   long local_steps_done_ = 0;               // Σ over workers of local steps whose models were used
 };
 

@@ -8,7 +8,10 @@
 //   FedAvg, τ_i steps:    near the minimiser of the step-weighted objective Σ τ_i F_i (Wang et al.,
 //                         NeurIPS 2020, Thm. 1: objective inconsistency).
 //   FedNova, τ_i steps:   x ↦ x − τ_eff (1/p) Σ (x − y_i(x))/τ_i: near x*, as FedAvg with equal steps.
-#include <Eigen/LU>
+#include <Eigen/Dense>
+#include <algorithm>
+#include <numeric>
+#include <random>
 #include <catch2/catch.hpp>
 
 #include "problems/quadratic.hpp"
@@ -131,4 +134,64 @@ TEST_CASE("fixed points: unequal local work makes FedAvg minimise the step-weigh
   INFO("|x_FedAvg - x*| = " << (avg - x_star).norm() << ", |x_FedNova - x*| = " << (nova - x_star).norm()
                             << ", |x_weighted - x*| = " << inconsistency);
   CHECK(true);
+}
+
+TEST_CASE("fixed points: with unequal non-i.i.d. shards, shard-size weights make FedAvg and SCAFFOLD minimise F") {
+  // Least squares on 300 rows sorted by target into shards of 30, 60, 90, 120 rows: F weighs each
+  // row equally (x_w), the plain mean of the workers' objectives weighs each shard equally (x_u).
+  const Index n = 300, d = 3;
+  std::mt19937_64 g(5);
+  std::normal_distribution<double> normal;
+  RowMatrix a(n, d);
+  Vector y(n), truth(d);
+  for (Index j = 0; j < d; ++j) truth[j] = normal(g);
+  for (Index r = 0; r < n; ++r) {
+    for (Index j = 0; j < d; ++j) a(r, j) = normal(g);
+    y[r] = a.row(r).dot(truth) + normal(g);
+  }
+  std::vector<Index> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](Index i, Index k) { return y[i] < y[k]; });
+  std::vector<Shard> shards(4);
+  for (std::size_t i = 0, k = 0; i < 4; ++i) {
+    for (std::size_t m = 0; m < 30 * (i + 1); ++m) shards[i].push_back(order[k++]);
+  }
+  auto data = std::make_shared<RegressionData>();
+  data->features = DesignMatrix(a);
+  data->targets = y;
+  const LeastSquares problem(data, shards);
+  Eigen::MatrixXd unweighted = Eigen::MatrixXd::Zero(d, d), weighted = unweighted;
+  Vector unweighted_rhs = Vector::Zero(d), weighted_rhs = Vector::Zero(d);
+  for (const Shard& s : shards) {
+    Eigen::MatrixXd hs = Eigen::MatrixXd::Zero(d, d);
+    Vector bs = Vector::Zero(d);
+    for (Index r : s) {
+      hs += a.row(r).transpose() * a.row(r);
+      bs += a.row(r).transpose() * y[r];
+    }
+    unweighted += hs / static_cast<double>(s.size());
+    unweighted_rhs += bs / static_cast<double>(s.size());
+    weighted += hs;
+    weighted_rhs += bs;
+  }
+  const Vector x_u = unweighted.ldlt().solve(unweighted_rhs), x_w = weighted.ldlt().solve(weighted_rhs);
+  const double apart = (x_w - x_u).norm();
+  REQUIRE(apart > 0.1);
+
+  auto run = [&](round::Pipeline pipeline) {
+    FixedPeriod schedule(5);
+    const InverseTimeStepSize eta(0.05, 2000.0);
+    test::EngineRun r{.steps = 20000, .batch = 10, .seed = 1, .eval_steps = {20000}};
+    r.pipeline = std::move(pipeline);
+    return test::run_engine(problem, schedule, eta, r).report.final_model;
+  };
+  round::Pipeline fedavg;
+  fedavg.aggregation = round::AggregationKind::shard_size;
+  round::Pipeline scaffold = fedavg;
+  scaffold.correction.kind = round::CorrectionKind::scaffold;
+  round::Pipeline scaffold_unweighted;
+  scaffold_unweighted.correction.kind = round::CorrectionKind::scaffold;
+  CHECK((run(fedavg) - x_w).norm() < 0.1 * apart);
+  CHECK((run(scaffold) - x_w).norm() < 0.1 * apart);  // c = Σ (n_i/n) c_i, not the plain mean
+  CHECK((run(scaffold_unweighted) - x_u).norm() < 0.1 * apart);
 }

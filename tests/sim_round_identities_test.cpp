@@ -132,7 +132,7 @@ TEST_CASE("round pipeline: same bits on 1 and 2 threads, and whichever steps are
   pipeline.local_work.kind = round::LocalWorkKind::random;
   pipeline.local_work.min_steps = 3;
   pipeline.correction.kind = round::CorrectionKind::scaffold;
-  pipeline.aggregation = round::AggregationKind::fednova;
+  pipeline.aggregation = round::AggregationKind::shard_size;  // and SCAFFOLD's c weighted by n_i
   pipeline.server.kind = round::ServerKind::adam;
   pipeline.server.learning_rate = 0.05;
   auto run_with = [&](int threads, std::vector<long> eval) {
@@ -155,4 +155,30 @@ TEST_CASE("round pipeline: same bits on 1 and 2 threads, and whichever steps are
   REQUIRE(sparse.rows.size() == 1);
   CHECK(same_evaluations({one.rows.back()}, sparse.rows));
   CHECK(same_bits(one.report.final_model, sparse.report.final_model));
+}
+
+TEST_CASE("round pipeline: FedNova with unequal local steps is the same on 1 and 2 threads") {
+  const int p = 64;
+  const auto problem = test::make_least_squares(6400, 40, p);
+  round::Pipeline pipeline;
+  pipeline.participation.kind = round::ParticipationKind::available;
+  pipeline.participation.probability = {0.7};
+  pipeline.local_work.kind = round::LocalWorkKind::random;
+  pipeline.aggregation = round::AggregationKind::fednova;
+  pipeline.server.kind = round::ServerKind::nesterov;
+  pipeline.server.learning_rate = 0.7;
+  pipeline.server.momentum = 0.9;
+  auto run_with = [&](int threads) {
+    tbb::task_arena arena(threads);
+    test::RunResult result;
+    arena.execute([&] {
+      FixedPeriod schedule(10);
+      const ConstantStepSize eta(0.02);
+      test::EngineRun r{.steps = 100, .batch = 8, .seed = 5, .eval_steps = every_step(100)};
+      r.pipeline = pipeline;
+      result = run_engine(*problem, schedule, eta, r);
+    });
+    return result;
+  };
+  check_identical(run_with(1), run_with(2));
 }

@@ -18,7 +18,9 @@ namespace localsgd::round {
 
 enum class ParticipationKind {
   full,       // every worker, every round
-  uniform,    // K of p uniformly without replacement (Li et al., ICLR 2020, scheme II)
+  uniform,    // K of p uniformly without replacement; the aggregation weights are renormalised over
+              // the K (with unequal shards and `shard_size` that is the usual, slightly biased FedAvg
+              // sampling, not Li et al. 2020's unbiased scheme II with weights N n_i / (K n))
   weighted,   // K draws with replacement, probability ∝ shard size; a worker drawn m times has
               // weight m/K (Li et al. 2020, scheme I: unbiased with the uniform average of the draws)
   available,  // each worker present with probability q_i(r), independently (i.i.d. or diurnal)
@@ -41,8 +43,9 @@ enum class LocalWorkKind {
   schedule,     // τ_i = τ_r, the schedule's period
   per_worker,   // τ_i = min(steps[i], τ_r)
   random,       // τ_i uniform in [min_steps, τ_r], drawn per round and worker
-  time_budget,  // as many steps as finish within `seconds` of the round's start (at least one if the
-                // first fits; at most τ_r), from the worker's compute model
+  time_budget,  // as many steps as finish within `seconds` of the round's start, from the worker's
+                // compute model: at least one (a worker whose first step overruns still takes it,
+                // and the round waits for it), at most τ_r
 };
 
 struct LocalWorkOptions {

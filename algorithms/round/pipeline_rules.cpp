@@ -1,0 +1,76 @@
+#include "algorithms/round/pipeline_rules.hpp"
+
+#include <fmt/format.h>
+
+namespace localsgd::round {
+
+void check_pipeline(const Pipeline& pipeline, int workers, bool optimizer_has_state) {
+  const ParticipationOptions& who = pipeline.participation;
+  switch (who.kind) {
+    case ParticipationKind::full: break;
+    case ParticipationKind::uniform:
+    case ParticipationKind::weighted:
+      if (who.clients < 1 || who.clients > workers) {
+        throw PipelineRuleError("participation.clients",
+                                fmt::format("must be between 1 and the {} workers, got {}", workers, who.clients));
+      }
+      break;
+    case ParticipationKind::available:
+      if (who.probability.size() != 1 && who.probability.size() != static_cast<std::size_t>(workers)) {
+        throw PipelineRuleError("participation.probability",
+                                fmt::format("needs one probability or one per worker ({}), got {}", workers,
+                                            who.probability.size()));
+      }
+      for (double q : who.probability) {
+        if (!(q >= 0 && q <= 1)) throw PipelineRuleError("participation.probability", "each must be in [0, 1]");
+      }
+      if (!(who.amplitude >= 0) || who.period_rounds < 0) {
+        throw PipelineRuleError("participation.amplitude", "amplitude and period_rounds must be >= 0");
+      }
+      break;
+    case ParticipationKind::deadline:
+      if (!(who.deadline_seconds > 0)) throw PipelineRuleError("participation.seconds", "a deadline must be > 0 seconds");
+      break;
+  }
+  const LocalWorkOptions& work = pipeline.local_work;
+  if (work.kind == LocalWorkKind::per_worker) {
+    if (work.steps.size() != static_cast<std::size_t>(workers)) {
+      throw PipelineRuleError("local_work.steps", fmt::format("needs one step count per worker ({}), got {}", workers,
+                                                              work.steps.size()));
+    }
+    for (long n : work.steps) {
+      if (n < 1) throw PipelineRuleError("local_work.steps", "each step count must be >= 1");
+    }
+  }
+  if (work.kind == LocalWorkKind::random && work.min_steps < 1) {
+    throw PipelineRuleError("local_work.min_steps", "must be >= 1");
+  }
+  if (work.kind == LocalWorkKind::time_budget && !(work.seconds > 0)) {
+    throw PipelineRuleError("local_work.seconds", "a local time budget must be > 0 seconds");
+  }
+  const CorrectionKind correction = pipeline.correction.kind;
+  if (correction == CorrectionKind::fedprox && !(pipeline.correction.mu >= 0)) {
+    throw PipelineRuleError("correction.mu", "FedProx's mu must be >= 0");
+  }
+  if (who.kind == ParticipationKind::weighted && pipeline.aggregation != AggregationKind::uniform) {
+    throw PipelineRuleError("aggregation",
+                            "weighted participation already draws workers in proportion to their shard sizes: use "
+                            "\"uniform\" aggregation (the draws' multiplicities are the weights)");
+  }
+  if (pipeline.aggregation == AggregationKind::fednova) {
+    if (correction != CorrectionKind::none) {
+      throw PipelineRuleError("aggregation", "FedNova's normalisation (a_i = local steps) holds for plain local SGD "
+                                             "only: it cannot be combined with a correction (FedProx, SCAFFOLD)");
+    }
+    if (optimizer_has_state) {
+      throw PipelineRuleError("aggregation", "FedNova's normalisation (a_i = local steps) holds for plain local SGD "
+                                             "only: use the \"sgd\" optimizer");
+    }
+  }
+  if (correction == CorrectionKind::scaffold && optimizer_has_state) {
+    throw PipelineRuleError("correction", "SCAFFOLD's control variates (option II) assume plain local SGD steps: use "
+                                          "the \"sgd\" optimizer");
+  }
+}
+
+}  // namespace localsgd::round

@@ -1,0 +1,37 @@
+#pragma once
+// The rules a round pipeline must satisfy (algorithms/round/pipeline.hpp), in one place: the
+// engine checks them when built, and the spec reader checks them first, so that a spec that
+// validates is never refused by the engine. Each broken rule names the spec key it concerns.
+#include <stdexcept>
+#include <string>
+
+#include "algorithms/round/pipeline.hpp"
+
+namespace localsgd::round {
+
+class PipelineRuleError : public std::invalid_argument {
+ public:
+  // key: the run-level spec key (and parameter) the rule concerns, e.g. "aggregation" or
+  // "local_work.steps".
+  PipelineRuleError(std::string key, const std::string& message)
+      : std::invalid_argument(message), key_(std::move(key)) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+// workers: p. optimizer_has_state: the local optimizer keeps state vectors (momentum, Adam),
+// i.e. it is not plain SGD. Throws PipelineRuleError for the first rule broken:
+//   - per-worker local work: one count per worker, each >= 1; random: min_steps >= 1;
+//     time_budget: seconds > 0; deadline: seconds > 0; uniform/weighted: 1 <= clients <= p;
+//     available: probabilities in [0, 1], one or one per worker; FedProx: mu >= 0;
+//   - weighted participation draws by shard size already: aggregation must be uniform;
+//   - FedNova's normalisation a_i = τ_i is that of plain local SGD (Wang et al. 2020, §4: FedProx
+//     and momentum have other a_i): no correction, an optimizer without state;
+//   - SCAFFOLD's option II control variate (x − y_i)/Σ η is the mean corrected gradient only for
+//     plain local SGD, and its fixed point is the minimiser of F only with weights that sum to one:
+//     an optimizer without state, and not with FedNova.
+void check_pipeline(const Pipeline& pipeline, int workers, bool optimizer_has_state);
+
+}  // namespace localsgd::round
