@@ -143,8 +143,8 @@ TEST_CASE("every round policy runs end to end; summary.json counts participation
   CHECK_FALSE(run("default").at("config").contains("server"));
 }
 
-TEST_CASE("identities through the command line: uniform K = p, server sgd eta_g = 1, FedProx mu = 0, SlowMo beta = 0 "
-          "and rate 1 give the default's metrics bit for bit") {
+TEST_CASE("identities through the command line: uniform K = p, server sgd eta_g = 1, FedProx mu = 0, SlowMo beta = 0, "
+          "FedNova with equal steps and SCAFFOLD with p = 1 give their reference's metrics bit for bit") {
   ScratchDir dir;
   const Json variants = Json::parse(R"([
     {"label": "default"},
@@ -152,7 +152,15 @@ TEST_CASE("identities through the command line: uniform K = p, server sgd eta_g 
     {"label": "server eta=1", "server": {"type": "sgd", "learning_rate": 1}},
     {"label": "fedprox mu=0", "correction": {"type": "fedprox", "mu": 0}},
     {"label": "slowmo beta=0", "server": {"type": "momentum", "momentum": 0}},
-    {"label": "uniform K=2", "participation": {"type": "uniform", "clients": 2}}
+    {"label": "uniform K=2", "participation": {"type": "uniform", "clients": 2}},
+    {"label": "server eta=0.5", "server": {"type": "sgd", "learning_rate": 0.5}},
+    {"label": "slowmo beta=0 alpha=0.5", "server": {"type": "momentum", "learning_rate": 0.5, "momentum": 0}},
+    {"label": "slowmo beta=0.5 alpha=0.5", "server": {"type": "momentum", "learning_rate": 0.5, "momentum": 0.5}},
+    {"label": "nesterov mu=0", "server": {"type": "nesterov", "learning_rate": 0.5, "momentum": 0}},
+    {"label": "shard_size", "aggregation": {"type": "shard_size"}},
+    {"label": "fednova", "aggregation": {"type": "fednova"}},
+    {"label": "sgd p=1", "workers": 1},
+    {"label": "scaffold p=1", "workers": 1, "correction": {"type": "scaffold"}}
   ])");
   const auto result = run_spec(dir, "round.json", round_spec(variants).dump(2), "out");
   INFO(result.err);
@@ -165,6 +173,13 @@ TEST_CASE("identities through the command line: uniform K = p, server sgd eta_g 
     CHECK(rows_of(csv, label) == reference);
   }
   CHECK(rows_of(csv, "uniform K=2") != reference);  // the comparison can fail
+  CHECK(rows_of(csv, "slowmo beta=0 alpha=0.5") == rows_of(csv, "server eta=0.5"));
+  CHECK(rows_of(csv, "slowmo beta=0.5 alpha=0.5") != rows_of(csv, "server eta=0.5"));
+  CHECK(rows_of(csv, "nesterov mu=0") == rows_of(csv, "server eta=0.5"));
+  CHECK(rows_of(csv, "fednova") == rows_of(csv, "shard_size"));
+  const auto single = rows_of(csv, "sgd p=1");
+  REQUIRE(single.size() == 21);
+  CHECK(rows_of(csv, "scaffold p=1") == single);
 }
 
 TEST_CASE("list shows the round's families; explain prints each policy with its formula and source") {

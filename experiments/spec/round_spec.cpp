@@ -25,27 +25,33 @@ Configured<Product> read_policy(const Registry<Product>& registry, const Json& r
   return registry.read(run.contains(key) ? run.at(key) : fallback, root.child(key), context);
 }
 
+// A policy not read (a RunSpec built in code, without a spec) is its family's default.
+template <class Product>
+bool is_default_type(const Configured<Product>& policy, const char* default_type) {
+  return policy.entry == nullptr || policy.type() == default_type;
+}
+
 template <class Product>
 void add_if_chosen(Json& config, const std::string& key, const Configured<Product>& policy, const char* default_type) {
-  if (policy.type() != default_type) config[key] = policy.resolved();
+  if (!is_default_type(policy, default_type)) config[key] = policy.resolved();
 }
 
 }  // namespace
 
 round::Pipeline RoundSpec::pipeline(const BuildContext& context) const {
-  round::Pipeline out;
-  out.participation = *participation.build(context);
-  out.local_work = *local_work.build(context);
-  out.correction = *correction.build(context);
-  out.aggregation = *aggregation.build(context);
-  out.server = *server.build(context);
+  round::Pipeline out;  // the defaults, for policies not read
+  if (participation.entry) out.participation = *participation.build(context);
+  if (local_work.entry) out.local_work = *local_work.build(context);
+  if (correction.entry) out.correction = *correction.build(context);
+  if (aggregation.entry) out.aggregation = *aggregation.build(context);
+  if (server.entry) out.server = *server.build(context);
   return out;
 }
 
 bool RoundSpec::is_default() const {
-  return participation.type() == kDefaultParticipation && local_work.type() == kDefaultLocalWork &&
-         correction.type() == kDefaultCorrection && aggregation.type() == kDefaultAggregation &&
-         server.type() == kDefaultServer;
+  return is_default_type(participation, kDefaultParticipation) && is_default_type(local_work, kDefaultLocalWork) &&
+         is_default_type(correction, kDefaultCorrection) && is_default_type(aggregation, kDefaultAggregation) &&
+         is_default_type(server, kDefaultServer);
 }
 
 void RoundSpec::add_to_config(Json& config) const {

@@ -19,7 +19,8 @@ struct RoundSpec {
   Configured<round::AggregationKind> aggregation;
   Configured<round::ServerOptions> server;
 
-  // The engine's options (algorithms/round/pipeline.hpp).
+  // The engine's options (algorithms/round/pipeline.hpp). A policy that was not read (a RunSpec
+  // built in code) counts as its family's default, here and below.
   round::Pipeline pipeline(const BuildContext& context) const;
   // Every policy is its family's default type: the round of version 1.
   bool is_default() const;
