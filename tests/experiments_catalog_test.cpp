@@ -33,6 +33,7 @@ Json sample_value(const ParamSpec& p) {
     case ParamKind::number: return low;
     case ParamKind::integer_list: return Json::array({static_cast<std::int64_t>(std::ceil(low))});
     case ParamKind::number_list: return Json::array({low});
+    case ParamKind::number_or_list: return low;
     case ParamKind::boolean: return false;
     case ParamKind::text: return p.choices.empty() ? Json("x") : Json(p.choices.front());
   }
@@ -86,7 +87,41 @@ void check_registry(const Registry<Product>& registry, const std::vector<std::st
   }
 }
 
+// A round policy (experiments/spec/round_spec.hpp) at run-level key `key`: its family's default
+// type stays out of the configuration (run keys do not change), any other is resolved into it.
+template <class Product>
+void check_round_registry(const Registry<Product>& registry, const std::string& key, const std::string& default_type) {
+  for (const auto& entry : registry.entries()) {
+    INFO(registry.family() << " " << entry.name);
+    Json spec = base_spec();
+    spec[key] = example_of(entry);
+    const ExperimentSpec parsed = parse_spec(spec, "t");
+    const Json& config = parsed.runs.at(0).config;
+    if (entry.name == default_type) {
+      CHECK_FALSE(config.contains(key));
+      CHECK(parsed.runs.at(0).round.is_default());
+    } else {
+      REQUIRE(config.contains(key));
+      CHECK(config.at(key).at("type") == entry.name);
+      for (const auto& p : entry.params) {
+        if (!p.is_optional && !p.condition) CHECK(config.at(key).contains(p.name));
+      }
+    }
+    CHECK(parse_spec(parsed.resolved, "t").runs.at(0).config == config);
+    const BuildContext context = parsed.runs.at(0).context();
+    CHECK(registry.read(spec.at(key), Location{"", nullptr}, context).build(context) != nullptr);
+  }
+}
+
 }  // namespace
+
+TEST_CASE("every round policy type validates, resolves its defaults and builds") {
+  check_round_registry(participation_registry(), "participation", "full");
+  check_round_registry(local_work_registry(), "local_work", "schedule");
+  check_round_registry(correction_registry(), "correction", "none");
+  check_round_registry(aggregation_registry(), "aggregation", "uniform");
+  check_round_registry(server_registry(), "server", "plain");
+}
 
 TEST_CASE("every registered type validates, resolves its defaults and builds") {
   check_registry(problem_registry(), {"problem"});
@@ -171,6 +206,11 @@ TEST_CASE("localsgd list shows every registered type with exactly its own parame
   check(schedule_registry());
   check(step_size_registry());
   check(optimizer_registry());
+  check(participation_registry());
+  check(local_work_registry());
+  check(correction_registry());
+  check(aggregation_registry());
+  check(server_registry());
   check(compute_registry());
   check(slowdown_registry());
   check(network_registry());

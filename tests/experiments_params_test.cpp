@@ -60,6 +60,18 @@ TEST_CASE("list parameters check every element and point at it") {
   CHECK(error_reading(Json{{"values", {1, "a"}}}, values) == "/x/values/1: must be a number, got string \"a\"");
 }
 
+TEST_CASE("number-or-list parameters keep a number a number and check every element of a list") {
+  const auto q = ParamSpec::number_or_list("q", "probability").at_least(0).at_most(1);
+  CHECK(q.describe_rule() == "number or list of numbers, each >= 0 and <= 1");
+  CHECK(read_param(Json{{"q", 1}}, {"/x", nullptr}, q) == Json(1.0));
+  CHECK(read_param(Json{{"q", 1}}, {"/x", nullptr}, q).is_number_float());
+  CHECK(read_param(Json{{"q", {0.5, 1}}}, {"/x", nullptr}, q) == Json::array({0.5, 1.0}));
+  CHECK(error_reading(Json{{"q", 2}}, q) == "/x/q: must be number >= 0 and <= 1, got 2");
+  CHECK(error_reading(Json{{"q", {0.5, -1}}}, q) == "/x/q/1: must be number >= 0 and <= 1, got -1");
+  CHECK(error_reading(Json{{"q", "all"}}, q) ==
+        "/x/q: must be a number or list of numbers, each >= 0 and <= 1, got string \"all\"");
+}
+
 TEST_CASE("optional parameters without a default read as absent") {
   const ParamSpec specs[] = {ParamSpec::number("alpha", "a").optional(), ParamSpec::integer("rounds", "r").optional()};
   const Params params = read_params(Json{{"rounds", 10}}, {"/s", nullptr}, specs, {}, "x");

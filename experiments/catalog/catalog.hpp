@@ -1,9 +1,10 @@
 #pragma once
 // The registries of every named type a spec can choose: problems, sync schedules, step sizes,
-// local optimizers and clock models. Adding a variant = its class in problems/, algorithms/ or
+// local optimizers, the round's policies and clock models. Adding a variant = its class in problems/, algorithms/ or
 // sim/, plus one entry (an options struct with its `fields` and a builder) in the matching
 // catalog_*.cpp file (see docs/adding-a-variant.md).
 #include "algorithms/local_optimizer.hpp"
+#include "algorithms/round/pipeline.hpp"
 #include "algorithms/step_size.hpp"
 #include "algorithms/sync_schedule.hpp"
 #include "experiments/catalog/memory.hpp"
@@ -54,6 +55,13 @@ Vector starting_point(const Configured<Problem>& problem_spec, const Problem& pr
 const Registry<SyncSchedule>& schedule_registry();
 const Registry<StepSize>& step_size_registry();
 const Registry<LocalOptimizer>& optimizer_registry();
+// The round's policies (algorithms/round/pipeline.hpp; catalog_round.cpp): each type builds its
+// family's options. A run that names none of them runs LUPA-SGD's round.
+const Registry<round::ParticipationOptions>& participation_registry();
+const Registry<round::LocalWorkOptions>& local_work_registry();
+const Registry<round::CorrectionOptions>& correction_registry();
+const Registry<round::AggregationKind>& aggregation_registry();
+const Registry<round::ServerOptions>& server_registry();
 const Registry<ComputeModel>& compute_registry();
 const Registry<NetworkModel>& network_registry();
 const Registry<WorkerSlowdowns>& slowdown_registry();

@@ -32,6 +32,7 @@
 #include "experiments/store/results_folder.hpp"
 #include "experiments/store/run_store.hpp"
 #include "experiments/run/runner.hpp"
+#include "experiments/spec/period_independence.hpp"
 #include "experiments/spec/spec.hpp"
 #include "experiments/language/text_rules.hpp"
 
@@ -59,6 +60,11 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+// Warnings about a valid spec (experiments/spec/period_independence.hpp): printed, never fatal.
+void print_warnings(const ExperimentSpec& spec) {
+  for (const auto& warning : period_independence_warnings(spec)) fmt::print(stderr, "warning: {}\n", warning);
+}
+
 int command_validate(const std::string& spec_file, SpecOptions options) {
   options.check_only = true;
   const ExperimentSpec spec = load_spec(spec_file, options);
@@ -70,6 +76,7 @@ int command_validate(const std::string& spec_file, SpecOptions options) {
     fmt::print("  run {:>4}  {}  p={} T={} B={} schedule={} step_size={}\n", r.index, describe_run(r), r.workers,
                r.steps, r.batch, r.schedule.type(), r.step_size.type());
   }
+  print_warnings(spec);
   return 0;
 }
 
@@ -173,8 +180,9 @@ int command_explain(const std::string& spec_file, bool as_json, const SpecOption
   if (as_json) {
     fmt::print("{}\n", explanation.dump(2));
   } else {
-    fmt::print("{}", explain_text(explanation));
+    fmt::print("{}", explain_text(explanation));  // with each configuration's warnings
   }
+  if (as_json) print_warnings(spec);
   return 0;
 }
 
@@ -221,6 +229,11 @@ int command_list() {
   print_registry(schedule_registry(), "schedule.type");
   print_registry(step_size_registry(), "step_size.type");
   print_registry(optimizer_registry(), "optimizer.type");
+  print_registry(participation_registry(), "participation.type");
+  print_registry(local_work_registry(), "local_work.type");
+  print_registry(correction_registry(), "correction.type");
+  print_registry(aggregation_registry(), "aggregation.type");
+  print_registry(server_registry(), "server.type");
   print_registry(compute_registry(), "clock.compute.type");
   print_registry(slowdown_registry(), "clock.slowdown.type");
   print_registry(network_registry(), "clock.network.type");

@@ -81,6 +81,16 @@ class Fields {
   ParamSpec& number_list(std::string name, std::vector<double> Owner::*field) {
     return bind(ParamSpec::number_list(std::move(name), ""), field);
   }
+  // One number or a list of numbers (ParamKind::number_or_list), stored as a list (one item for
+  // a single number).
+  template <FieldOf<Options> Owner>
+  ParamSpec& number_or_list(std::string name, std::vector<double> Owner::*field) {
+    fields_.push_back({ParamSpec::number_or_list(std::move(name), ""), [field](const Json& value, Options& out) {
+                         out.*field = value.is_array() ? value.get<std::vector<double>>()
+                                                       : std::vector<double>{value.get<double>()};
+                       }});
+    return fields_.back().spec;
+  }
   // A text parameter whose values name the values of an enum field; the names, in order, are the
   // parameter's choices.
   template <class E, FieldOf<Options> Owner>

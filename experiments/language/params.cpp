@@ -50,6 +50,9 @@ ParamSpec ParamSpec::integer_list(std::string name, std::string help) {
 ParamSpec ParamSpec::number_list(std::string name, std::string help) {
   return make(std::move(name), ParamKind::number_list, std::move(help));
 }
+ParamSpec ParamSpec::number_or_list(std::string name, std::string help) {
+  return make(std::move(name), ParamKind::number_or_list, std::move(help));
+}
 
 ParamSpec& ParamSpec::defaults_to(Json value) {
   fallback = std::move(value);
@@ -119,6 +122,7 @@ std::string ParamSpec::describe_rule() const {
     case ParamKind::number: rule = "number"; break;
     case ParamKind::integer_list: rule = "list of integers"; break;
     case ParamKind::number_list: rule = "list of numbers"; break;
+    case ParamKind::number_or_list: rule = "number or list of numbers"; break;
     case ParamKind::boolean: rule = "true or false"; break;
     case ParamKind::text: {
       if (choices.empty()) return "string";
@@ -127,7 +131,8 @@ std::string ParamSpec::describe_rule() const {
       return "one of " + join_names(quoted);
     }
   }
-  const bool list = kind == ParamKind::integer_list || kind == ParamKind::number_list;
+  const bool list =
+      kind == ParamKind::integer_list || kind == ParamKind::number_list || kind == ParamKind::number_or_list;
   if (list && (minimum || maximum)) rule += ", each";
   if (minimum) rule += (minimum_exclusive ? " > " : " >= ") + format_number(*minimum);
   if (maximum) rule += (minimum ? " and " : " ") + std::string(maximum_exclusive ? "< " : "<= ") + format_number(*maximum);
@@ -299,8 +304,10 @@ Json read_param(const Json& object, const Location& where, const ParamSpec& spec
     // A default has the form a given value would have: a number parameter's default of 8 is read
     // as 8.0, as "8" in the spec would be, so the resolved config (and the run keys hashed from
     // it) is the same whether the default was written out or not.
-    if (spec.kind == ParamKind::number && spec.fallback.is_number()) return Json(spec.fallback.get<double>());
-    if (spec.kind == ParamKind::number_list && spec.fallback.is_array()) {
+    if ((spec.kind == ParamKind::number || spec.kind == ParamKind::number_or_list) && spec.fallback.is_number()) {
+      return Json(spec.fallback.get<double>());
+    }
+    if ((spec.kind == ParamKind::number_list || spec.kind == ParamKind::number_or_list) && spec.fallback.is_array()) {
       Json list = Json::array();
       for (const Json& item : spec.fallback) list.push_back(item.is_number() ? Json(item.get<double>()) : item);
       return list;
@@ -308,7 +315,12 @@ Json read_param(const Json& object, const Location& where, const ParamSpec& spec
     return spec.fallback;
   }
   const Json& value = object.at(spec.name);
-  if (spec.kind != ParamKind::integer_list && spec.kind != ParamKind::number_list) {
+  if (spec.kind == ParamKind::number_or_list && !value.is_array()) {
+    if (!value.is_number()) at.fail(fmt::format("must be a {}, got {}", spec.describe_rule(), describe_value(value)));
+    return read_scalar(value, at, spec, ParamKind::number);
+  }
+  if (spec.kind != ParamKind::integer_list && spec.kind != ParamKind::number_list &&
+      spec.kind != ParamKind::number_or_list) {
     return read_scalar(value, at, spec, spec.kind);
   }
   const ParamKind element = spec.kind == ParamKind::integer_list ? ParamKind::integer : ParamKind::number;

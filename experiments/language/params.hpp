@@ -16,7 +16,9 @@ namespace localsgd {
 
 using Json = nlohmann::json;
 
-enum class ParamKind { integer, number, text, boolean, integer_list, number_list };
+// number_or_list: one number, or a list of numbers (e.g. one probability for every worker or one
+// per worker); it is read back as given, so a scalar stays a scalar in the resolved spec.
+enum class ParamKind { integer, number, text, boolean, integer_list, number_list, number_or_list };
 
 struct ParamSpec {
   std::string name;
@@ -46,6 +48,7 @@ struct ParamSpec {
   static ParamSpec boolean(std::string name, std::string help);
   static ParamSpec integer_list(std::string name, std::string help);
   static ParamSpec number_list(std::string name, std::string help);
+  static ParamSpec number_or_list(std::string name, std::string help);
   ParamSpec& defaults_to(Json value);
   ParamSpec& at_least(double value);
   ParamSpec& greater_than(double value);  // exclusive lower bound

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "algorithms/theory.hpp"
+#include "experiments/spec/period_independence.hpp"
 
 namespace localsgd {
 
@@ -17,6 +18,31 @@ constexpr std::size_t kMaxCountedSyncs = 10000000;
 
 Json number_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
+// One policy of the round: its type, its resolved parameters, and its entry's help line (the
+// update and its source).
+template <class Product>
+Json policy_json(const Configured<Product>& policy) {
+  Json params = policy.resolved();
+  params.erase("type");
+  return {{"type", policy.type()}, {"params", params}, {"formula", policy.entry->help}};
+}
+
+Json round_json(const RoundSpec& round) {
+  return {{"default", round.is_default()},
+          {"participation", policy_json(round.participation)},
+          {"local_work", policy_json(round.local_work)},
+          {"correction", policy_json(round.correction)},
+          {"aggregation", policy_json(round.aggregation)},
+          {"server", policy_json(round.server)}};
+}
+
+// "k = v, k2 = v2" of a policy's parameters (empty without any).
+std::string params_text(const Json& params) {
+  std::string out;
+  for (const auto& [key, value] : params.items()) out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", key, value.dump());
+  return out;
+}
+
 Json explain_configuration(const RunSpec& run) {
   const BuildContext context = run.context();
   const auto problem = run.build_problem();
@@ -27,6 +53,8 @@ Json explain_configuration(const RunSpec& run) {
   const long lupa = lupa_theory_period(run.steps, run.workers, run.batch);
   const long stich = stich_period(run.steps, run.workers, run.batch);
   auto rounds_for = [&](long period) { return (run.steps + period - 1) / period; };
+  Json warnings = Json::array();
+  if (auto warning = period_independence_warning(run)) warnings.push_back(*warning);
 
   Json schedule_json = {{"type", run.schedule.type()}, {"adapts_to_run", schedule->adapts_to_run()}};
   const auto longest = schedule->longest_period(run.steps);
@@ -66,6 +94,8 @@ Json explain_configuration(const RunSpec& run) {
       {"schedule", schedule_json},
       {"step_size",
        {{"type", run.step_size.type()}, {"first", step_size->at(0)}, {"last", step_size->at(run.steps - 1)}}},
+      {"round", round_json(run.round)},
+      {"warnings", warnings},
   };
 }
 
@@ -98,7 +128,10 @@ Json explain_spec(const ExperimentSpec& spec) {
     entry["seeds"] = seeds;
     configurations.push_back(std::move(entry));
   }
-  return {{"name", spec.name}, {"runs", spec.runs.size()}, {"configurations", configurations}};
+  return {{"name", spec.name},
+          {"runs", spec.runs.size()},
+          {"configurations", configurations},
+          {"warnings", period_independence_warnings(spec)}};
 }
 
 std::string explain_text(const Json& explanation) {
@@ -141,6 +174,15 @@ std::string explain_text(const Json& explanation) {
     const Json& e = c.at("step_size");
     out += fmt::format("  step size {}: eta_0 = {:.6g}, eta_(T-1) = {:.6g}\n", e.at("type").get<std::string>(),
                        e.at("first").get<double>(), e.at("last").get<double>());
+    const Json& round = c.at("round");
+    out += fmt::format("  round{}:\n", round.at("default").get<bool>() ? " (LUPA-SGD's: the default)" : "");
+    for (const char* family : {"participation", "local_work", "correction", "aggregation", "server"}) {
+      const Json& policy = round.at(family);
+      const std::string params = params_text(policy.at("params"));
+      out += fmt::format("    {} {}{}: {}\n", family, policy.at("type").get<std::string>(),
+                         params.empty() ? "" : " (" + params + ")", policy.at("formula").get<std::string>());
+    }
+    for (const Json& warning : c.at("warnings")) out += fmt::format("  warning: {}\n", warning.get<std::string>());
   }
   return out;
 }

@@ -111,6 +111,9 @@ RunRecord record_of(const RunOutcome& o) {
   s.idle_time_mean = mean(r.idle_seconds);
   s.idle_time_max = max(r.idle_seconds);
   s.per_worker = {o.slowdown, r.busy_seconds, r.idle_seconds};
+  if (!o.spec->round.is_default()) {
+    s.participation = ParticipationCounts{r.rounds_participated, r.steps_run, r.dropped_steps, r.empty_rounds};
+  }
   s.targets = target_outcomes(o);
   s.wall_seconds = o.wall_seconds;
   if (!o.rows.empty()) {

@@ -45,7 +45,7 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
   const double initial_gap = problem->gap(x0);
   config.divergence_gap = kDivergenceFactor * std::max(initial_gap, 1.0);
   config.stop = stop;
-  Engine engine(*problem, config, Algorithm{*schedule, *step_size, *optimizer}, ClockModels{compute, *network});
+  Engine engine(*problem, config, Algorithm{*schedule, *step_size, *optimizer, run.pipeline()}, ClockModels{compute, *network});
   const std::vector<long> eval_steps = run.eval.steps(run.steps);
   MetricsRecorder recorder(eval_steps.size());
   TargetTracker targets(*problem, run.targets, static_cast<long>(run.workers) * run.batch);

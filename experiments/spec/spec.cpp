@@ -76,8 +76,10 @@ Configured<Product> read_typed(const Registry<Product>& registry, const Json& ru
 // What one run holds (experiments/catalog/memory.hpp): what its engine allocates (Engine::estimate_bytes;
 // a compute-time stream per worker is counted whatever the compute model, as if it drew), and its
 // metric rows.
-double run_memory(int workers, Index dim, int batch, int state_vectors, bool finite_sum, long eval_rows) {
+double run_memory(int workers, Index dim, int batch, int state_vectors, bool finite_sum, long eval_rows,
+                  const round::Pipeline& pipeline) {
   EngineShape shape;
+  shape.pipeline = pipeline;
   shape.workers = workers;
   shape.dim = dim;
   shape.batch = batch;
@@ -131,6 +133,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.step_size = read_typed(step_size_registry(), run, root, "step_size", Json(), context, {*schedule});
   r.optimizer = read_typed(optimizer_registry(), run, root, "optimizer", Json{{"type", "sgd"}}, context);
   const int state_vectors = r.optimizer.build(context)->state_vectors();
+  r.round = read_round(run, root, context);
 
   const Json default_clock = Json::object();
   const Json& clock = run.contains("clock") ? run.at("clock") : default_clock;
@@ -146,7 +149,8 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.targets = read_targets(run, root);
   r.eval_rows = r.eval.count(r.steps);
   r.memory_bytes =
-      run_memory(r.workers, problem->dim(), r.batch, state_vectors, problem->finite_sum() != nullptr, r.eval_rows);
+      run_memory(r.workers, problem->dim(), r.batch, state_vectors, problem->finite_sum() != nullptr, r.eval_rows,
+                 r.pipeline());
 
   r.config = {{"problem", r.problem.resolved()},
               {"workers", r.workers},
@@ -159,6 +163,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
                {{"compute", r.compute.resolved()}, {"slowdown", r.slowdown.resolved()}, {"network", r.network.resolved()}}},
               {"eval", eval_json(r.eval)},
               {"targets", targets_json(r.targets)}};
+  r.round.add_to_config(r.config);
   return r;
 }
 
@@ -541,8 +546,12 @@ std::string describe_run(const RunSpec& run) {
 }
 
 const std::vector<std::string>& run_level_keys() {
-  static const std::vector<std::string> keys = {"problem", "workers", "steps", "batch", "step_size",
-                                                "schedule", "optimizer", "clock", "eval", "targets"};
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> out = {"problem", "workers", "steps", "batch", "step_size", "schedule", "optimizer"};
+    for (const auto& key : round_keys()) out.push_back(key);
+    for (const char* key : {"clock", "eval", "targets"}) out.emplace_back(key);
+    return out;
+  }();
   return keys;
 }
 

@@ -13,6 +13,7 @@
 #include "experiments/spec/enum_names.hpp"
 #include "experiments/spec/expectation_spec.hpp"
 #include "experiments/spec/metrics_axes.hpp"
+#include "experiments/spec/round_spec.hpp"
 #include "experiments/language/params.hpp"
 #include "experiments/spec/target_spec.hpp"
 #include "sim/evaluation_plan.hpp"
@@ -71,6 +72,7 @@ struct RunSpec {
   Configured<SyncSchedule> schedule;
   Configured<StepSize> step_size;
   Configured<LocalOptimizer> optimizer;
+  RoundSpec round;  // the round's policies (participation, local work, correction, aggregation, server)
   Configured<ComputeModel> compute;
   Configured<WorkerSlowdowns> slowdown;
   Configured<NetworkModel> network;
@@ -87,6 +89,8 @@ struct RunSpec {
   BuildContext context() const {
     return BuildContext{.workers = workers, .steps = steps, .batch = batch, .seed = seed, .base_folder = base_folder};
   }
+  // The engine's round policies.
+  round::Pipeline pipeline() const { return round.pipeline(context()); }
   // The run's problem, from the spec's cache.
   std::shared_ptr<Problem> build_problem() const { return problem.build(context(), {*problems}); }
 };

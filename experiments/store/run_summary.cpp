@@ -134,6 +134,13 @@ Json to_json(const RunSummary& s) {
       {"wall_seconds", number(s.wall_seconds)},
       {"final", std::move(final_metrics)},
   };
+  if (s.participation) {
+    const ParticipationCounts& c = *s.participation;
+    out["participation"] = {{"rounds_participated", c.rounds_participated},
+                            {"steps_run", c.steps_run},
+                            {"dropped_steps", c.dropped_steps},
+                            {"empty_rounds", c.empty_rounds}};
+  }
   if (s.termination != RunTermination::completed) {
     out[ended_at_key(s.termination)] = s.ended_at_step;
     if (s.ended_because) out[ended_because_key(s.termination)] = *s.ended_because;
@@ -165,6 +172,13 @@ RunSummary summary_from_json(const Json& json) {
   if (const Json& f = json.at("final"); !f.is_null()) {
     s.final_metrics = FinalMetrics{f.at("step").get<long>(), number_at(f, "loss"), number_at(f, "gap"),
                                    number_at(f, "grad_norm_sq"), number_at(f, "consensus")};
+  }
+  if (json.contains("participation")) {
+    const Json& c = json.at("participation");
+    s.participation = ParticipationCounts{c.at("rounds_participated").get<std::vector<long>>(),
+                                          c.at("steps_run").get<std::vector<long>>(),
+                                          c.at("dropped_steps").get<std::vector<long>>(),
+                                          c.at("empty_rounds").get<long>()};
   }
   if (s.termination != RunTermination::completed) {
     s.ended_at_step = json.at(ended_at_key(s.termination)).get<long>();

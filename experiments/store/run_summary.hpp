@@ -42,6 +42,14 @@ struct FinalMetrics {
   double loss = 0, gap = 0, grad_norm_sq = 0, consensus = 0;
 };
 
+// Who took part and how much work was used, per worker, for a run whose round is not LUPA-SGD's
+// (sim/engine.hpp, RunReport): rounds it took part in, local steps whose results were used, steps
+// it finished whose model was dropped (deadline), and rounds in which nobody took part.
+struct ParticipationCounts {
+  std::vector<long> rounds_participated, steps_run, dropped_steps;
+  long empty_rounds = 0;
+};
+
 struct RunSummary {
   ConstantsSummary constants;
   RunTermination termination = RunTermination::completed;
@@ -54,6 +62,9 @@ struct RunSummary {
   struct PerWorker {
     std::vector<double> slowdown, compute_time, idle_time;
   } per_worker;
+  // Only with a round pipeline other than the default (JSON: "participation"; absent otherwise, so
+  // that the summaries of default runs are unchanged).
+  std::optional<ParticipationCounts> participation;
   std::vector<TargetOutcome> targets;
   double wall_seconds = 0;  // the simulator's own time (never compared: it differs between reruns)
   std::optional<FinalMetrics> final_metrics;  // none without evaluation rows (JSON: "final": null)

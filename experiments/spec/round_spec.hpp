@@ -1,0 +1,41 @@
+#pragma once
+// The round's policies of one run (docs/experiments.md, "The round"): the run-level keys
+// `participation`, `local_work`, `correction`, `aggregation` and `server`, each a registered
+// family (experiments/catalog/catalog_round.cpp). A run that gives none of them, or gives each
+// family's default type, runs LUPA-SGD's round: its configuration (and so its run key and every
+// output) is the same as before these keys existed.
+#include <string>
+#include <vector>
+
+#include "algorithms/round/pipeline.hpp"
+#include "experiments/catalog/catalog.hpp"
+
+namespace localsgd {
+
+struct RoundSpec {
+  Configured<round::ParticipationOptions> participation;
+  Configured<round::LocalWorkOptions> local_work;
+  Configured<round::CorrectionOptions> correction;
+  Configured<round::AggregationKind> aggregation;
+  Configured<round::ServerOptions> server;
+
+  // The engine's options (algorithms/round/pipeline.hpp). A policy that was not read (a RunSpec
+  // built in code) counts as its family's default, here and below.
+  round::Pipeline pipeline(const BuildContext& context) const;
+  // Every policy is its family's default type: the round of version 1.
+  bool is_default() const;
+  // Adds the policies that are not their family's default to a run's configuration, as run-level
+  // keys with every parameter resolved (defaults stay out, so that they do not change run keys).
+  void add_to_config(Json& config) const;
+};
+
+// The run-level keys of the round's policies, in the order `list` and the docs give them.
+const std::vector<std::string>& round_keys();
+
+// Reads the round's keys of an assembled run (a missing key is its family's default) and checks
+// the rules that involve two families (weighted participation needs uniform aggregation) and the
+// engine's own rules, so that no spec that validates is refused by the engine. Throws SpecError
+// naming the JSON path and the rule.
+RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context);
+
+}  // namespace localsgd
