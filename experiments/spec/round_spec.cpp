@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "algorithms/round/participation.hpp"
+#include "algorithms/round/pipeline_rules.hpp"
 #include "algorithms/round/server_step.hpp"
 
 namespace localsgd {
@@ -67,7 +68,7 @@ const std::vector<std::string>& round_keys() {
   return keys;
 }
 
-RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context) {
+RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context, bool optimizer_has_state) {
   RoundSpec r;
   r.participation = read_policy(participation_registry(), run, root, "participation", kDefaultParticipation, context);
   r.local_work = read_policy(local_work_registry(), run, root, "local_work", kDefaultLocalWork, context);
@@ -83,8 +84,21 @@ RoundSpec read_round(const Json& run, const Location& root, const BuildContext& 
         "workers in proportion to their shard sizes, and its weights m/K (m: times drawn) make the aggregate unbiased",
         r.aggregation.type()));
   }
-  // The engine's own checks, on the same options: the rules above should have caught every case,
-  // so this only turns a rule the catalog missed into an error with a path instead of a failed run.
+  // The engine's rules (algorithms/round/pipeline_rules.hpp), on the same options: those that
+  // involve two keys (FedNova or SCAFFOLD with another optimizer or correction) are only checked
+  // here; the others were caught above with their own paths.
+  try {
+    round::check_pipeline(pipeline, context.workers, optimizer_has_state);
+  } catch (const round::PipelineRuleError& e) {
+    Location where = root;
+    std::string key = e.key();
+    for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.')) {
+      where = where.child(key.substr(0, dot));
+      key = key.substr(dot + 1);
+    }
+    where.child(key).fail(e.what());
+  }
+  // The participation draw's and server step's own checks, the same way.
   try {
     const round::ParticipantDraw draw(pipeline.participation, context.workers, {}, context.seed);
   } catch (const std::invalid_argument& e) {

@@ -36,6 +36,7 @@ const std::vector<std::string>& round_keys();
 // the rules that involve two families (weighted participation needs uniform aggregation) and the
 // engine's own rules, so that no spec that validates is refused by the engine. Throws SpecError
 // naming the JSON path and the rule.
-RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context);
+// optimizer_has_state: the run's local optimizer is not plain SGD (FedNova and SCAFFOLD need SGD).
+RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context, bool optimizer_has_state);
 
 }  // namespace localsgd

@@ -133,7 +133,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.step_size = read_typed(step_size_registry(), run, root, "step_size", Json(), context, {*schedule});
   r.optimizer = read_typed(optimizer_registry(), run, root, "optimizer", Json{{"type", "sgd"}}, context);
   const int state_vectors = r.optimizer.build(context)->state_vectors();
-  r.round = read_round(run, root, context);
+  r.round = read_round(run, root, context, state_vectors > 0);
 
   const Json default_clock = Json::object();
   const Json& clock = run.contains("clock") ? run.at("clock") : default_clock;
