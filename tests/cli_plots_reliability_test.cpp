@@ -363,3 +363,26 @@ TEST_CASE("a plot with nothing to draw says why: a gap of 0 everywhere on a log 
                                          "false)"));
   CHECK_THAT(result.err, !Catch::Contains("diverge"));
 }
+
+TEST_CASE("localsgd plot fills the defaults of a plot added by hand to spec.resolved.json, as the spec reader does") {
+  ScratchDir dir;
+  REQUIRE(run_spec(dir, "p.json", kSpec, "results").exit_code == 0);
+  Json resolved = Json::parse(read_file(dir / "results/spec.resolved.json"));
+  // Without log_x and log_y: a spec's curve defaults to a linear x and a logarithmic y.
+  resolved["plots"].push_back({{"x", "round"}, {"y", "loss"}});
+  write_file(dir / "results/spec.resolved.json", resolved.dump(2));
+  const auto plotted = run_cli(dir, "plot results");
+  INFO(plotted.err);
+  CHECK(plotted.exit_code == 0);
+  const std::string script = read_file(dir / "results/plots/loss_vs_round.gp");
+  CHECK_THAT(script, !Catch::Contains("set logscale x"));
+  CHECK_THAT(script, Catch::Contains("set logscale y"));
+  CHECK(fs::file_size(dir / "results/plots/loss_vs_round.png") > 1000);
+
+  // A bad entry gets the spec reader's error, naming the file and the JSON path (exit 2).
+  resolved["plots"].push_back({{"x", "round"}, {"y", "loss"}, {"log_y", "yes"}});
+  write_file(dir / "results/spec.resolved.json", resolved.dump(2));
+  const auto bad = run_cli(dir, "plot results");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("spec.resolved.json: /plots/2/log_y: "));
+}

@@ -21,6 +21,8 @@
 
 #include "experiments/catalog/catalog.hpp"
 #include "experiments/cli/command_line.hpp"
+#include "experiments/cli/spec_overrides.hpp"
+#include "experiments/language/json_reader.hpp"
 #include "experiments/report/expectations.hpp"
 #include "experiments/report/explain.hpp"
 #include "experiments/store/folder_lock.hpp"
@@ -65,16 +67,57 @@ void print_warnings(const ExperimentSpec& spec) {
   for (const auto& warning : period_independence_warnings(spec)) fmt::print(stderr, "warning: {}\n", warning);
 }
 
-int command_validate(const std::string& spec_file, SpecOptions options) {
+// Reads the spec file, applies the `--set` overrides to its JSON in order, then reads the spec:
+// its errors name the JSON path and, when an override put the value there, the override.
+ExperimentSpec load_spec_with(const std::string& spec_file, std::vector<SpecOverride> overrides,
+                              const SpecOptions& options) {
+  if (overrides.empty()) return load_spec(spec_file, options);
+  const std::string shown = printable_text(spec_file);
+  const std::string text = read_spec_file(spec_file);
+  Json json;
+  try {
+    json = parse_strict_json(text);
+  } catch (const JsonSyntaxError& e) {
+    throw SpecFileError(fmt::format("{}: {}", shown, e.what()));
+  } catch (const JsonStructureError& e) {
+    throw SpecFileError(fmt::format("{}: {}", shown, e.what()));
+  }
+  if (!json.is_object()) throw SpecFileError(fmt::format("{}: a spec must be a JSON object, so --set cannot apply", shown));
+  for (SpecOverride& o : overrides) {
+    try {
+      apply_override(json, o);
+    } catch (const SpecOverrideError& e) {
+      throw SpecFileError(fmt::format("--set {}: {}", printable_text(o.text), e.what()));
+    }
+  }
+  const std::filesystem::path file(spec_file);
+  try {
+    return parse_spec(json, file.stem().string(), file.parent_path(), options);
+  } catch (const SpecError& e) {
+    throw SpecFileError(fmt::format("{}: {}{}", shown, e.what(), override_note(overrides, e.pointer())));
+  }
+}
+
+// A summary (runs, configurations, memory, warnings); every run with `--runs`.
+int command_validate(const std::string& spec_file, const std::vector<SpecOverride>& overrides, bool list_runs,
+                     SpecOptions options) {
   options.check_only = true;
-  const ExperimentSpec spec = load_spec(spec_file, options);
+  const ExperimentSpec spec = load_spec_with(spec_file, overrides, options);
   const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
   fmt::print("{}: valid. {} runs = {} variants x {} sweep points x {} seeds\n", spec_file, spec.runs.size(),
              spec.variants.size(), grid, spec.seeds.size());
+  fmt::print("configurations: {} (runs that differ only in their seed; `localsgd explain` describes each)\n",
+             spec.variants.size() * grid);
   fmt::print("memory: {}; limit {}\n", spec.memory.describe(), spec.memory.describe_limit());
-  for (const RunSpec& r : spec.runs) {
-    fmt::print("  run {:>4}  {}  p={} T={} B={} schedule={} step_size={}\n", r.index, describe_run(r), r.workers,
-               r.steps, r.batch, r.schedule.type(), r.step_size.type());
+  const auto warnings = period_independence_warnings(spec);
+  fmt::print("warnings: {}{}\n", warnings.size(), warnings.empty() ? "" : " (on stderr)");
+  if (list_runs) {
+    for (const RunSpec& r : spec.runs) {
+      fmt::print("  run {:>4}  {}  p={} T={} B={} schedule={} step_size={}\n", r.index, describe_run(r), r.workers,
+                 r.steps, r.batch, r.schedule.type(), r.step_size.type());
+    }
+  } else {
+    fmt::print("(--runs lists every run)\n");
   }
   print_warnings(spec);
   return 0;
@@ -98,9 +141,9 @@ bool check_expectations(const std::filesystem::path& dir, const ExperimentSpec& 
   return failed == 0;
 }
 
-int command_run(const std::string& spec_file, const std::string& out, int threads, bool quiet, bool force,
-                const SpecOptions& options) {
-  const ExperimentSpec spec = load_spec(spec_file, options);
+int command_run(const std::string& spec_file, const std::vector<SpecOverride>& overrides, const std::string& out,
+                int threads, bool quiet, bool force, const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec_with(spec_file, overrides, options);
   const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
   std::optional<ClaimedFolder> claimed;  // holds the folder's lock until the last output is written
   try {
@@ -174,8 +217,9 @@ int command_run(const std::string& spec_file, const std::string& out, int thread
   return !all_checks_passed ? kExitExpectationFailed : any_diverged ? kExitDiverged : 0;
 }
 
-int command_explain(const std::string& spec_file, bool as_json, const SpecOptions& options) {
-  const ExperimentSpec spec = load_spec(spec_file, options);
+int command_explain(const std::string& spec_file, const std::vector<SpecOverride>& overrides, bool as_json,
+                    const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec_with(spec_file, overrides, options);
   const Json explanation = explain_spec(spec);
   if (as_json) {
     fmt::print("{}\n", explanation.dump(2));
@@ -265,16 +309,25 @@ int main(int argc, char** argv) {
   memory_options.push_back(run->add_option("--max-memory", max_memory, max_memory_help));
   run->add_flag("--quiet", quiet, "no progress lines");
   run->add_flag("--force", force, "write into a folder that holds another spec's results");
+  std::vector<std::string> set_texts;
+  const char* set_help =
+      "override a spec key before it is read (repeatable): a dotted path, list indices as numbers, a JSON value "
+      "(else a string), e.g. --set steps=500 --set variants.1.schedule.period=5";
+  run->add_option("--set", set_texts, set_help)->allow_extra_args(false);
   auto* validate = app.add_subcommand("validate", "check a spec and print the expanded run list and its memory");
   validate->add_option("spec", spec_file, "spec file (JSON)")->required();
   auto* validate_threads =
       validate->add_option("--threads", threads_text, "threads the run would use, 1 to 1024 (default: all cores)");
   memory_options.push_back(validate->add_option("--max-memory", max_memory, max_memory_help));
+  validate->add_option("--set", set_texts, set_help)->allow_extra_args(false);
+  bool list_runs = false;
+  validate->add_flag("--runs", list_runs, "list every run (variant, seed, swept values, p, T, B, schedule)");
   bool as_json = false;
   auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
   explain->add_option("spec", spec_file, "spec file (JSON)")->required();
   explain->add_flag("--json", as_json, "machine-readable output (documented in docs/explain.md)");
   memory_options.push_back(explain->add_option("--max-memory", max_memory, max_memory_help));
+  explain->add_option("--set", set_texts, set_help)->allow_extra_args(false);
   auto* plot = app.add_subcommand("plot", "redraw the plots of a results folder from its metrics.csv");
   plot->add_option("dir", dir, "results folder")->required();
   app.add_subcommand("list", "list every problem, schedule, step size, optimizer and clock model");
@@ -308,10 +361,19 @@ int main(int argc, char** argv) {
   } else {
     options.memory_limit = available_memory();
   }
+  std::vector<SpecOverride> overrides;
+  for (const std::string& text : set_texts) {
+    try {
+      overrides.push_back(parse_override(text));
+    } catch (const SpecOverrideError& e) {
+      fmt::print(stderr, "error: --set {}: {}\n", printable_text(text), e.what());
+      return kExitInvalidInput;
+    }
+  }
   try {
-    if (*run) return command_run(spec_file, out, threads, quiet, force, options);
-    if (*validate) return command_validate(spec_file, options);
-    if (*explain) return command_explain(spec_file, as_json, options);
+    if (*run) return command_run(spec_file, overrides, out, threads, quiet, force, options);
+    if (*validate) return command_validate(spec_file, overrides, list_runs, options);
+    if (*explain) return command_explain(spec_file, overrides, as_json, options);
     if (*plot) return command_plot(dir);
     return command_list();
   } catch (const SpecFileError& e) {

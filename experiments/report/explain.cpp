@@ -114,6 +114,11 @@ std::string list_steps(const Json& steps) {
 
 }  // namespace
 
+std::string longest_period_text(const Json& longest_period) {
+  // docs/adding-a-variant.md lets a schedule not know its longest period (nullopt -> null).
+  return longest_period.is_null() ? "unknown" : std::to_string(longest_period.get<long>());
+}
+
 Json explain_spec(const ExperimentSpec& spec) {
   Json configurations = Json::array();
   for (std::size_t i = 0; i < spec.runs.size();) {
@@ -168,7 +173,7 @@ std::string explain_text(const Json& explanation) {
       out += fmt::format("  schedule {}: {} rounds, longest period {}", s.at("type").get<std::string>(),
                          s.at("rounds").is_null() ? fmt::format("more than {}", kMaxCountedSyncs)
                                                   : std::to_string(s.at("rounds").get<long>()),
-                         s.at("longest_period").get<long>());
+                         longest_period_text(s.at("longest_period")));
       out += s.at("sync_steps").is_null() ? "\n" : fmt::format("; syncs at {}\n", list_steps(s.at("sync_steps")));
     }
     const Json& e = c.at("step_size");

@@ -12,4 +12,8 @@ namespace localsgd {
 Json explain_spec(const ExperimentSpec& spec);
 std::string explain_text(const Json& explanation);
 
+// A schedule's longest period as explain prints it: the number, or "unknown" for null (a
+// schedule may not know it: SyncSchedule::longest_period returns nullopt).
+std::string longest_period_text(const Json& longest_period);
+
 }  // namespace localsgd

@@ -12,6 +12,7 @@
 
 #include "experiments/store/csv.hpp"
 #include "experiments/report/expectations.hpp"
+#include "experiments/language/spec_error.hpp"
 #include "experiments/report/gnuplot.hpp"
 #include "experiments/store/results.hpp"
 
@@ -442,6 +443,14 @@ PlotOutcome render_plots(const std::filesystem::path& dir, const std::atomic<boo
   std::ifstream spec_in(dir / "spec.resolved.json");
   if (!spec_in) throw std::runtime_error((dir / "spec.resolved.json").string() + ": cannot open for reading");
   const Json resolved = Json::parse(spec_in);
+  // Read by the spec reader's rules, so that a plot added by hand gets the same defaults
+  // (log_x, log_y, ...) as one in a spec, and a bad one the same error.
+  std::vector<PlotSpec> plot_specs;
+  try {
+    plot_specs = read_spec_plots(resolved);
+  } catch (const SpecError& e) {
+    throw SpecFileError(fmt::format("{}: {}", (dir / "spec.resolved.json").string(), e.what()));
+  }
   const Table table = read_csv(dir / "metrics.csv");
   const std::string name = resolved.value("name", dir.filename().string());
   const std::set<std::string> diverged = diverged_runs(dir / "summary.json");
@@ -449,12 +458,11 @@ PlotOutcome render_plots(const std::filesystem::path& dir, const std::atomic<boo
   PlotOutcome outcome;
   const auto plots_dir = dir / "plots";
   std::filesystem::create_directories(plots_dir);
-  for (const Json& plot_json : resolved.at("plots")) {
+  for (const PlotSpec& plot : plot_specs) {
     if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
       outcome.interrupted = true;
       break;
     }
-    const PlotSpec plot = PlotSpec::from_json(plot_json);
     const std::string stem = plot.file_stem();
     const Figure figure = plot.kind == PlotKind::curve ? curve_figure(table, plot, stem)
                                                : swept_figure(table, plot, stem, resolved, dir, diverged);

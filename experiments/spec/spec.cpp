@@ -710,7 +710,19 @@ ExperimentSpec parse_spec_text(std::string_view text, const std::string& name,
   }
 }
 
+std::vector<PlotSpec> read_spec_plots(const Json& spec) {
+  std::vector<std::string> swept_paths;
+  for (const auto& axis : read_sweep(spec)) {
+    for (const auto& swept : axis.paths) swept_paths.push_back(swept.path);
+  }
+  return read_plots(spec, swept_paths);
+}
+
 ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& options) {
+  return parse_spec_text(read_spec_file(file), file.string(), file.parent_path(), options);
+}
+
+std::string read_spec_file(const std::filesystem::path& file) {
   const std::string name = printable_text(file.string());
   std::error_code error;
   if (std::filesystem::is_directory(file, error)) throw SpecFileError(fmt::format("{}: is a folder, not a spec file", name));
@@ -729,7 +741,7 @@ ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& o
     throw SpecFileError(fmt::format("{}: the spec file is larger than {} MiB; is it the right file?", name,
                                     kMaxSpecBytes >> 20));
   }
-  return parse_spec_text(text, file.string(), file.parent_path(), options);
+  return text;
 }
 
 }  // namespace localsgd

@@ -146,6 +146,15 @@ ExperimentSpec parse_spec_text(std::string_view text, const std::string& name,
 // Throws SpecFileError whose message starts with the file name.
 ExperimentSpec load_spec(const std::filesystem::path& file, const SpecOptions& options = {});
 
+// The text of a spec file, as load_spec reads it (at most 64 MiB). Throws SpecFileError whose
+// message starts with the file name.
+std::string read_spec_file(const std::filesystem::path& file);
+
+// The plots of a spec (its "plots" key, or the default plots without one), read by the same rules
+// and with the same defaults as parse_spec: for a results folder's spec.resolved.json, which may
+// have been edited by hand. Throws SpecError naming the JSON pointer and the rule.
+std::vector<PlotSpec> read_spec_plots(const Json& spec);
+
 class SpecFileError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
