@@ -133,7 +133,7 @@ TEST_CASE("bad input leaves an earlier results folder untouched") {
   CHECK(read_file(dir / "results/metrics.csv") == before);
 }
 
-TEST_CASE("validate prints the expanded run list; plot redraws from metrics.csv; list shows every type") {
+TEST_CASE("validate prints the run count; plot redraws from metrics.csv; list shows every type") {
   ScratchDir dir;
   write_file(dir / "tiny.json", kSpec);
   const auto validated = run_cli(dir, "validate tiny.json");

@@ -23,6 +23,7 @@
 #include "experiments/cli/command_line.hpp"
 #include "experiments/cli/spec_overrides.hpp"
 #include "experiments/language/json_reader.hpp"
+#include "experiments/language/spec_error.hpp"
 #include "experiments/report/expectations.hpp"
 #include "experiments/report/explain.hpp"
 #include "experiments/store/folder_lock.hpp"

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "experiments/language/json_reader.hpp"
+#include "experiments/language/source_map.hpp"
 #include "experiments/language/text_rules.hpp"
 
 namespace localsgd {
@@ -25,13 +26,6 @@ std::vector<std::string> split_path(const std::string& path) {
 std::string join(const std::vector<std::string>& parts, std::size_t from, std::size_t to) {
   std::string out;
   for (std::size_t k = from; k < to; ++k) out += (k == from ? "" : ".") + parts[k];
-  return out;
-}
-
-// RFC 6901: '~' and '/' inside a key.
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
   return out;
 }
 
