@@ -499,9 +499,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   const bool shard_weighted = pipeline.aggregation == round::AggregationKind::shard_size ||
                               pipeline.participation.kind == round::ParticipationKind::weighted;
   if (scaffold && shard_weighted && !shard_sizes_.empty()) {
-    double total = 0;
-    for (double n : shard_sizes_) total += n;
-    for (double n : shard_sizes_) control_weights_.push_back(n / total);
+    double samples = 0;
+    for (double n : shard_sizes_) samples += n;
+    for (double n : shard_sizes_) control_weights_.push_back(n / samples);
   }
   participants_.clear();
   multiplicity_.clear();
