@@ -27,6 +27,19 @@
 
 namespace localsgd {
 
+#ifdef LOCALSGD_TSAN
+namespace detail {
+// The fork's synchronisation object: one per loop body type, not per call. A task must not read
+// anything on the calling thread's stack before it acquires the fork (not even the address of a
+// local, which it would read from the lambda's captures): TSan cannot see oneTBB handing the task
+// over, and reported that read as a race with whatever the caller's stack held there before. Two
+// concurrent loops with the same body type also order each other's bodies this way: that can
+// hide a race between such loops, never report a false one.
+template <class Body>
+inline char fork_point = 0;
+}  // namespace detail
+#endif
+
 // Below this many values (p·d) a loop over workers or coordinates (an average, a sync's per-worker
 // update, an evaluation's distances) runs on the calling thread: a task would cost about as much
 // as it saves.
@@ -36,12 +49,12 @@ inline constexpr std::size_t kParallelValues = std::size_t{1} << 16;
 template <class Range, class Body, class... Partitioner>
 void parallel_for_range(const Range& range, const Body& body, Partitioner&&... partitioner) {
 #ifdef LOCALSGD_TSAN
-  char fork = 0, join = 0;  // their addresses name the two synchronisation points
-  __tsan_release(&fork);
+  char join = 0;  // its address names the join; the fork is detail::fork_point<Body>
+  __tsan_release(&detail::fork_point<Body>);
   tbb::parallel_for(
       range,
       [&](const Range& part) {
-        __tsan_acquire(&fork);
+        __tsan_acquire(&detail::fork_point<Body>);  // first: reads nothing of the caller's
         body(part);
         __tsan_release(&join);
       },
@@ -56,12 +69,12 @@ void parallel_for_range(const Range& range, const Body& body, Partitioner&&... p
 template <class Index, class Body, class... Partitioner>
 void parallel_for_index(Index first, Index last, const Body& body, Partitioner&&... partitioner) {
 #ifdef LOCALSGD_TSAN
-  char fork = 0, join = 0;
-  __tsan_release(&fork);
+  char join = 0;
+  __tsan_release(&detail::fork_point<Body>);
   tbb::parallel_for(
       first, last,
       [&](Index i) {
-        __tsan_acquire(&fork);
+        __tsan_acquire(&detail::fork_point<Body>);  // first: reads nothing of the caller's
         body(i);
         __tsan_release(&join);
       },
