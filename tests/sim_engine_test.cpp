@@ -16,22 +16,6 @@ using namespace localsgd;
 using test::every_step;
 using test::run_engine;
 
-namespace {
-
-bool same_bits(const std::vector<Evaluation>& a, const std::vector<Evaluation>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t k = 0; k < a.size(); ++k) {
-    const Evaluation& x = a[k];
-    const Evaluation& y = b[k];
-    if (x.step != y.step || x.round != y.round || x.samples != y.samples || x.time != y.time || x.loss != y.loss ||
-        x.gap != y.gap || x.grad_norm_sq != y.grad_norm_sq || x.consensus != y.consensus) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 TEST_CASE("p = 1 local SGD is bit-identical to a plain serial SGD loop") {
   const auto problem = test::make_least_squares(200, 5, 1);
@@ -153,7 +137,7 @@ TEST_CASE("same seed, same bits: 1 thread vs 2 threads") {
   };
   const auto one = run_with(1);
   const auto two = run_with(2);
-  CHECK(same_bits(one.rows, two.rows));
+  CHECK(test::same_evaluations(one.rows, two.rows));
   CHECK((one.report.final_model.array() == two.report.final_model.array()).all());
 }
 
@@ -200,7 +184,7 @@ TEST_CASE("same seed, same bits on 1 and 2 threads with enough work to step in p
     INFO(problem->name());
     REQUIRE(one.rows.size() == 5);
     CHECK(one.rows.back().gap < one.rows.front().gap);  // it ran: SGD made progress
-    CHECK(same_bits(one.rows, two.rows));
+    CHECK(test::same_evaluations(one.rows, two.rows));
     CHECK((one.report.final_model.array() == two.report.final_model.array()).all());
   }
 }
@@ -220,7 +204,7 @@ TEST_CASE("evaluating every step or every 100 steps does not change the trajecto
   for (const auto& row : dense.rows) {
     if (row.step % 100 == 0) shared.push_back(row);
   }
-  CHECK(same_bits(shared, sparse.rows));
+  CHECK(test::same_evaluations(shared, sparse.rows));
   CHECK((dense.report.final_model.array() == sparse.report.final_model.array()).all());
 }
 
@@ -294,7 +278,7 @@ TEST_CASE("a stop request ends a run as interrupted within one segment; without 
   config.stop = &stop;
   const RunReport watched = run_one_shot(*problem, config, 0.01, &watched_rows);
   CHECK(watched.termination == Termination::completed);
-  CHECK(same_bits(plain_rows, watched_rows));  // checking the flag changes no bit
+  CHECK(test::same_evaluations(plain_rows, watched_rows));  // checking the flag changes no bit
   CHECK(watched.final_model == plain.final_model);
 
   stop = true;
@@ -379,7 +363,7 @@ TEST_CASE("drawing the rows of the next steps ahead changes no bit of the run") 
       const auto plain = run_engine(unsplit, b, eta,
                                     {.steps = 37, .batch = batch, .seed = 8, .eval_steps = {0, 1, 2, 10, 11, 35, 37}});
       INFO("B = " << batch << ", tau = " << tau);
-      CHECK(same_bits(split.rows, plain.rows));
+      CHECK(test::same_evaluations(split.rows, plain.rows));
       CHECK((split.report.final_model.array() == plain.report.final_model.array()).all());
     }
   }
