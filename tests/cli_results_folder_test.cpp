@@ -385,3 +385,45 @@ TEST_CASE("run --force removes every file of the earlier spec and keeps files lo
   CHECK(read_file(dir / "results/metrics.csv") == read_file(dir / "fresh/metrics.csv"));
   CHECK(read_file(dir / "results/time_to_target.csv") == read_file(dir / "fresh/time_to_target.csv"));
 }
+
+TEST_CASE("a spec that changes only plots, expect or name resumes the folder: runs reused, old plots and checks go") {
+  ScratchDir dir;
+  const std::string runs_part = R"(
+    "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "steps": 60,
+    "step_size": {"type": "constant", "value": 0.1},
+    "variants": [{"label": "sync", "schedule": {"type": "sync"}}, {"label": "tau", "schedule": {"type": "fixed", "period": 5}}],
+    "seeds": 2,)";
+  REQUIRE(run_spec(dir, "a.json", "{\"name\": \"a\"," + runs_part + R"(
+    "plots": [{"x": "step", "y": "gap"}, {"x": "round", "y": "consensus"}],
+    "expect": [{"type": "rounds", "at_most": 0}]})", "results").exit_code == 4);
+  REQUIRE(fs::exists(dir / "results/checks.json"));
+  REQUIRE(fs::exists(dir / "results/plots/consensus_vs_round.dat"));
+  const std::string metrics = read_file(dir / "results/metrics.csv");
+  const std::set<std::string> runs = names_in(dir / "results/runs");
+
+  // Another name, one plot replaced, no expectations: the same runs, so no --force is needed.
+  write_file(dir / "b.json", "{\"name\": \"b\"," + runs_part + R"(
+    "plots": [{"x": "step", "y": "gap"}, {"x": "time", "y": "loss"}]})");
+  const auto restyled = run_cli(dir, "run b.json --out results --quiet");
+  INFO(restyled.err);
+  REQUIRE(restyled.exit_code == 0);
+  CHECK_THAT(restyled.out, Catch::Contains("4 of 4 runs reused"));
+  CHECK(read_file(dir / "results/metrics.csv") == metrics);
+  CHECK(names_in(dir / "results/runs") == runs);
+  CHECK_FALSE(fs::exists(dir / "results/checks.json"));
+  CHECK_FALSE(fs::exists(dir / "results/plots/consensus_vs_round.dat"));
+  CHECK(fs::exists(dir / "results/plots/loss_vs_time.dat"));
+  CHECK(fs::exists(dir / "results/plots/gap_vs_step.dat"));
+  CHECK_THAT(read_file(dir / "results/spec.resolved.json"), Catch::Contains("loss"));
+
+  // A change to what the runs compute is still a different spec.
+  write_file(dir / "c.json", R"({"name": "b",
+    "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "steps": 61,
+    "step_size": {"type": "constant", "value": 0.1},
+    "variants": [{"label": "sync", "schedule": {"type": "sync"}}, {"label": "tau", "schedule": {"type": "fixed", "period": 5}}],
+    "seeds": 2})");
+  const auto refused = run_cli(dir, "run c.json --out results --quiet");
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("differs in more than plots, expect and name"));
+  CHECK(read_file(dir / "results/metrics.csv") == metrics);
+}

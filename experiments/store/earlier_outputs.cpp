@@ -103,6 +103,15 @@ void remove_earlier_outputs(const fs::path& dir, const Json& earlier, const Expe
   for (const auto& file : unused) remove_file(file);
 }
 
+void remove_earlier_presentation(const fs::path& dir, const Json& earlier, const ExperimentSpec& spec) {
+  const std::set<std::string> drawn_now = plot_stems(spec.resolved);
+  for (const std::string& stem : plot_stems(earlier)) {
+    if (drawn_now.contains(stem)) continue;
+    for (const std::string& extension : kPlotFileExtensions) remove_file(dir / "plots" / (stem + extension));
+  }
+  if (spec.expectations.empty()) remove_file(dir / "checks.json");
+}
+
 void remove_leftover_temporaries(const fs::path& dir, const ExperimentSpec& spec, const Json& earlier) {
   remove_temporaries(dir, [](const std::string& name) {
     return std::find(kTopLevelOutputs.begin(), kTopLevelOutputs.end(), name) != kTopLevelOutputs.end();

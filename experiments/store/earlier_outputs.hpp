@@ -16,6 +16,10 @@ namespace localsgd {
 // claim), the earlier spec's plots, the run records `spec` does not use.
 void remove_earlier_outputs(const std::filesystem::path& dir, const Json& earlier, const ExperimentSpec& spec);
 
+// What localsgd drew or checked for `earlier` that `spec` (the same runs) does not: the earlier
+// spec's plots that `spec` does not draw, checks.json if `spec` has no expectations.
+void remove_earlier_presentation(const std::filesystem::path& dir, const Json& earlier, const ExperimentSpec& spec);
+
 // Temporaries of killed processes for any file localsgd writes for `earlier` or `spec`.
 void remove_leftover_temporaries(const std::filesystem::path& dir, const ExperimentSpec& spec, const Json& earlier);
 

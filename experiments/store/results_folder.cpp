@@ -88,6 +88,18 @@ bool holds_files(const fs::path& dir) {
   return false;
 }
 
+// The keys of a resolved spec that change no run's numbers: how results are named, drawn and
+// checked. A folder whose spec differs from the new one only in these holds the new spec's results.
+const std::vector<std::string> kPresentationKeys = {"name", "plots", "expect"};
+
+// `resolved` without its presentation keys: what the runs compute.
+Json computation_of(const Json& resolved) {
+  if (!resolved.is_object()) return resolved;
+  Json out = resolved;
+  for (const std::string& key : kPresentationKeys) out.erase(key);
+  return out;
+}
+
 }  // namespace
 
 Json inputs_json(const ExperimentSpec& spec) {
@@ -128,12 +140,17 @@ ClaimedFolder claim_results_folder(const fs::path& dir, const ExperimentSpec& sp
   if (fs::exists(resolved_file) || fs::is_symlink(resolved_file)) {
     const Json earlier = read_json(resolved_file).value_or(Json());
     const std::string input_changed = input_change(read_json(dir / "inputs.json"), inputs);
-    if (earlier == spec.resolved && input_changed.empty()) {
+    const bool same_computation = computation_of(earlier) == computation_of(spec.resolved);
+    if (same_computation && input_changed.empty()) {
       state = FolderState::resumed;
+      // Only plots, expectations or the name changed: the runs stand; what was drawn or checked
+      // for the earlier spec and is not for this one goes (the rest is redrawn after the runs).
+      if (earlier != spec.resolved) remove_earlier_presentation(dir, earlier, spec);
     } else if (!force) {
-      if (earlier != spec.resolved) {
+      if (!same_computation) {
         throw FolderConflict(fmt::format(
-            "{}: holds the results of a different spec (its spec.resolved.json differs); choose another --out, "
+            "{}: holds the results of a different spec (its spec.resolved.json differs in more than plots, expect "
+            "and name); choose another --out, "
             "or pass --force to write into it (files of finished runs with identical settings are reused)",
             dir.string()));
       }
