@@ -368,7 +368,7 @@ TEST_CASE("run --force removes every file of the earlier spec and keeps files lo
   CHECK_THAT(forced.out, Catch::Contains("2 of 4 runs reused"));
 
   CHECK(names_in(dir / "results") == std::set<std::string>{"inputs.json", "metrics.csv", "notes.txt", ".notes.txt.tmp.1.2",
-                                                           "plots", "runs", "spec.resolved.json", "summary.json",
+                                                           "plots", "runs", "runs.csv", "spec.resolved.json", "summary.json",
                                                            "time_to_target.csv"});
   REQUIRE(run_cli(dir, "run new.json --out fresh --quiet").exit_code == 0);
   std::set<std::string> runs = names_in(dir / "fresh/runs");

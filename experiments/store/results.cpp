@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "experiments/store/csv.hpp"
+#include "experiments/store/runs_table.hpp"
 #include "experiments/store/temporary_file.hpp"
 
 namespace localsgd {
@@ -77,6 +78,7 @@ void write_results(const std::filesystem::path& dir, const ExperimentSpec& spec,
   std::filesystem::create_directories(dir);
   write_file_atomically(dir / "metrics.csv", metrics_csv(spec, records));
   write_file_atomically(dir / "summary.json", summary_json(spec, records).dump(2) + "\n");
+  write_file_atomically(dir / "runs.csv", runs_csv(spec, records));
   // Also without targets (header only), so that no earlier run's file is left behind.
   write_file_atomically(dir / "time_to_target.csv", time_to_target_csv(spec, records));
 }

@@ -25,7 +25,7 @@ enum class FolderState { created, resumed, forced };
 
 // The files at the top of a results folder that localsgd writes, whatever the spec.
 inline const std::vector<std::string> kTopLevelOutputs = {"spec.resolved.json", "inputs.json", "metrics.csv",
-                                                          "summary.json", "time_to_target.csv", "checks.json"};
+                                                          "summary.json", "runs.csv", "time_to_target.csv", "checks.json"};
 
 // Every extension a plot's file stem gets in DIR/plots: the picture, then the data, script and
 // log gnuplot drew it from. The one list of them: add new picture formats (.pdf, .svg) here.
