@@ -24,6 +24,7 @@
 #include "experiments/cli/spec_overrides.hpp"
 #include "experiments/language/json_reader.hpp"
 #include "experiments/language/spec_error.hpp"
+#include "experiments/language/text_rules.hpp"
 #include "experiments/report/expectations.hpp"
 #include "experiments/report/explain.hpp"
 #include "experiments/store/folder_lock.hpp"
@@ -104,11 +105,27 @@ int command_validate(const std::string& spec_file, const std::vector<SpecOverrid
                      SpecOptions options) {
   options.check_only = true;
   const ExperimentSpec spec = load_spec_with(spec_file, overrides, options);
-  const std::size_t grid = spec.runs.size() / (spec.variants.size() * spec.seeds.size());
-  fmt::print("{}: valid. {} runs = {} variants x {} sweep points x {} seeds\n", spec_file, spec.runs.size(),
-             spec.variants.size(), grid, spec.seeds.size());
+  const std::size_t configurations = spec.runs.size() / spec.seeds.size();
+  // A variant that does not take a swept key has fewer sweep points than the others.
+  if (configurations % spec.variants.size() == 0 &&
+      std::all_of(spec.runs.begin(), spec.runs.end(), [](const RunSpec& r) {
+        return std::none_of(r.swept.begin(), r.swept.end(), [](const Json& v) { return v.is_null(); });
+      })) {
+    fmt::print("{}: valid. {} runs = {} variants x {} sweep points x {} seeds\n", spec_file, spec.runs.size(),
+               spec.variants.size(), configurations / spec.variants.size(), spec.seeds.size());
+  } else {
+    std::string points;
+    for (const std::string& variant : spec.variants) {
+      const auto count = std::count_if(spec.runs.begin(), spec.runs.end(), [&](const RunSpec& r) {
+        return r.variant == variant && r.seed == spec.seeds.front();
+      });
+      points += fmt::format("{}{} {}", points.empty() ? "" : ", ", quoted_for_message(variant), count);
+    }
+    fmt::print("{}: valid. {} runs = {} configurations (sweep points per variant: {}) x {} seeds\n", spec_file,
+               spec.runs.size(), configurations, points, spec.seeds.size());
+  }
   fmt::print("configurations: {} (runs that differ only in their seed; `localsgd explain` describes each)\n",
-             spec.variants.size() * grid);
+             configurations);
   fmt::print("memory: {}; limit {}\n", spec.memory.describe(), spec.memory.describe_limit());
   const auto warnings = period_independence_warnings(spec);
   fmt::print("warnings: {}{}\n", warnings.size(), warnings.empty() ? "" : " (on stderr)");

@@ -212,7 +212,7 @@ void reject_unknown_keys(const Json& object, const Location& where, std::span<co
       rule += " (valid keys: " + join_names(allowed) + ")";
       if (auto guess = closest_name(key, allowed)) rule += fmt::format("; did you mean \"{}\"?", *guess);
     }
-    where.child(key).fail(rule);
+    throw UnknownKeyError(where.child(key).in_file(), rule);
   }
 }
 

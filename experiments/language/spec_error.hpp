@@ -21,4 +21,11 @@ class SpecError : public std::runtime_error {
   std::string rule_;
 };
 
+// A key the object's type does not take (e.g. "period" in schedule type "sync"). The spec reader
+// tells it apart: a swept key that a variant's types do not take is not applied to that variant.
+class UnknownKeyError : public SpecError {
+ public:
+  using SpecError::SpecError;
+};
+
 }  // namespace localsgd

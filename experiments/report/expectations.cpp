@@ -162,7 +162,10 @@ double slope_of(const ExperimentSpec& spec, const std::vector<RunRecord>& record
   std::vector<double> xs, ys;
   if (!check.axis) {
     std::map<double, std::vector<std::size_t>> by_value;
-    for (std::size_t i : runs) by_value[spec.runs[i].swept.at(check.against).get<double>()].push_back(i);
+    for (std::size_t i : runs) {
+      const Json& value = spec.runs[i].swept.at(check.against);
+      if (!value.is_null()) by_value[value.get<double>()].push_back(i);  // null: a variant without the key
+    }
     for (const auto& [value, at_value] : by_value) {
       if (value < check.from || value > check.to) continue;
       xs.push_back(value);

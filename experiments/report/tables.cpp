@@ -18,7 +18,9 @@ std::string seconds_text(double seconds) {
 // A curve: one variant at one sweep point (its seeds are averaged).
 std::string describe_curve(const RunSpec& r) {
   std::string key = r.variant;
-  for (const auto& [path, value] : r.swept.items()) key += fmt::format(" {}={}", path, value.dump());
+  for (const auto& [path, value] : r.swept.items()) {
+    if (!value.is_null()) key += fmt::format(" {}={}", path, value.dump());  // null: the variant does not take it
+  }
   return key;
 }
 

@@ -123,7 +123,8 @@ void check_slope_references(const SlopeExpectation& s, const ExperimentSpec& spe
   }
   if (swept) {
     for (const RunSpec& run : spec.runs) {
-      if (!run.swept.at(s.against).is_number()) {
+      const Json& value = run.swept.at(s.against);
+      if (!value.is_number() && !value.is_null()) {  // null: a variant that does not take the key
         where.child("against").fail(fmt::format("the swept values of \"{}\" must be numbers", s.against));
       }
     }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -541,7 +543,9 @@ PlotSpec PlotSpec::from_json(const Json& json) {
 
 std::string describe_run(const RunSpec& run) {
   std::string text = fmt::format("{} seed={}", run.variant, run.seed);
-  for (const auto& [path, value] : run.swept.items()) text += fmt::format(" {}={}", path, value.dump());
+  for (const auto& [path, value] : run.swept.items()) {
+    if (!value.is_null()) text += fmt::format(" {}={}", path, value.dump());  // null: the variant does not take it
+  }
   return text;
 }
 
@@ -624,31 +628,75 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
   // One cache for the spec: its runs share every problem validation built.
   const auto problems = std::make_shared<ProblemCache>(options.check_only);
   Json resolved_variants = Json::array();
+  // A swept key that a variant's types do not take (a Sync baseline beside a swept period) is not
+  // applied to that variant: it runs once for each point of the other swept keys, with the key's
+  // swept value null (an empty cell in the CSV files). A key that no variant takes is an error.
+  // path -> the most helpful refusal (one with a "did you mean"), and the variant it came from
+  std::map<std::string, std::optional<std::pair<UnknownKeyError, std::string>>> never_taken;
+  for (const auto& axis : axes) {
+    for (const auto& path : axis.paths) never_taken.emplace(path.path, std::nullopt);
+  }
+  std::set<std::string> taken_somewhere;
   for (const Variant& variant : variants) {
+    std::vector<Json> points_done;  // the variant's distinct swept points (without the keys it does not take)
     for (std::size_t g = 0; g < grid_size; ++g) {
-      Json run = base;
-      SourceMap sources;
-      sources.add("", "");
-      for (const auto& [key, value] : variant.overrides.items()) {
-        run[key] = value;
-        sources.add("/" + key, variant.pointer + "/" + key);
-      }
-      Json swept = Json::object();
       std::size_t rest = g;  // the grid point's index, last axis fastest
       std::vector<std::size_t> choice(axes.size());
       for (std::size_t a = axes.size(); a-- > 0;) {
         choice[a] = rest % axes[a].size();
         rest /= axes[a].size();
       }
-      for (std::size_t a = 0; a < axes.size(); ++a) {
-        for (const SweepPath& path : axes[a].paths) {
-          const Json& value = path.values[choice[a]];
-          assign_swept(run, path, value, variant);
-          sources.add(run_pointer(path), path.source + "/" + std::to_string(choice[a]));
-          swept[path.path] = value;
+      std::set<std::string> not_taken;
+      std::optional<RunSpec> attempt;
+      Json swept = Json::object();
+      while (!attempt) {
+        Json run = base;
+        SourceMap sources;
+        sources.add("", "");
+        for (const auto& [key, value] : variant.overrides.items()) {
+          run[key] = value;
+          sources.add("/" + key, variant.pointer + "/" + key);
+        }
+        swept = Json::object();
+        for (std::size_t a = 0; a < axes.size(); ++a) {
+          for (const SweepPath& path : axes[a].paths) {
+            if (not_taken.contains(path.path)) {
+              swept[path.path] = nullptr;
+              continue;
+            }
+            const Json& value = path.values[choice[a]];
+            assign_swept(run, path, value, variant);
+            sources.add(run_pointer(path), path.source + "/" + std::to_string(choice[a]));
+            swept[path.path] = value;
+          }
+        }
+        try {
+          attempt = parse_run(run, sources, variant.pointer, base_folder, budget, problems);
+        } catch (const UnknownKeyError& e) {
+          // Refused exactly at a swept value: this variant's type does not take the key.
+          const SweepPath* refused = nullptr;
+          for (std::size_t a = 0; a < axes.size() && !refused; ++a) {
+            for (const SweepPath& path : axes[a].paths) {
+              if (!not_taken.contains(path.path) && e.pointer() == path.source + "/" + std::to_string(choice[a])) {
+                refused = &path;
+              }
+            }
+          }
+          if (!refused) throw;
+          not_taken.insert(refused->path);
+          auto& refusal = never_taken.at(refused->path);
+          if (!refusal || (refusal->first.rule().find("did you mean") == std::string::npos &&
+                           e.rule().find("did you mean") != std::string::npos)) {
+            refusal.emplace(e, variant.label);
+          }
         }
       }
-      RunSpec parsed = parse_run(run, sources, variant.pointer, base_folder, budget, problems);
+      for (const auto& [path, value] : swept.items()) {
+        if (!value.is_null()) taken_somewhere.insert(path);
+      }
+      if (std::find(points_done.begin(), points_done.end(), swept) != points_done.end()) continue;
+      points_done.push_back(swept);
+      RunSpec parsed = std::move(*attempt);
       parsed.variant = variant.label.empty() ? parsed.schedule.type() : variant.label;
       parsed.swept = swept;
       if (g == 0) {
@@ -663,6 +711,16 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
         r.index = out.runs.size();
         out.runs.push_back(std::move(r));
       }
+    }
+  }
+
+  for (const auto& [path, refusal] : never_taken) {
+    if (!taken_somewhere.contains(path) && refusal) {
+      const auto& [error, label] = *refusal;
+      throw SpecError(error.pointer(), variants.size() > 1 || !label.empty()
+                                           ? fmt::format("{} (in variant \"{}\"; no variant takes this swept key)",
+                                                         error.rule(), label)
+                                           : error.rule());
     }
   }
 

@@ -13,7 +13,10 @@ namespace localsgd {
 
 namespace {
 
-std::string swept_text(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+// A swept value as a CSV cell; null (a variant that does not take the swept key) is an empty cell.
+std::string swept_text(const Json& value) {
+  return value.is_null() ? std::string() : value.is_string() ? value.get<std::string>() : value.dump();
+}
 
 std::string run_prefix(const RunSpec& run, const ExperimentSpec& spec) {
   std::string prefix = fmt::format("{},{},{}", run.index, csv_field(run.variant), run.seed);
