@@ -36,7 +36,7 @@
 #include "experiments/store/results_folder.hpp"
 #include "experiments/store/run_store.hpp"
 #include "experiments/run/runner.hpp"
-#include "experiments/spec/period_independence.hpp"
+#include "experiments/spec/spec_warnings.hpp"
 #include "experiments/spec/spec.hpp"
 #include "experiments/language/text_rules.hpp"
 
@@ -64,9 +64,9 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-// Warnings about a valid spec (experiments/spec/period_independence.hpp): printed, never fatal.
+// Warnings about a valid spec (experiments/spec/spec_warnings.hpp): printed, never fatal.
 void print_warnings(const ExperimentSpec& spec) {
-  for (const auto& warning : period_independence_warnings(spec)) fmt::print(stderr, "warning: {}\n", warning);
+  for (const auto& warning : spec_warnings(spec)) fmt::print(stderr, "warning: {}\n", warning);
 }
 
 // Reads the spec file, applies the `--set` overrides to its JSON in order, then reads the spec:
@@ -127,7 +127,7 @@ int command_validate(const std::string& spec_file, const std::vector<SpecOverrid
   fmt::print("configurations: {} (runs that differ only in their seed; `localsgd explain` describes each)\n",
              configurations);
   fmt::print("memory: {}; limit {}\n", spec.memory.describe(), spec.memory.describe_limit());
-  const auto warnings = period_independence_warnings(spec);
+  const auto warnings = spec_warnings(spec);
   fmt::print("warnings: {}{}\n", warnings.size(), warnings.empty() ? "" : " (on stderr)");
   if (list_runs) {
     for (const RunSpec& r : spec.runs) {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "algorithms/theory.hpp"
-#include "experiments/spec/period_independence.hpp"
+#include "experiments/spec/spec_warnings.hpp"
 
 namespace localsgd {
 
@@ -54,7 +54,7 @@ Json explain_configuration(const RunSpec& run) {
   const long stich = stich_period(run.steps, run.workers, run.batch);
   auto rounds_for = [&](long period) { return (run.steps + period - 1) / period; };
   Json warnings = Json::array();
-  if (auto warning = period_independence_warning(run)) warnings.push_back(*warning);
+  for (const ConfigurationWarning& warning : configuration_warnings(run)) warnings.push_back(warning.text);
 
   Json schedule_json = {{"type", run.schedule.type()}, {"adapts_to_run", schedule->adapts_to_run()}};
   const auto longest = schedule->longest_period(run.steps);
@@ -136,7 +136,7 @@ Json explain_spec(const ExperimentSpec& spec) {
   return {{"name", spec.name},
           {"runs", spec.runs.size()},
           {"configurations", configurations},
-          {"warnings", period_independence_warnings(spec)}};
+          {"warnings", spec_warnings(spec)}};
 }
 
 std::string explain_text(const Json& explanation) {
