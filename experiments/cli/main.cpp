@@ -25,6 +25,7 @@
 #include "experiments/language/json_reader.hpp"
 #include "experiments/language/spec_error.hpp"
 #include "experiments/language/text_rules.hpp"
+#include "experiments/report/compare.hpp"
 #include "experiments/report/expectations.hpp"
 #include "experiments/report/explain.hpp"
 #include "experiments/store/folder_lock.hpp"
@@ -269,6 +270,23 @@ int command_plot(const std::string& dir) {
   return plots.warnings.empty() && plots.failures.empty() ? 0 : kExitFailure;
 }
 
+int command_compare(const std::string& a, const std::string& b, std::vector<std::string> metrics, double confidence,
+                    bool as_json) {
+  if (metrics.empty()) metrics = {"gap"};
+  if (!(confidence > 0 && confidence < 1)) {
+    fmt::print(stderr, "error: --confidence must be between 0 and 1, got {}\n", confidence);
+    return kExitInvalidInput;
+  }
+  try {
+    const Json comparison = compare_folders(a, b, metrics, confidence);
+    fmt::print("{}", as_json ? comparison.dump(2) + "\n" : compare_text(comparison));
+  } catch (const CompareError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  }
+  return 0;
+}
+
 void print_param(const ParamSpec& p) {
   const std::string fallback =
       p.fallback.is_null() ? (p.is_optional ? "optional" : "required") : "default " + p.fallback.dump();
@@ -348,6 +366,18 @@ int main(int argc, char** argv) {
   explain->add_option("--set", set_texts, set_help)->allow_extra_args(false);
   auto* plot = app.add_subcommand("plot", "redraw the plots of a results folder from its metrics.csv");
   plot->add_option("dir", dir, "results folder")->required();
+  auto* compare = app.add_subcommand("compare", "compare two results folders: means over seeds, intervals, z");
+  std::string dir_b;
+  std::vector<std::string> compare_metrics;
+  double confidence = 0.95;
+  compare->add_option("dir_a", dir, "results folder A")->required();
+  compare->add_option("dir_b", dir_b, "results folder B")->required();
+  compare->add_option("--metric", compare_metrics,
+                      "gap (default), loss, grad_norm_sq, consensus, rounds, virtual_time, compute_time_mean, "
+                      "communication_time, idle_time_mean; repeatable")
+      ->allow_extra_args(false);
+  compare->add_option("--confidence", confidence, "confidence of the intervals (default 0.95)");
+  compare->add_flag("--json", as_json, "machine-readable output");
   app.add_subcommand("list", "list every problem, schedule, step size, optimizer and clock model");
 
   try {
@@ -393,6 +423,7 @@ int main(int argc, char** argv) {
     if (*validate) return command_validate(spec_file, overrides, list_runs, options);
     if (*explain) return command_explain(spec_file, overrides, as_json, options);
     if (*plot) return command_plot(dir);
+    if (*compare) return command_compare(dir, dir_b, compare_metrics, confidence, as_json);
     return command_list();
   } catch (const SpecFileError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
