@@ -34,7 +34,7 @@ Json adaptive_spec(const Json& trace) {
 
 }  // namespace
 
-TEST_CASE("trace: trace.csv, rounds.csv and sync_steps of an adaptive schedule; metrics.csv unchanged") {
+TEST_CASE("trace: trace.csv, rounds.csv and sync_steps of an adaptive schedule, and metrics.csv unchanged") {
   ScratchDir dir;
   const CommandResult plain = run_spec(dir, "plain.json", adaptive_spec(Json()).dump(), "plain");
   REQUIRE(plain.exit_code == 0);

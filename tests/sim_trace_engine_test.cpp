@@ -11,6 +11,7 @@
 #include "experiments/run/trace_recorder.hpp"
 #include "sim/minibatch.hpp"
 #include "sim/worker_slowdown.hpp"
+#include "support/allocations.hpp"
 #include "support/fixtures.hpp"
 
 using namespace localsgd;
@@ -178,4 +179,24 @@ TEST_CASE("rounds: per-round compute and idle seconds add up to the run's, with 
     REQUIRE(rounds.idle_seconds(k, 2) == 0.0);
     REQUIRE(rounds.idle_seconds(k, 0) > 0.0);
   }
+}
+
+TEST_CASE("trace: a traced run allocates nothing more than an untraced one (buffers reserved before the run)") {
+  const auto problem = make_least_squares(300, 5, 3);
+  TraceRecorder trace_again(*problem, {0, 1, 2}, 5, 31 + 2 * 5);
+  RoundsRecorder rounds_again({0, 1, 2}, 3, 5);
+  std::size_t untraced = 0, traced = 0;
+  {
+    const CountAllocations count;
+    run_traced(*problem, 6, 30, 2, 0, {});
+    untraced = count.count();
+  }
+  {
+    const CountAllocations count;
+    run_traced(*problem, 6, 30, 2, 1, {&trace_again, &rounds_again});
+    traced = count.count();
+  }
+  REQUIRE(trace_again.points() == 31 + 5);
+  // The mean's scratch is sized at the first of the 36 points (once per run), nothing per point.
+  REQUIRE(traced <= untraced + 2);
 }

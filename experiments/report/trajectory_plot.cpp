@@ -239,7 +239,7 @@ std::string panel_plot(std::size_t k, const Panel& panel, bool has_contours, boo
 
 std::string axes(const Extent& e) {
   return fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\nset size ratio -1\nset xlabel 'x0'\nset ylabel 'x1'\n"
-                     "set key bottom left box opaque font ',8'\nset samples 2\n",
+                     "set key below horizontal font ',9'\nset samples 2\n",
                      e.x_min, e.x_max, e.y_min, e.y_max);
 }
 
@@ -247,7 +247,7 @@ void write_scripts(const fs::path& plots, const std::vector<Panel>& panels, cons
                    const std::vector<std::vector<double>>& levels) {
   const std::vector<long> frames = frame_steps(panels);
   const std::size_t count = panels.size();
-  const int width = 560 * static_cast<int>(count), height = 600;
+  const int width = 560 * static_cast<int>(count), height = 620;
   std::string png = "# The trajectories of the traced 2-D runs (localsgd run writes this; `gnuplot trajectories.gp` redraws it).\n"
                     "if (!exists('output_file')) output_file = 'trajectories.png'\n";
   png += fmt::format("set terminal pngcairo size {},{} noenhanced font ',10'\nset output output_file\n", width, height);
