@@ -186,16 +186,24 @@ std::vector<long> frame_steps(const std::vector<Panel>& panels) {
 }
 
 // Per frame (gnuplot index f − 1), every worker's latest position at or before the frame's step.
+// The points are in step order, so one pass per worker over points and frames together.
 std::string heads_dat(const Panel& panel, const std::vector<long>& frames) {
+  std::vector<std::vector<const TracePoint*>> heads(frames.size());
+  for (int w : panel.workers) {
+    const TracePoint* last = nullptr;
+    std::size_t next = 0;  // the next point to look at
+    for (std::size_t f = 0; f < frames.size(); ++f) {
+      for (; next < panel.points.size() && panel.points[next].step <= frames[f]; ++next) {
+        if (panel.points[next].worker == w) last = &panel.points[next];
+      }
+      heads[f].push_back(last);
+    }
+  }
   std::string text;
   auto out = std::back_inserter(text);
-  for (long step : frames) {
-    for (int w : panel.workers) {
-      const TracePoint* last = nullptr;
-      for (const TracePoint& t : panel.points) {
-        if (t.worker == w && t.step <= step) last = &t;
-      }
-      if (last != nullptr) fmt::format_to(out, "{} {} {}\n", last->x, last->y, w);
+  for (const auto& frame : heads) {
+    for (const TracePoint* t : frame) {
+      if (t != nullptr) fmt::format_to(out, "{} {} {}\n", t->x, t->y, t->worker);
     }
     text += "\n\n";
   }
