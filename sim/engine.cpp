@@ -452,7 +452,7 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
       w.optimizer_age = 0;
     }
   });
-  const SyncPoint point{step, round, done, view, server_};
+  const SyncPoint point{step, round, done, view, server_, participants_, participant_steps_};
   for (Observer* o : observers) o->after_sync(point);
   return communication;
 }
@@ -547,6 +547,11 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
     emit(evaluate(0, 0, 0.0, consensus()));
     ++next_eval;
   }
+  const long trace_every = config_.trace_every;
+  const ModelsView models_view(workers_);
+  if (trace_every > 0) {
+    for (Observer* o : observers) o->on_trace(0, 0, models_view);
+  }
 
   long t = 0;
   const long max_segment = config_.stop != nullptr ? segment_steps(config_.batch, d) : total;
@@ -565,8 +570,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
       // at most one segment, so that a stop request is seen soon). Stopping only pauses the
       // workers; it changes no state.
       while (next_eval != eval_steps.end() && *next_eval <= t) ++next_eval;
-      const long stretch_end =
+      long stretch_end =
           std::min((next_eval != eval_steps.end()) ? std::min(sync_at, *next_eval) : sync_at, t + max_segment);
+      if (trace_every > 0) stretch_end = std::min(stretch_end, (t / trace_every + 1) * trace_every);
       run_workers(t + 1, stretch_end);
       t = stretch_end;
       if (const auto [overflow_step, worker] = clock_overflow(); overflow_step > 0) {
@@ -578,6 +584,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
       }
       const bool is_sync = (t == sync_at);
       const bool is_eval = (next_eval != eval_steps.end() && *next_eval == t);
+      if (trace_every > 0 && !is_sync && t % trace_every == 0) {
+        for (Observer* o : observers) o->on_trace(t, report.rounds, models_view);
+      }
       if (!is_sync && !is_eval) continue;
 
       round_model(/*commit=*/false);

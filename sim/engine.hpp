@@ -36,6 +36,9 @@ struct EngineConfig {
   // If set, checked between segments of local steps (segment_steps apart at most): once true,
   // the run stops as interrupted. Never changes the trajectory of a run that is not interrupted.
   const std::atomic<bool>* stop = nullptr;
+  // If > 0, steps 0, k, 2k, … (k = trace_every) are extra stop points at which observers see the
+  // workers' models (Observer::on_trace). Like evaluation points, they never change a bit.
+  long trace_every = 0;
 };
 
 // The most local steps workers run between two checks of EngineConfig::stop: about 4 million

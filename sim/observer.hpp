@@ -2,6 +2,7 @@
 // Everything that watches a run (metrics writers, progress, traces, tests) is an observer: the
 // engine's loop itself does no I/O. Observers only read.
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "core/types.hpp"
@@ -28,6 +29,9 @@ class ModelsView {
   explicit ModelsView(const std::vector<Worker>& workers) : workers_(&workers) {}
   std::size_t size() const;
   const Vector& operator[](std::size_t i) const;
+  // Worker i's clock totals so far: seconds computing, and seconds waiting at barriers.
+  double busy_seconds(std::size_t i) const;
+  double idle_seconds(std::size_t i) const;
 
  private:
   const std::vector<Worker>* workers_;
@@ -40,6 +44,10 @@ struct SyncPoint {
   double time;               // virtual seconds when every worker holds x̄_t (after the communication)
   const ModelsView& models;  // every one equal to `average`
   const Vector& average;
+  // The round's participants (increasing ids) and the local steps each ran whose model was used;
+  // a worker not listed sat the round out or was dropped (deadline).
+  std::span<const int> participants = {};
+  std::span<const long> participant_steps = {};
 };
 
 class Observer {
@@ -51,6 +59,10 @@ class Observer {
   // At a sync, after every worker holds the average. Called before the evaluation of the same
   // step, if there is one.
   virtual void after_sync(const SyncPoint& /*sync*/) {}
+  // At a trace step (EngineConfig::trace_every: steps 0, k, 2k, …) that is not a sync step: the
+  // workers' current models after step `step`, `round` syncs done. At a sync step, before_sync and
+  // after_sync show the models instead (a trace shows both sides of the snap).
+  virtual void on_trace(long /*step*/, int /*round*/, const ModelsView& /*models*/) {}
 };
 
 }  // namespace localsgd

@@ -28,5 +28,7 @@ struct Worker {
 
 inline std::size_t ModelsView::size() const { return workers_->size(); }
 inline const Vector& ModelsView::operator[](std::size_t i) const { return (*workers_)[i].model; }
+inline double ModelsView::busy_seconds(std::size_t i) const { return (*workers_)[i].busy_seconds; }
+inline double ModelsView::idle_seconds(std::size_t i) const { return (*workers_)[i].idle_seconds; }
 
 }  // namespace localsgd

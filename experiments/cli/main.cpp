@@ -32,10 +32,12 @@
 #include "experiments/catalog/memory.hpp"
 #include "experiments/report/plots.hpp"
 #include "experiments/report/tables.hpp"
+#include "experiments/report/trajectory_plot.hpp"
 #include "experiments/run/progress.hpp"
 #include "experiments/store/results.hpp"
 #include "experiments/store/results_folder.hpp"
 #include "experiments/store/run_store.hpp"
+#include "experiments/store/trace_writer.hpp"
 #include "experiments/run/runner.hpp"
 #include "experiments/spec/spec_warnings.hpp"
 #include "experiments/spec/spec.hpp"
@@ -209,8 +211,10 @@ int command_run(const std::string& spec_file, const std::vector<SpecOverride>& o
   };
   if (stop_requested.load()) return interrupted_after_runs("before writing the results");
   write_results(dir, spec, records);
+  write_trace_outputs(dir, spec);  // trace.csv, rounds.csv: only for a spec with a trace
   if (stop_requested.load()) return interrupted_after_runs("after writing metrics.csv and summary.json, before the plots");
-  const PlotOutcome plots = render_plots(dir, &stop_requested);
+  PlotOutcome plots = render_plots(dir, &stop_requested);
+  add_trajectory_plots(plots, dir, &spec, &stop_requested);  // d = 2 with a trace
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
   for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);
   if (plots.interrupted) return interrupted_after_runs("while drawing the plots");
@@ -259,7 +263,8 @@ int command_plot(const std::string& dir) {
     return kExitInvalidInput;
   }
   install_stop_handlers();
-  const PlotOutcome plots = render_plots(dir, &stop_requested);
+  PlotOutcome plots = render_plots(dir, &stop_requested);
+  add_trajectory_plots(plots, dir, nullptr, &stop_requested);  // d = 2 with a trace
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
   for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);
   for (const auto& file : plots.written) fmt::print("{}\n", file.string());

@@ -114,6 +114,7 @@ RunRecord record_of(const RunOutcome& o) {
   if (!o.spec->round.is_default()) {
     s.participation = ParticipationCounts{r.rounds_participated, r.steps_run, r.dropped_steps, r.empty_rounds};
   }
+  s.sync_steps = o.sync_steps;
   s.targets = target_outcomes(o);
   s.wall_seconds = o.wall_seconds;
   if (!o.rows.empty()) {

@@ -9,7 +9,10 @@
 #include <optional>
 
 #include "experiments/run/outcome_record.hpp"
+#include "experiments/run/rounds_recorder.hpp"
+#include "experiments/run/trace_recorder.hpp"
 #include "experiments/store/run_store.hpp"
+#include "experiments/store/trace_writer.hpp"
 #include "sim/parallel.hpp"
 
 namespace localsgd {
@@ -25,6 +28,15 @@ class MetricsRecorder final : public Observer {
  private:
   std::vector<Evaluation> rows_;
 };
+
+// The syncs a run will make, to reserve its trace buffers: exact for a schedule planned ahead; for
+// one that adapts to the run, a guess (the buffers grow if it syncs more often).
+long expected_syncs(const RunSpec& run, const BuildContext& context) {
+  const auto schedule = run.schedule.build(context);
+  if (schedule->adapts_to_run()) return std::min(run.steps, 1024L);
+  constexpr std::size_t kMaxPlanned = 1'000'000;
+  return static_cast<long>(planned_sync_steps(*schedule, run.steps, run.workers, run.batch, kMaxPlanned).size());
+}
 
 }  // namespace
 
@@ -45,12 +57,22 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
   const double initial_gap = problem->gap(x0);
   config.divergence_gap = kDivergenceFactor * std::max(initial_gap, 1.0);
   config.stop = stop;
+  if (run.trace) config.trace_every = run.trace->every;
   Engine engine(*problem, config, Algorithm{*schedule, *step_size, *optimizer, run.pipeline()}, ClockModels{compute, *network});
   const std::vector<long> eval_steps = run.eval.steps(run.steps);
   MetricsRecorder recorder(eval_steps.size());
   TargetTracker targets(*problem, run.targets, static_cast<long>(run.workers) * run.batch);
   std::vector<Observer*> observers = {&recorder};
   if (!run.targets.empty()) observers.push_back(&targets);
+  std::optional<TraceRecorder> trace;
+  std::optional<RoundsRecorder> rounds;
+  if (run.trace) {
+    const long syncs = expected_syncs(run, context);
+    trace.emplace(*problem, run.trace->workers, run.trace->coordinates, run.steps / run.trace->every + 1 + 2 * syncs);
+    rounds.emplace(run.trace->workers, run.workers, syncs);
+    observers.push_back(&*trace);
+    observers.push_back(&*rounds);
+  }
 
   RunOutcome outcome;
   outcome.spec = &run;
@@ -63,6 +85,11 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
   outcome.initial_gap = initial_gap;
   outcome.eta0 = step_size->at(0);
   outcome.eta_last = step_size->at(std::max(outcome.report.steps_done, 1L) - 1);
+  if (run.trace) {
+    outcome.sync_steps = rounds->sync_steps();
+    outcome.trace_csv = trace->header() + trace->rows();
+    outcome.rounds_csv = RoundsRecorder::header() + rounds->rows();
+  }
   return outcome;
 }
 
@@ -83,6 +110,8 @@ RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const
     }
     const RunSpec& run = spec.runs[i];
     std::optional<RunRecord> stored = store ? store->load(run) : std::nullopt;
+    // A traced run is reused only with its trace files (written before its record).
+    if (stored && run.trace && !has_run_traces(*store, run)) stored.reset();
     const bool reused = stored.has_value();
     RunRecord record;
     if (reused) {
@@ -97,6 +126,7 @@ RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const
         return;
       }
       record = record_of(*outcome);
+      if (store && run.trace) save_run_traces(*store, run, outcome->trace_csv, outcome->rounds_csv);
     }
     const std::lock_guard lock(report_mutex);
     if (store && !reused) store->save(run, record);

@@ -24,6 +24,10 @@ struct RunOutcome {
   double initial_gap = 0;    // F(x_0) − F*, where every worker starts
   double eta0 = 0;           // the first step size, and the one used by the last step done
   double eta_last = 0;
+  // Only for a run with a trace (RunSpec::trace): the step of every sync, and the run's rows of
+  // trace.csv and rounds.csv, each with its header, without the run column (experiments/store/trace_writer.hpp).
+  std::optional<std::vector<long>> sync_steps;
+  std::string trace_csv, rounds_csv;
 };
 
 // A run diverges when its averaged model or loss is not finite, or when at an evaluation point

@@ -149,6 +149,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   check_clock_bound(r, clock_at, problem->dim());
   r.eval = read_eval(run, root);
   r.targets = read_targets(run, root);
+  r.trace = read_trace(run, root, r.workers, r.steps, problem->dim());
   r.eval_rows = r.eval.count(r.steps);
   r.memory_bytes =
       run_memory(r.workers, problem->dim(), r.batch, state_vectors, problem->finite_sum() != nullptr, r.eval_rows,
@@ -166,6 +167,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
               {"eval", eval_json(r.eval)},
               {"targets", targets_json(r.targets)}};
   r.round.add_to_config(r.config);
+  if (r.trace) r.config["trace"] = trace_json(*r.trace);  // absent without a trace: keys stay as they were
   return r;
 }
 
@@ -553,7 +555,7 @@ const std::vector<std::string>& run_level_keys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> out = {"problem", "workers", "steps", "batch", "step_size", "schedule", "optimizer"};
     for (const auto& key : round_keys()) out.push_back(key);
-    for (const char* key : {"clock", "eval", "targets"}) out.emplace_back(key);
+    for (const char* key : {"clock", "eval", "targets", "trace"}) out.emplace_back(key);
     return out;
   }();
   return keys;

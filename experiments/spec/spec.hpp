@@ -16,6 +16,7 @@
 #include "experiments/spec/round_spec.hpp"
 #include "experiments/language/params.hpp"
 #include "experiments/spec/target_spec.hpp"
+#include "experiments/spec/trace_spec.hpp"
 #include "sim/evaluation_plan.hpp"
 
 namespace localsgd {
@@ -78,6 +79,7 @@ struct RunSpec {
   Configured<NetworkModel> network;
   EvalSettings eval;
   std::vector<Target> targets;
+  std::optional<TraceSpec> trace;  // the workers' models to record (none: no trace)
   long eval_rows = 0;        // metric rows the run writes (evaluation points)
   double memory_bytes = 0;   // estimated memory of its engine and metric rows (experiments/catalog/memory.hpp)
   Json config;  // the run-level keys with every default filled in

@@ -141,6 +141,7 @@ Json to_json(const RunSummary& s) {
                             {"dropped_steps", c.dropped_steps},
                             {"empty_rounds", c.empty_rounds}};
   }
+  if (s.sync_steps) out["sync_steps"] = *s.sync_steps;
   if (s.termination != RunTermination::completed) {
     out[ended_at_key(s.termination)] = s.ended_at_step;
     if (s.ended_because) out[ended_because_key(s.termination)] = *s.ended_because;
@@ -180,6 +181,7 @@ RunSummary summary_from_json(const Json& json) {
                                           c.at("dropped_steps").get<std::vector<long>>(),
                                           c.at("empty_rounds").get<long>()};
   }
+  if (json.contains("sync_steps")) s.sync_steps = json.at("sync_steps").get<std::vector<long>>();
   if (s.termination != RunTermination::completed) {
     s.ended_at_step = json.at(ended_at_key(s.termination)).get<long>();
     if (json.contains(ended_because_key(s.termination))) {

@@ -65,6 +65,9 @@ struct RunSummary {
   // Only with a round pipeline other than the default (JSON: "participation"; absent otherwise, so
   // that the summaries of default runs are unchanged).
   std::optional<ParticipationCounts> participation;
+  // Only for a run with a trace (JSON: "sync_steps"; absent otherwise): the step of every sync,
+  // as the run made them (adaptive schedules included), the whole list.
+  std::optional<std::vector<long>> sync_steps;
   std::vector<TargetOutcome> targets;
   double wall_seconds = 0;  // the simulator's own time (never compared: it differs between reruns)
   std::optional<FinalMetrics> final_metrics;  // none without evaluation rows (JSON: "final": null)

@@ -1,0 +1,32 @@
+#pragma once
+// The run-level `trace` key (docs/experiments.md, "Traces"): which workers' models to record, every
+// how many steps, and how many of their coordinates. A run with a trace writes its rows of
+// trace.csv and rounds.csv and lists its sync steps in summary.json; without one, nothing changes.
+#include <optional>
+#include <vector>
+
+#include "experiments/language/params.hpp"
+
+namespace localsgd {
+
+// At most this many coordinates per traced model (the default is min(d, this)).
+constexpr long kMaxTraceCoordinates = 64;
+// At most this many trace rows per run from the every-k steps (workers × (T/k + 1)); sync rows
+// come on top (two per sync and traced worker).
+constexpr double kMaxTraceRows = 1e7;
+
+struct TraceSpec {
+  bool all_workers = false;  // "workers": "all"
+  std::vector<int> workers;  // the traced worker ids, increasing (every id when all_workers)
+  long every = 1;            // k: steps 0, k, 2k, … (and both sides of every sync)
+  long coordinates = 0;      // the first n coordinates of each model
+};
+
+// Reads `run["trace"]` (absent: no trace) for a run of `workers` workers, `steps` steps and
+// dimension `dim`. Throws SpecError naming the JSON path and the rule broken.
+std::optional<TraceSpec> read_trace(const Json& run, const Location& root, int workers, long steps, long dim);
+
+// The resolved form, as read_trace accepts it back.
+Json trace_json(const TraceSpec& trace);
+
+}  // namespace localsgd
