@@ -177,3 +177,40 @@ TEST_CASE("trace: a 2-D run's trajectories are drawn as a PNG and an animated GI
   REQUIRE(is_complete_png(plots / "trajectories.png"));
   REQUIRE(is_complete_gif(plots / "trajectories.gif"));
 }
+
+TEST_CASE("trace: --force to a spec without a trace removes every trace file and the trajectories") {
+  ScratchDir dir;
+  Json spec = {
+      {"name", "drift"},
+      {"problem", {{"type", "quadratic"}, {"dim", 2}, {"sigma2", 0}, {"heterogeneity", 1.0}}},
+      {"workers", 2},
+      {"steps", 20},
+      {"step_size", {{"type", "constant"}, {"value", 0.2}}},
+      {"schedule", {{"type", "fixed"}, {"period", 5}}},
+      {"trace", {{"workers", "all"}}},
+  };
+  REQUIRE(run_spec(dir, "a.json", spec.dump(), "out").exit_code == 0);
+  REQUIRE(std::filesystem::exists(dir / "out/trace.csv"));
+  REQUIRE(std::filesystem::exists(dir / "out/plots/trajectories_paths_0.dat"));
+  std::size_t traces = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "out/runs")) {
+    traces += entry.path().string().ends_with(".trace.csv") || entry.path().string().ends_with(".rounds.csv");
+  }
+  REQUIRE(traces == 2);
+  write_file(dir / "out/notes.txt", "mine");
+
+  spec.erase("trace");
+  REQUIRE(run_spec(dir, "b.json", spec.dump(), "out").exit_code == 2);  // a different spec
+  const CommandResult forced = run_spec(dir, "b.json", spec.dump(), "out", "--force");
+  INFO(forced.err);
+  REQUIRE(forced.exit_code == 0);
+  for (const char* gone : {"trace.csv", "rounds.csv", "plots/trajectories.png", "plots/trajectories.gif",
+                           "plots/trajectories.gp", "plots/trajectories_paths_0.dat", "plots/trajectories_grid_0.dat"}) {
+    INFO(gone);
+    CHECK_FALSE(std::filesystem::exists(dir / "out" / gone));
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "out/runs")) {
+    CHECK(entry.path().extension() == ".json");
+  }
+  CHECK(read_file(dir / "out/notes.txt") == "mine");
+}

@@ -9,11 +9,11 @@
 
 #include "experiments/report/plots.hpp"
 #include "experiments/spec/spec.hpp"
+#include "experiments/store/results_folder.hpp"  // kMaxTrajectoryPanels, the file names
 
 namespace localsgd {
 
 constexpr int kMaxTrajectoryFrames = 200;
-constexpr int kMaxTrajectoryPanels = 4;
 constexpr int kTrajectoryGridPoints = 101;  // per axis, for the contours of F
 
 // With `spec` (localsgd run): if some run has a trace of d = 2 with both coordinates, writes the

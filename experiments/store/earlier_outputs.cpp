@@ -14,9 +14,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// runs/<16 hex digits>.json, or a traced run's runs/<key>.trace.csv and runs/<key>.rounds.csv.
 bool is_run_record_name(const std::string& name) {
-  return name.size() == 16 + 5 && name.ends_with(".json") &&
-         name.find_first_not_of("0123456789abcdef") == 16;
+  if (name.size() < 16 || name.find_first_not_of("0123456789abcdef") != 16) return false;
+  const std::string suffix = name.substr(16);
+  return suffix == ".json" || std::find(kRunTraceSuffixes.begin(), kRunTraceSuffixes.end(), suffix) != kRunTraceSuffixes.end();
 }
 
 // Removes a trailing ".DIGITS" from `name`; false if there is none.
@@ -92,8 +94,14 @@ void remove_earlier_outputs(const fs::path& dir, const Json& earlier, const Expe
   for (const std::string& stem : plot_stems(earlier)) {
     for (const std::string& extension : kPlotFileExtensions) remove_file(dir / "plots" / (stem + extension));
   }
+  // The trajectory plot is drawn again after the runs if the new spec traces a 2-D run.
+  for (const std::string& name : trajectory_plot_files()) remove_file(dir / "plots" / name);
   std::set<std::string> used;
-  for (const RunSpec& run : spec.runs) used.insert(run_key(run) + ".json");
+  for (const RunSpec& run : spec.runs) {
+    used.insert(run_key(run) + ".json");
+    if (!run.trace) continue;
+    for (const std::string& suffix : kRunTraceSuffixes) used.insert(run_key(run) + suffix);
+  }
   std::error_code error;
   std::vector<fs::path> unused;
   for (const auto& entry : fs::directory_iterator(dir / "runs", error)) {
@@ -121,7 +129,10 @@ void remove_leftover_temporaries(const fs::path& dir, const ExperimentSpec& spec
   for (const std::string& stem : plot_stems(spec.resolved)) stems.insert(stem);
   // Not the fixed name ".NAME.tmp" that older versions gave plot temporaries: a file of that name
   // may be the user's (the very case), and an old leftover is harmless.
-  remove_temporaries(dir / "plots", [&](const std::string& name) { return is_plot_file(stems, name); });
+  const std::vector<std::string> trajectories = trajectory_plot_files();
+  remove_temporaries(dir / "plots", [&](const std::string& name) {
+    return is_plot_file(stems, name) || std::find(trajectories.begin(), trajectories.end(), name) != trajectories.end();
+  });
 }
 
 }  // namespace localsgd

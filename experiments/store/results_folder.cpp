@@ -115,9 +115,30 @@ Json inputs_json(const ExperimentSpec& spec) {
   return {{"results_format", kResultsFormat}, {"data_files", files}};
 }
 
+std::vector<std::string> trajectory_plot_files() {
+  std::vector<std::string> files = {"trajectories.png",    "trajectories.gif",     "trajectories.gp",
+                                    "trajectories.log",    "trajectories.gif.log", "trajectories_animation.gp",
+                                    "trajectories_animation.log"};
+  for (int k = 0; k < kMaxTrajectoryPanels; ++k) {
+    for (const char* part : {"grid", "contours", "paths", "snaps", "syncs", "heads"}) {
+      files.push_back(fmt::format("trajectories_{}_{}.dat", part, k));
+    }
+  }
+  return files;
+}
+
 std::vector<fs::path> planned_outputs(const ExperimentSpec& spec) {
   std::vector<fs::path> files(kTopLevelOutputs.begin(), kTopLevelOutputs.end());
-  for (const RunSpec& run : spec.runs) files.push_back(fs::path("runs") / (run_key(run) + ".json"));
+  bool traced = false;
+  for (const RunSpec& run : spec.runs) {
+    files.push_back(fs::path("runs") / (run_key(run) + ".json"));
+    if (!run.trace) continue;
+    traced = true;
+    for (const std::string& suffix : kRunTraceSuffixes) files.push_back(fs::path("runs") / (run_key(run) + suffix));
+  }
+  if (traced) {
+    for (const std::string& name : trajectory_plot_files()) files.push_back(fs::path("plots") / name);
+  }
   for (const PlotSpec& plot : spec.plots) {
     for (const std::string& extension : kPlotFileExtensions) {
       files.push_back(fs::path("plots") / (plot.file_stem() + extension));

@@ -25,11 +25,21 @@ enum class FolderState { created, resumed, forced };
 
 // The files at the top of a results folder that localsgd writes, whatever the spec.
 inline const std::vector<std::string> kTopLevelOutputs = {"spec.resolved.json", "inputs.json", "metrics.csv",
-                                                          "summary.json", "runs.csv", "time_to_target.csv", "checks.json"};
+                                                          "summary.json", "runs.csv", "time_to_target.csv", "checks.json",
+                                                          "trace.csv", "rounds.csv"};
 
 // Every extension a plot's file stem gets in DIR/plots: the picture, then the data, script and
 // log gnuplot drew it from. The one list of them: add new picture formats (.pdf, .svg) here.
 inline const std::vector<std::string> kPlotFileExtensions = {".png", ".dat", ".gp", ".log"};
+
+// What a traced run keeps beside its record runs/<key>.json: runs/<key>.trace.csv and
+// runs/<key>.rounds.csv (experiments/store/trace_writer.hpp).
+inline const std::vector<std::string> kRunTraceSuffixes = {".trace.csv", ".rounds.csv"};
+
+// The trajectory plot of traced 2-D runs (experiments/report/trajectory_plot.hpp) draws at most
+// this many panels; trajectory_plot_files() is every file it may write into plots/.
+constexpr int kMaxTrajectoryPanels = 4;
+std::vector<std::string> trajectory_plot_files();
 
 // What a results folder records besides spec.resolved.json: the results format of the binary and
 // the data files the runs read, with their SHA-256 (DIR/inputs.json).
