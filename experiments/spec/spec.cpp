@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "algorithms/sync_schedule.hpp"
 #include "experiments/spec/clock_bound.hpp"
 #include "experiments/language/json_reader.hpp"
 #include "experiments/language/spec_error.hpp"
@@ -149,11 +150,17 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   check_clock_bound(r, clock_at, problem->dim());
   r.eval = read_eval(run, root);
   r.targets = read_targets(run, root);
-  r.trace = read_trace(run, root, r.workers, r.steps, problem->dim());
+  long most_syncs = r.steps;  // a schedule that adapts to the run may sync at any step
+  if (run.contains("trace") && !schedule->adapts_to_run()) {
+    const auto fresh = r.schedule.build(context);
+    most_syncs = static_cast<long>(planned_sync_steps(*fresh, r.steps, r.workers, r.batch, r.steps + 1).size());
+  }
+  r.trace = read_trace(run, root, r.workers, r.steps, most_syncs, problem->dim());
   r.eval_rows = r.eval.count(r.steps);
   r.memory_bytes =
       run_memory(r.workers, problem->dim(), r.batch, state_vectors, problem->finite_sum() != nullptr, r.eval_rows,
-                 r.pipeline());
+                 r.pipeline()) +
+      (r.trace ? r.trace->memory_bytes() : 0.0);
 
   r.config = {{"problem", r.problem.resolved()},
               {"workers", r.workers},

@@ -39,7 +39,14 @@ std::vector<int> read_workers(const Json& node, const Location& at, int workers)
 
 }  // namespace
 
-std::optional<TraceSpec> read_trace(const Json& run, const Location& root, int workers, long steps, long dim) {
+double TraceSpec::memory_bytes() const {
+  const double numbers = most_rows * static_cast<double>(coordinates + 2);  // coordinates, loss, distance
+  // Each number's text is at most 24 characters with its comma; each row also has its ids.
+  return numbers * (sizeof(double) + 24.0) + most_rows * (3 * sizeof(long) + 40.0);
+}
+
+std::optional<TraceSpec> read_trace(const Json& run, const Location& root, int workers, long steps, long most_syncs,
+                                    long dim) {
   if (!run.contains("trace")) return std::nullopt;
   const Location where = root.child("trace");
   const Json& node = run.at("trace");
@@ -61,12 +68,14 @@ std::optional<TraceSpec> read_trace(const Json& run, const Location& root, int w
                      .at_most(static_cast<double>(default_coordinates))
                      .defaults_to(default_coordinates))
           .get<long>();
-  const double rows = static_cast<double>(trace.workers.size()) * (static_cast<double>(steps / trace.every) + 1);
+  const double rows = static_cast<double>(trace.workers.size()) *
+                     (static_cast<double>(steps / trace.every) + 1 + 2 * static_cast<double>(most_syncs));
   if (rows > kMaxTraceRows) {
-    where.fail(fmt::format("would record {:.3g} rows (traced workers x (steps / every + 1)); at most {:.0e} are "
-                           "allowed: trace fewer workers or raise \"every\"",
-                           rows, kMaxTraceRows));
+    where.fail(fmt::format("may record {:.3g} rows (traced workers x (steps / every + 1 + 2 x {} syncs{})); at most "
+                           "{:.0e} are allowed: trace fewer workers or raise \"every\"",
+                           rows, most_syncs, most_syncs == steps ? ", at most" : "", kMaxTraceRows));
   }
+  trace.most_rows = rows;
   return trace;
 }
 
