@@ -48,22 +48,27 @@ Summary summarize(const std::vector<double>& values, PlotMean mean) {
 template <class Point>
 std::vector<Point> thin_points(const std::vector<Point>& points, std::size_t limit, bool log_x) {
   if (points.size() <= limit || limit < 2) return points;
-  const double first = points.front().first, last = points.back().first;
-  // On a log axis the grid is in log x (only if both ends are positive, else by index).
-  const bool by_log = log_x && first > 0 && last > first;
-  const bool by_x = !by_log && last > first;
+  // On a log axis the grid is in log x from the first positive x (points at x <= 0, which the
+  // axis cannot show, are passed over); otherwise in x, or by index if x does not increase.
+  const auto first_positive = std::find_if(points.begin(), points.end(), [](const Point& p) { return p.first > 0; });
+  const double last = points.back().first;
+  const bool by_log = log_x && first_positive != points.end() && last > first_positive->first;
+  const bool by_x = !by_log && last > points.front().first;
   const auto coordinate = [&](std::size_t i) {
-    return by_log ? std::log(points[i].first) : by_x ? points[i].first : static_cast<double>(i);
+    if (by_log) return points[i].first > 0 ? std::log(points[i].first) : -HUGE_VAL;
+    return by_x ? points[i].first : static_cast<double>(i);
   };
-  const double lo = coordinate(0), hi = coordinate(points.size() - 1);
+  const double lo = by_log ? std::log(first_positive->first) : coordinate(0);
+  const double hi = coordinate(points.size() - 1);
   std::vector<Point> out;
   out.reserve(limit);
-  std::size_t next = 0;  // the first point not yet taken
-  for (std::size_t k = 0; k + 1 < limit && next + 1 < points.size(); ++k) {
+  out.push_back(points.front());
+  std::size_t next = 1;  // the first point not yet taken
+  for (std::size_t k = by_log && points.front().first <= 0 ? 0 : 1; k + 1 < limit && out.size() + 1 < limit; ++k) {
     const double target = lo + (hi - lo) * static_cast<double>(k) / static_cast<double>(limit - 1);
     // The first point at or beyond the grid value (x is non-decreasing along a curve).
     while (next + 1 < points.size() && coordinate(next) < target) ++next;
-    if (next + 1 == points.size()) break;
+    if (next + 1 >= points.size()) break;
     out.push_back(points[next]);
     ++next;
   }

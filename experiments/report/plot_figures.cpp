@@ -55,7 +55,11 @@ struct RunRows {
 };
 
 std::vector<RunRows> runs_of(const Table& table, const std::set<std::string>& kept,
-                             const std::vector<std::string>& except) {
+                             std::vector<std::string> except, const Json& where) {
+  // A filter that keeps one value names it for every curve: it is not repeated in the labels.
+  for (const auto& [key, values] : where.items()) {
+    if (values.size() == 1) except.push_back(key);
+  }
   const std::size_t run_col = table.column("run");
   const std::size_t variant_col = table.column("variant");
   const std::size_t seed_col = table.column("seed");
@@ -198,7 +202,7 @@ std::size_t count_labels(const std::vector<std::vector<Curve>>& panels) {
 
 // kind "curve": per label, by evaluation index, the mean x and the summary of y over seeds.
 std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot, const Panel& panel, Dropped& dropped) {
-  const auto runs = runs_of(table, panel.runs, {plot.facet});
+  const auto runs = runs_of(table, panel.runs, {plot.facet}, plot.where);
   const std::size_t x_col = table.column(plot.x);
   const std::size_t y_col = table.column(to_string(plot.y));
   std::vector<Curve> curves;
@@ -259,7 +263,7 @@ std::map<std::string, std::optional<double>> declared_hits(const std::filesystem
 std::vector<Curve> swept_series(const PlotSpec& plot, const PlotInputs& in, const Panel& panel,
                                 const std::map<std::string, std::optional<double>>& declared, Dropped& dropped) {
   const Table& table = in.metrics;
-  const auto runs = runs_of(table, panel.runs, {plot.x, plot.facet});
+  const auto runs = runs_of(table, panel.runs, {plot.x, plot.facet}, plot.where);
   constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
   const std::size_t x_col = plot.x.empty() ? kNoColumn : table.column(plot.x);
   const std::size_t run_col = table.column("run");
@@ -510,7 +514,7 @@ Figure time_split_figure(const PlotSpec& plot, const std::string& stem, const Pl
   static const char* kPartColours[] = {"#0072B2", "#E69F00", "#BBBBBB"};
   std::size_t index = 0;
   for (const auto& panel : panels) {
-    const auto runs = runs_of(in.metrics, panel.runs, {plot.facet});
+    const auto runs = runs_of(in.metrics, panel.runs, {plot.facet}, plot.where);
     std::vector<std::string> labels = labels_in_order(runs);
     std::string block = "# bar compute communication idle n\n";
     std::size_t bars = 0;

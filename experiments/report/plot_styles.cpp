@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -72,16 +73,18 @@ std::string log_axis_tics(const std::string& axis, const Span& span) {
   std::vector<double> tics = tics_at({1, 2, 5}, low, high);
   if (tics.size() < 3) tics = tics_at({1, 2, 3, 4, 5, 6, 7, 8, 9}, low, high);
   if (tics.size() < 3) {
-    // Within one mantissa step (or a single value): five log-spaced values, 3 significant digits.
+    // Within one mantissa step (or a single value): five log-spaced values, with enough
+    // significant digits to tell them apart.
     tics.clear();
     const double ratio = high > low ? high / low : 1.0;
+    const int digits = ratio > 1 ? std::clamp(static_cast<int>(std::ceil(-std::log10(ratio - 1))) + 2, 3, 15) : 3;
     for (int k = 0; k < 5; ++k) {
-      const double value = std::stod(fmt::format("{:.3g}", low * std::pow(ratio, k / 4.0)));
+      const double value = std::stod(fmt::format("{:.{}g}", low * std::pow(ratio, k / 4.0), digits));
       if (tics.empty() || value != tics.back()) tics.push_back(value);
     }
   }
   std::string items;
-  for (double t : tics) items += fmt::format("{}\"{:.3g}\" {}", items.empty() ? "" : ", ", t, t);
+  for (double t : tics) items += fmt::format("{}\"{}\" {}", items.empty() ? "" : ", ", t, t);
   return fmt::format("set {}tics ({})\n", axis, items);
 }
 
