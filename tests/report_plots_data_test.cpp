@@ -160,3 +160,21 @@ TEST_CASE("plots: facet, where, format, size and mean are read with errors namin
   CHECK_THROWS_WITH(read_plots(Json::parse(R"({"plots": [{"kind": "time_to", "x": "workers", "y": "gap", "value": 1}]})"), {}),
                     Catch::StartsWith("/plots/0/kind: a \"time_to\" plot needs a sweep"));
 }
+
+TEST_CASE("plots: plot_defaults sets the format and size of every plot that does not set its own") {
+  const auto plots = read_plots(Json::parse(R"({"plot_defaults": {"format": "pdf", "size": [600, 400]},
+      "plots": [{"x": "time", "y": "gap"}, {"x": "step", "y": "gap", "format": "png"}]})"),
+                                {});
+  REQUIRE(plots.size() == 2);
+  CHECK(plots[0].file_name() == "gap_vs_time.pdf");
+  CHECK(plots[1].file_name() == "gap_vs_step.png");
+  CHECK(plots[1].size == std::array<int, 2>{600, 400});
+  CHECK(plots[0].to_json().at("format") == "pdf");  // written per plot into spec.resolved.json
+  const auto defaults = read_plots(Json::parse(R"({"plot_defaults": {"format": "svg"}})"), {});
+  REQUIRE(defaults.size() == 3);
+  for (const auto& p : defaults) CHECK(p.format == PlotFormat::svg);
+  CHECK_THROWS_WITH(read_plots(Json::parse(R"({"plot_defaults": {"size": [1, 2]}})"), {}),
+                    Catch::StartsWith("/plot_defaults/size: must be [width, height]"));
+  CHECK_THROWS_WITH(read_plots(Json::parse(R"({"plot_defaults": {"colour": "red"}})"), {}),
+                    Catch::StartsWith("/plot_defaults"));
+}

@@ -84,14 +84,35 @@ std::string file_safe(const std::string& text) {
 
 std::string where_text(const Json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
+// "plot_defaults": {"format": ..., "size": [w, h]}, applied to every plot that does not set them
+// (also the default plots). Each plot in spec.resolved.json then carries them itself.
+Json read_plot_defaults(const Json& spec) {
+  if (!spec.contains("plot_defaults")) return Json::object();
+  const Json& node = spec.at("plot_defaults");
+  const Location at{"/plot_defaults", nullptr};
+  require_object(node, at, "the plots' defaults");
+  const std::vector<ParamSpec> specs = {
+      ParamSpec::text("format", "output file format of every plot").one_of(kPlotFormatNames.list()).optional()};
+  const std::string extra[] = {"size"};
+  read_params(node, at, specs, extra, "plot_defaults");
+  if (node.contains("size")) read_size(node.at("size"), at.child("size"));
+  return node;
+}
+
 }  // namespace
 
 std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string>& swept_paths) {
+  const Json defaults = read_plot_defaults(spec);
   if (!spec.contains("plots")) {
     PlotSpec by_step{PlotKind::curve, "step", Metric::gap, true, true},
         by_round{PlotKind::curve, "round", Metric::gap, false, true},
         by_time{PlotKind::curve, "time", Metric::gap, false, true};
-    return {by_step, by_round, by_time};
+    std::vector<PlotSpec> plots = {by_step, by_round, by_time};
+    for (auto& plot : plots) {
+      if (defaults.contains("format")) plot.format = *kPlotFormatNames.parse(defaults.at("format").get<std::string>());
+      if (defaults.contains("size")) plot.size = defaults.at("size").get<std::array<int, 2>>();
+    }
+    return plots;
   }
   const Json& node = spec.at("plots");
   const Location where{"/plots", nullptr};
@@ -159,7 +180,11 @@ std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string
       plot.log_y = false;
     }
     plot.mean = p.has("mean") ? *kPlotMeanNames.parse(p.text("mean")) : default_mean(plot.log_y);
-    plot.format = *kPlotFormatNames.parse(p.text("format"));
+    // The plot's own format and size, else the spec's plot_defaults.
+    plot.format = *kPlotFormatNames.parse(node[i].contains("format") || !defaults.contains("format")
+                                              ? p.text("format")
+                                              : defaults.at("format").get<std::string>());
+    if (defaults.contains("size")) plot.size = defaults.at("size").get<std::array<int, 2>>();
     if (p.has("facet")) plot.facet = p.text("facet");
     if (!plot.facet.empty() && plot.facet == plot.x) {
       at.child("facet").fail(fmt::format("is the plot's x (\"{}\"): facet by another key, or drop it", plot.x));
