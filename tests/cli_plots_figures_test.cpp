@@ -229,16 +229,19 @@ TEST_CASE("plots: facets draw one panel per value with shared ranges; where keep
 
   // One progress line per plot drawn.
   std::vector<std::string> progress;
-  const PlotOutcome redrawn = render_plots(dir / "r", nullptr, [&](const std::string& line) { progress.push_back(line); });
+  const PlotOutcome redrawn =
+      render_plots(dir / "r", nullptr, [&](const std::string& line) { progress.push_back(line); });
   CHECK(redrawn.written.size() == 6);
   REQUIRE(progress.size() == 6);
-  CHECK_THAT(progress[0], Catch::StartsWith("plot 1/6: ") && Catch::Contains("gap_vs_step_by_workers.png (3 panels, 12 curves"));
+  CHECK_THAT(progress[0],
+             Catch::StartsWith("plot 1/6: ") && Catch::Contains("gap_vs_step_by_workers.png (3 panels, 12 curves"));
 }
 
 TEST_CASE("plots: PDF and SVG output, and a given size") {
   ScratchDir dir;
   std::string metrics = kMetricsHeader;
-  for (int step = 0; step <= 10; ++step) metrics += fmt::format("0,v,0,{},{},{},{},1,{},1,1\n", step, step, step, step, 1.0 / (step + 1));
+  for (int step = 0; step <= 10; ++step)
+    metrics += fmt::format("0,v,0,{},{},{},{},1,{},1,1\n", step, step, step, step, 1.0 / (step + 1));
   write_results(dir / "r", Json::parse(R"([{"x": "step", "y": "gap", "format": "pdf"},
                                            {"x": "round", "y": "gap", "format": "svg", "size": [700, 450]},
                                            {"x": "time", "y": "gap", "size": [640, 480]}])"),
@@ -250,7 +253,8 @@ TEST_CASE("plots: PDF and SVG output, and a given size") {
   CHECK(is_complete_drawing(dir / "r/plots/gap_vs_step.pdf", PlotFormat::pdf));
   CHECK(bytes_of(dir / "r/plots/gap_vs_step.pdf") > 5000);
   CHECK(is_complete_drawing(dir / "r/plots/gap_vs_round.svg", PlotFormat::svg));
-  CHECK_THAT(read_file(dir / "r/plots/gap_vs_round.svg"), Catch::Contains("width=\"700\"") && Catch::Contains("height=\"450\""));
+  CHECK_THAT(read_file(dir / "r/plots/gap_vs_round.svg"),
+             Catch::Contains("width=\"700\"") && Catch::Contains("height=\"450\""));
   CHECK(png_size(dir / "r/plots/gap_vs_time.png") == std::pair{640, 480});
   CHECK_THAT(read_file(dir / "r/plots/gap_vs_step.gp"), Catch::Contains("set terminal pdfcairo size 10in,6.4in"));
   CHECK_FALSE(fs::exists(dir / "r/plots/gap_vs_step.png"));
@@ -263,7 +267,8 @@ TEST_CASE("plots: 10^6 rows of metrics.csv are aggregated over seeds and thinned
   metrics.reserve(40u << 20);
   for (int seed = 0; seed < 2; ++seed) {
     for (int step = 0; step < kSteps; ++step) {
-      metrics += fmt::format("{},v,{},{},{},{},{},1,{},1,1\n", seed, seed, step, step, step, step, 1.0 / (step + 1 + seed));
+      metrics +=
+          fmt::format("{},v,{},{},{},{},{},1,{},1,1\n", seed, seed, step, step, step, step, 1.0 / (step + 1 + seed));
     }
   }
   write_results(dir / "r", Json::parse(R"([{"x": "step", "y": "gap"}, {"x": "round", "y": "gap", "log_x": true}])"),
@@ -284,4 +289,38 @@ TEST_CASE("plots: 10^6 rows of metrics.csv are aggregated over seeds and thinned
   // On the log x axis (x = 0 cannot be shown) the first points are kept as they are: log-spaced.
   const auto log_spaced = blocks(read_file(dir / "r/plots/gap_vs_round.dat"))[0];
   for (int i = 0; i < 3; ++i) CHECK(numbers(log_spaced[i])[0] == i + 1);
+}
+
+TEST_CASE("plots: an incomplete PDF or SVG from gnuplot is refused and the previous drawing kept") {
+  ScratchDir dir;
+  std::string metrics = kMetricsHeader;
+  for (int step = 0; step <= 10; ++step)
+    metrics += fmt::format("0,v,0,{},{},{},{},1,{},1,1\n", step, step, step, step, 1.0 / (step + 1));
+  write_results(dir / "r", Json::parse(R"([{"x": "step", "y": "gap", "format": "pdf"},
+                                           {"x": "round", "y": "gap", "format": "svg"}])"),
+                metrics);
+  REQUIRE(run_cli(dir, "plot r").exit_code == 0);
+  const std::string pdf = read_file(dir / "r/plots/gap_vs_step.pdf");
+  const std::string svg = read_file(dir / "r/plots/gap_vs_round.svg");
+  // A gnuplot that exits 0 after writing the start of the file only (a full disk).
+  const fs::path bin = dir / "fakebin";
+  fs::create_directories(bin);
+  write_file(bin / "gnuplot",
+             "#!/bin/sh\neval \"$2\"\n"
+             "case \"$output_file\" in *pdf*) printf '%%PDF-1.5 cut' ;; *) printf '<svg><g>' ;; esac "
+             "> \"$output_file\"\nexit 0\n");
+  fs::permissions(bin / "gnuplot", fs::perms::owner_all);
+  const std::string command = "cd '" + dir.path().string() + "' && PATH='" + bin.string() + "':\"$PATH\" '" +
+                              LOCALSGD_BINARY "' plot r > out.txt 2> err.txt < /dev/null";
+  const int status = std::system(command.c_str());
+  const std::string err = read_file(dir / "err.txt");
+  INFO(err);
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK_THAT(err, Catch::Contains("gap_vs_step.pdf: gnuplot exited 0 but wrote an incomplete PDF (12 bytes, no %PDF- "
+                                  "header or no %%EOF trailer; is the disk full?)"));
+  CHECK_THAT(err, Catch::Contains("gap_vs_round.svg: gnuplot exited 0 but wrote an incomplete SVG (8 bytes, no </svg> "
+                                  "at the end; is the disk full?)"));
+  CHECK(read_file(dir / "r/plots/gap_vs_step.pdf") == pdf);
+  CHECK(read_file(dir / "r/plots/gap_vs_round.svg") == svg);
+  CHECK(fs::exists(dir / "r/plots/gap_vs_step.log"));
 }

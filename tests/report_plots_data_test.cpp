@@ -61,7 +61,8 @@ TEST_CASE("plots: a log axis spanning less than a decade gets labelled tics") {
   narrow.add(10.01, true);
   narrow.add(10.05, true);
   const std::string narrow_tics = log_axis_tics("y", narrow);
-  CHECK(narrow_tics == "set ytics (\"10.01\" 10.01, \"10.02\" 10.02, \"10.03\" 10.03, \"10.04\" 10.04, \"10.05\" 10.05)\n");
+  CHECK(narrow_tics ==
+        "set ytics (\"10.01\" 10.01, \"10.02\" 10.02, \"10.03\" 10.03, \"10.04\" 10.04, \"10.05\" 10.05)\n");
   Span wide;  // powers of ten inside: gnuplot's own tics
   wide.add(1e-5, true);
   wide.add(1.0, true);
@@ -141,7 +142,8 @@ TEST_CASE("plots: facet, where, format, size and mean are read with errors namin
   CHECK_THAT(plot_error(Json::parse(R"([{"x": "time", "y": "gap", "facet": "seed"}])")),
              Catch::StartsWith("/plots/0/facet: "));
   CHECK_THAT(plot_error(Json::parse(R"([{"x": "time", "y": "gap", "where": {"worker": 4}}])")),
-             Catch::StartsWith("/plots/0/where/worker: unknown filter \"worker\"") && Catch::Contains("did you mean \"workers\""));
+             Catch::StartsWith("/plots/0/where/worker: unknown filter \"worker\"") &&
+                 Catch::Contains("did you mean \"workers\""));
   CHECK_THAT(plot_error(Json::parse(R"([{"x": "time", "y": "gap", "where": {"variant": [1]}}])")),
              Catch::StartsWith("/plots/0/where/variant/0: must be a variant label"));
   CHECK_THAT(plot_error(Json::parse(R"([{"x": "time", "y": "gap", "where": {"workers": []}}])")),
@@ -157,8 +159,9 @@ TEST_CASE("plots: facet, where, format, size and mean are read with errors namin
              Catch::StartsWith("/plots/1: duplicate plot gap_vs_time_by_workers"));
   // Without a sweep, a time_to plot needs no x (bars per variant), but one with x is refused.
   CHECK_NOTHROW(read_plots(Json::parse(R"({"plots": [{"kind": "time_to", "y": "gap", "value": 1}]})"), {}));
-  CHECK_THROWS_WITH(read_plots(Json::parse(R"({"plots": [{"kind": "time_to", "x": "workers", "y": "gap", "value": 1}]})"), {}),
-                    Catch::StartsWith("/plots/0/kind: a \"time_to\" plot needs a sweep"));
+  CHECK_THROWS_WITH(
+      read_plots(Json::parse(R"({"plots": [{"kind": "time_to", "x": "workers", "y": "gap", "value": 1}]})"), {}),
+      Catch::StartsWith("/plots/0/kind: a \"time_to\" plot needs a sweep"));
 }
 
 TEST_CASE("plots: plot_defaults sets the format and size of every plot that does not set its own") {

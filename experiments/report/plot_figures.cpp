@@ -54,8 +54,8 @@ struct RunRows {
   std::vector<std::size_t> rows;  // indices into the table's rows
 };
 
-std::vector<RunRows> runs_of(const Table& table, const std::set<std::string>& kept,
-                             std::vector<std::string> except, const Json& where) {
+std::vector<RunRows> runs_of(const Table& table, const std::set<std::string>& kept, std::vector<std::string> except,
+                             const Json& where) {
   // A filter that keeps one value names it for every curve: it is not repeated in the labels.
   for (const auto& [key, values] : where.items()) {
     if (values.size() == 1) except.push_back(key);
@@ -407,16 +407,16 @@ Figure swept_figure(const PlotSpec& plot, const std::string& stem, const PlotInp
         if (std::isfinite(slope)) title += fmt::format(" (slope {:.2f})", slope);
       }
       const std::string look = styles.line(c.label, "yerrorlines");
-      items.push_back(titled(fmt::format("'{}.dat' index {} using 1:2:3:4 {}", stem, index, look),
-                             title, look, rows, shared_key));
+      items.push_back(
+          titled(fmt::format("'{}.dat' index {} using 1:2:3:4 {}", stem, index, look), title, look, rows, shared_key));
       ++index;
     }
     if (plot.reference_slope && !curves.empty() && !curves[0].points.empty()) {
       // Through the first point of the first curve: y = y0 (x / x0)^slope.
       const auto& [x0, s0] = curves[0].points.front();
-      items.push_back(fmt::format(
-          "{} * (x / {})**({}) with lines dt 2 lw 1.5 lc rgb '#777777' title 'reference slope {}'", s0.mean, x0,
-          *plot.reference_slope, *plot.reference_slope));
+      items.push_back(
+          fmt::format("{} * (x / {})**({}) with lines dt 2 lw 1.5 lc rgb '#777777' title 'reference slope {}'", s0.mean,
+                      x0, *plot.reference_slope, *plot.reference_slope));
     }
     f.panel_commands.push_back("plot " + join_items(items) + "\n");
   }
@@ -447,7 +447,8 @@ std::string category_tics(const std::vector<std::string>& labels) {
   for (std::size_t i = 0; i < labels.size(); ++i) {
     items += fmt::format("{}{} {}", i ? ", " : "", gnuplot_string(labels[i]), i + 1);
   }
-  return fmt::format("set xrange [0.4:{}]\nset xtics ({}) rotate by -30 left\n", static_cast<double>(labels.size()) + 0.6, items);
+  return fmt::format("set xrange [0.4:{}]\nset xtics ({}) rotate by -30 left\n",
+                     static_cast<double>(labels.size()) + 0.6, items);
 }
 
 // time_to without x: one bar per variant and sweep point, its 95% CI as an error bar.
@@ -476,10 +477,11 @@ Figure bars_figure(const PlotSpec& plot, const std::string& stem, const PlotInpu
       const std::size_t i = styles.index(curves[b].label);
       labels.push_back(rows > 0 ? curves[b].label : curves[b].label + " (never reached)");
       if (rows > 0) {
-        items.push_back(fmt::format("'{0}.dat' index {1} using 1:2:(0.7) with boxes fs solid 0.55 lc rgb '{2}' notitle, "
-                                    "'{0}.dat' index {1} using 1:2:3:4 with yerrorbars pt 0 lw 1.5 lc rgb '#333333' "
-                                    "notitle",
-                                    stem, index, curve_colour(i)));
+        items.push_back(
+            fmt::format("'{0}.dat' index {1} using 1:2:(0.7) with boxes fs solid 0.55 lc rgb '{2}' notitle, "
+                        "'{0}.dat' index {1} using 1:2:3:4 with yerrorbars pt 0 lw 1.5 lc rgb '#333333' "
+                        "notitle",
+                        stem, index, curve_colour(i)));
       }
       ++index;
     }
@@ -551,13 +553,13 @@ Figure time_split_figure(const PlotSpec& plot, const std::string& stem, const Pl
     const std::string using_columns[] = {"1:2", "1:($2+$3)", "1:($2+$3+$4)"};
     std::vector<std::string> items;
     for (int k = 2; k >= 0; --k) {
-      const std::string look = fmt::format("with boxes fs solid 0.8 border lc rgb '#555555' lc rgb '{}'", kPartColours[k]);
+      const std::string look =
+          fmt::format("with boxes fs solid 0.8 border lc rgb '#555555' lc rgb '{}'", kPartColours[k]);
       const std::string item = fmt::format("'{}.dat' index {} using {}:(0.7) {}", stem, index, using_columns[k], look);
       items.push_back(panels.size() > 1 ? item + " notitle" : item + " title '" + kParts[k] + "'");
     }
     ++index;
-    f.panel_commands.push_back(category_tics(labels) + "plot " + (bars > 0 ? join_items(items) : "NaN notitle") +
-                               "\n");
+    f.panel_commands.push_back(category_tics(labels) + "plot " + (bars > 0 ? join_items(items) : "NaN notitle") + "\n");
   }
   for (int k = 2; k >= 0; --k) {
     f.key.push_back({kParts[k], fmt::format("with boxes fs solid 0.8 lc rgb '{}'", kPartColours[k])});

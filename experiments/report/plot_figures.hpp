@@ -39,18 +39,18 @@ struct KeyEntry {
 };
 
 struct Figure {
-  std::string data;  // the .dat file: one block per curve (panel after panel)
+  std::string data;      // the .dat file: one block per curve (panel after panel)
   std::string title;     // first line of the title, after the spec's name
   std::string subtitle;  // second line
   std::string x_label, y_label;
-  std::string setup;                         // commands before the first panel
-  std::vector<std::string> panel_commands;   // per panel: its plot command (and what it sets)
-  std::vector<KeyEntry> key;                 // every curve, once: the key of a multi-panel figure
+  std::string setup;                        // commands before the first panel
+  std::vector<std::string> panel_commands;  // per panel: its plot command (and what it sets)
+  std::vector<KeyEntry> key;                // every curve, once: the key of a multi-panel figure
   Dropped dropped;
-  Span x_span, y_span;                       // of the points drawn (for shared panel ranges)
-  bool y_from_zero = false;                  // the y axis starts at 0 (times)
-  bool x_categories = false;                 // bars: x is a category index, not a number
-  std::size_t curves = 0, rows = 0;          // curves and data rows written
+  Span x_span, y_span;               // of the points drawn (for shared panel ranges)
+  bool y_from_zero = false;          // the y axis starts at 0 (times)
+  bool x_categories = false;         // bars: x is a category index, not a number
+  std::size_t curves = 0, rows = 0;  // curves and data rows written
 };
 
 // The figure of `plot` over `panels`; with more than one panel, plot items have no titles and

@@ -58,9 +58,10 @@ Json read_where(const Json& node, const Location& at, const std::vector<std::str
 std::array<int, 2> read_size(const Json& node, const Location& at) {
   constexpr int kMin = 100, kMax = 20000;
   const auto fail = [&] {
-    at.fail(fmt::format("must be [width, height], two integers from {} to {} (pixels; a PDF: hundredths of an inch), "
-                        "got {}",
-                        kMin, kMax, describe_value(node)));
+    at.fail(
+        fmt::format("must be [width, height], two integers from {} to {} (pixels; a PDF: hundredths of an inch), "
+                    "got {}",
+                    kMin, kMax, describe_value(node)));
   };
   if (!node.is_array() || node.size() != 2) fail();
   std::array<int, 2> size{};
@@ -132,10 +133,10 @@ std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string
     specs.insert(specs.end(), common.begin(), common.end());
     return specs;
   };
-  const std::vector<ParamSpec> curve = with_common(
-      {ParamSpec::text("x", "horizontal axis").one_of(kPlotAxesX), y_param,
-       ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(false),
-       ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(true)});
+  const std::vector<ParamSpec> curve =
+      with_common({ParamSpec::text("x", "horizontal axis").one_of(kPlotAxesX), y_param,
+                   ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(false),
+                   ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(true)});
   const std::vector<ParamSpec> final_kind = with_common(
       {swept_x, y_param, ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(true),
        ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(true),
@@ -154,9 +155,8 @@ std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string
   for (std::size_t i = 0; i < node.size(); ++i) {
     const Location at = where.child(i);
     require_object(node[i], at, "a plot");
-    const Json kind_json = read_param(node[i], at, ParamSpec::text("kind", "plot kind")
-                                                       .one_of(kPlotKindNames.list())
-                                                       .defaults_to("curve"));
+    const Json kind_json = read_param(
+        node[i], at, ParamSpec::text("kind", "plot kind").one_of(kPlotKindNames.list()).defaults_to("curve"));
     const std::string kind_name = kind_json.get<std::string>();
     const PlotKind kind = *kPlotKindNames.parse(kind_name);  // one_of has checked the name
     if ((kind == PlotKind::final || (kind == PlotKind::time_to && node[i].contains("x"))) && swept_paths.empty()) {

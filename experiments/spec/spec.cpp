@@ -21,7 +21,8 @@ namespace localsgd {
 
 namespace {
 
-const std::vector<std::string> kTopLevelOnlyKeys = {"name", "variants", "sweep", "seeds", "plots", "plot_defaults", "expect"};
+const std::vector<std::string> kTopLevelOnlyKeys = {"name", "variants", "sweep", "seeds",
+                                                     "plots", "plot_defaults", "expect"};
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
