@@ -324,3 +324,34 @@ TEST_CASE("plots: an incomplete PDF or SVG from gnuplot is refused and the previ
   CHECK(read_file(dir / "r/plots/gap_vs_round.svg") == svg);
   CHECK(fs::exists(dir / "r/plots/gap_vs_step.log"));
 }
+
+TEST_CASE("plots: a facet by workers that are not swept reads them from summary.json") {
+  ScratchDir dir;
+  std::string metrics = kMetricsHeader;
+  Json runs = Json::array();
+  for (int run = 0; run < 4; ++run) {
+    for (int step = 0; step <= 5; ++step) {
+      metrics += fmt::format("{},v{},0,{},{},{},{},1,{},1,1\n", run, run % 2, step, step, step, step, 1.0 / (step + 1));
+    }
+    // Variants v0 and v1, each with 2 and 4 workers.
+    runs.push_back({{"run", run}, {"config", {{"workers", run < 2 ? 2 : 4}}}});
+  }
+  write_results(dir / "r",
+                Json::parse(R"([{"x": "step", "y": "gap", "facet": "workers"},
+                                {"x": "round", "y": "gap", "where": {"workers": 4}}])"),
+                metrics);
+  write_file(dir / "r/summary.json", Json{{"runs", runs}}.dump());
+  const auto result = run_cli(dir, "plot r");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const std::string script = read_file(dir / "r/plots/gap_vs_step_by_workers.gp");
+  CHECK(count(script, "\n# panel ") == 2);
+  CHECK_THAT(script, Catch::Contains("set title \"workers=2\"") && Catch::Contains("set title \"workers=4\""));
+  CHECK(blocks(read_file(dir / "r/plots/gap_vs_round_where_workers=4.dat")).size() == 2);  // runs 2 and 3
+  // A filter no run matches: nothing drawn, and a warning that says why.
+  write_results(dir / "s", Json::parse(R"([{"x": "step", "y": "gap", "where": {"variant": "none"}}])"), metrics);
+  const auto none = run_cli(dir, "plot s");
+  CHECK(none.exit_code == 1);
+  CHECK_THAT(none.err, Catch::Contains("gap_vs_step_where_variant=none: nothing to draw: no run matches \"where\": "
+                                       "{\"variant\":[\"none\"]}"));
+}

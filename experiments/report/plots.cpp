@@ -235,8 +235,8 @@ PlotOutcome render_plots(const std::filesystem::path& dir, const std::atomic<boo
     }
     const std::string title =
         gnuplot_string(fmt::format("{}: {}", name, figure.title)) + " . \"\\n\" . " + gnuplot_string(figure.subtitle);
-    // The output file is a variable: `gnuplot NAME.gp` draws NAME.png, localsgd passes a
-    // temporary (experiments/report/gnuplot.hpp) and renames it once the drawing is known complete.
+    // The output file is a variable: `gnuplot NAME.gp` draws NAME.png (.pdf, .svg), localsgd passes
+    // a temporary (experiments/report/gnuplot.hpp) and renames it once the drawing is known complete.
     std::string script = fmt::format(
         "# Drawn by localsgd from metrics.csv; redraw with `gnuplot {0}.gp` in this folder, or `localsgd plot DIR`\n"
         "if (!exists(\"output_file\")) output_file = {1}\n"
