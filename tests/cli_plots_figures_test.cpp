@@ -110,6 +110,19 @@ TEST_CASE("plots: 20 curves have 20 distinct styles and 20 key entries, also tho
     CHECK(count(script, "title " + title) == 1);
   }
   CHECK(count(script, "keyentry ") == 4);
+  // Each title is on its own curve's data: gnuplot does not count a block without data lines (the
+  // curves with no point) in `index`, so the indices skip them. (Counting them drew curve 8's data
+  // under the title "curve 4" and left the last 4 curves out of the key.)
+  const auto data = blocks(read_file(dir / "r/plots/consensus_vs_step.dat"));
+  REQUIRE(data.size() == 16);
+  for (int run = 4; run < 20; ++run) {
+    const std::regex item(fmt::format("index ([0-9]+) using 1:2 [^,]* title \"curve {}\"", run));
+    std::smatch match;
+    REQUIRE(std::regex_search(script, match, item));
+    const std::size_t index = std::stoul(match[1]);
+    REQUIRE(index < data.size());
+    CHECK(numbers(data[index][0])[1] == Approx((run + 1) * 1e-3));  // its value at step 0
+  }
   // Every curve its own (colour, dash, point).
   std::set<std::string> styles;
   const std::regex style("lc rgb '#[0-9A-F]{6}' dt [0-9]+ pt [0-9]+");

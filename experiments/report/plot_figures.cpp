@@ -346,7 +346,7 @@ Figure curve_figure(const PlotSpec& plot, const std::string& stem, const PlotInp
       }
       lines.push_back(titled(fmt::format("'{}.dat' index {} using 1:2 {}", stem, index, styles.line(c.label, "lines")),
                              c.label, styles.line(c.label, "lines"), rows, shared_key));
-      ++index;
+      index += rows > 0 ? 1 : 0;  // gnuplot does not count a block without data lines
     }
     bands.insert(bands.end(), lines.begin(), lines.end());
     f.panel_commands.push_back("plot " + join_items(bands) + "\n");
@@ -409,7 +409,7 @@ Figure swept_figure(const PlotSpec& plot, const std::string& stem, const PlotInp
       const std::string look = styles.line(c.label, "yerrorlines");
       items.push_back(
           titled(fmt::format("'{}.dat' index {} using 1:2:3:4 {}", stem, index, look), title, look, rows, shared_key));
-      ++index;
+      index += rows > 0 ? 1 : 0;  // gnuplot does not count a block without data lines
     }
     if (plot.reference_slope && !curves.empty() && !curves[0].points.empty()) {
       // Through the first point of the first curve: y = y0 (x / x0)^slope.
@@ -483,7 +483,7 @@ Figure bars_figure(const PlotSpec& plot, const std::string& stem, const PlotInpu
                         "notitle",
                         stem, index, curve_colour(i)));
       }
-      ++index;
+      index += rows > 0 ? 1 : 0;  // gnuplot does not count a block without data lines
     }
     if (items.empty()) items.push_back("NaN notitle");
     f.panel_commands.push_back(category_tics(labels) + "plot " + join_items(items) + "\n");
@@ -558,7 +558,7 @@ Figure time_split_figure(const PlotSpec& plot, const std::string& stem, const Pl
       const std::string item = fmt::format("'{}.dat' index {} using {}:(0.7) {}", stem, index, using_columns[k], look);
       items.push_back(panels.size() > 1 ? item + " notitle" : item + " title '" + kParts[k] + "'");
     }
-    ++index;
+    index += bars > 0 ? 1 : 0;  // gnuplot does not count a block without data lines
     f.panel_commands.push_back(category_tics(labels) + "plot " + (bars > 0 ? join_items(items) : "NaN notitle") + "\n");
   }
   for (int k = 2; k >= 0; --k) {
