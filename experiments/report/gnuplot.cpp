@@ -8,9 +8,12 @@
 #include <time.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <string_view>
 
 #include "experiments/store/temporary_file.hpp"
 
@@ -38,6 +41,46 @@ bool is_complete_png(const std::filesystem::path& file) {
 
 namespace {
 
+// The whole file, or nothing if it cannot be read (a drawing is at most a few megabytes).
+std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return {};
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool is_complete_pdf(const std::filesystem::path& file) {
+  const std::string bytes = file_bytes(file);
+  if (bytes.rfind("%PDF-", 0) != 0) return false;
+  const std::size_t tail = bytes.size() > 1024 ? bytes.size() - 1024 : 0;
+  return bytes.find("%%EOF", tail) != std::string::npos;
+}
+
+bool is_complete_svg(const std::filesystem::path& file) {
+  const std::string bytes = file_bytes(file);
+  const std::size_t end = bytes.find_last_not_of(" \t\r\n");
+  static constexpr std::string_view kClose = "</svg>";
+  return bytes.find("<svg") != std::string::npos && end != std::string::npos && end + 1 >= kClose.size() &&
+         std::string_view(bytes).substr(end + 1 - kClose.size(), kClose.size()) == kClose;
+}
+
+// What an incomplete drawing lacks, for the message.
+std::string incomplete_what(PlotFormat format) {
+  switch (format) {
+    case PlotFormat::pdf:
+      return "no %PDF- header or no %%EOF trailer";
+    case PlotFormat::svg:
+      return "no </svg> at the end";
+    case PlotFormat::png:
+      break;
+  }
+  return "no IEND chunk at the end";
+}
+
+std::string to_upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
 // A gnuplot single-quoted string: no escapes but '' for a quote.
 std::string single_quoted(const std::string& text) {
   std::string out = "'";
@@ -54,11 +97,28 @@ bool stop_set(const std::atomic<bool>* stop) { return stop != nullptr && stop->l
 
 }  // namespace
 
+bool is_complete_drawing(const std::filesystem::path& file, PlotFormat format) {
+  switch (format) {
+    case PlotFormat::pdf:
+      return is_complete_pdf(file);
+    case PlotFormat::svg:
+      return is_complete_svg(file);
+    case PlotFormat::png:
+      break;
+  }
+  return is_complete_png(file);
+}
+
 DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem, const std::atomic<bool>* stop) {
-  const std::filesystem::path png = folder / (stem + ".png");
+  return draw_plot(folder, stem, PlotFormat::png, stop);
+}
+
+DrawResult draw_plot(const std::filesystem::path& folder, const std::string& stem, PlotFormat format,
+                     const std::atomic<bool>* stop) {
+  const std::filesystem::path drawn_file = folder / (stem + "." + kPlotFormatNames.name(format));
   const std::filesystem::path log = folder / (stem + ".log");
   const std::string script = stem + ".gp";
-  TemporaryFile drawing(png);  // both removed at the end unless renamed
+  TemporaryFile drawing(drawn_file);  // both removed at the end unless renamed
   TemporaryFile output(log);
   drawing.close();  // gnuplot opens it by name
 
@@ -82,7 +142,7 @@ DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem
                                                folder.string())};
   }
   if (spawned != 0) {
-    return {DrawStatus::failed, fmt::format("{}: could not start gnuplot: {}", png.string(), std::strerror(spawned))};
+    return {DrawStatus::failed, fmt::format("{}: could not start gnuplot: {}", drawn_file.string(), std::strerror(spawned))};
   }
 
   // Polled rather than blocking, so that a stop request is seen however the signal and the wait
@@ -93,7 +153,7 @@ DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
     if (done < 0 && errno != EINTR) {
-      return {DrawStatus::failed, fmt::format("{}: cannot wait for gnuplot: {}", png.string(), std::strerror(errno))};
+      return {DrawStatus::failed, fmt::format("{}: cannot wait for gnuplot: {}", drawn_file.string(), std::strerror(errno))};
     }
     if (!killed && stop_set(stop)) {
       ::kill(pid, SIGKILL);  // its output is a temporary that is removed anyway
@@ -108,19 +168,18 @@ DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem
   if (killed || stop_set(stop) || stopped_by_signal) {
     // Ctrl-C in a terminal reaches gnuplot too (same process group): that is an interruption,
     // not a failure of the plot.
-    return {DrawStatus::interrupted, fmt::format("{} was not redrawn", png.string())};
+    return {DrawStatus::interrupted, fmt::format("{} was not redrawn", drawn_file.string())};
   }
   std::string problem;
   if (WIFSIGNALED(status)) {
     problem = fmt::format("gnuplot was killed by {}", signal_name(WTERMSIG(status)));
   } else if (WEXITSTATUS(status) != 0) {
     problem = fmt::format("gnuplot failed (exit {})", WEXITSTATUS(status));
-  } else if (!is_complete_png(drawing.path())) {
+  } else if (!is_complete_drawing(drawing.path(), format)) {
     std::error_code error;
     const auto size = std::filesystem::file_size(drawing.path(), error);
-    problem = fmt::format("gnuplot exited 0 but wrote an incomplete PNG ({} bytes, no IEND chunk at the end; is the "
-                          "disk full?)",
-                          error ? 0 : size);
+    problem = fmt::format("gnuplot exited 0 but wrote an incomplete {} ({} bytes, {}; is the disk full?)",
+                          to_upper(kPlotFormatNames.name(format)), error ? 0 : size, incomplete_what(format));
   }
   if (!problem.empty()) {
     std::string where = log.string();
@@ -130,10 +189,10 @@ DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem
       where = fmt::format("(the log could not be kept: {})", e.what());
     }
     std::error_code error;
-    const std::string kept = std::filesystem::exists(png, error) ? "the previous " + png.filename().string() + " is kept"
-                                                                 : "no " + png.filename().string() + " was written";
+    const std::string kept = std::filesystem::exists(drawn_file, error) ? "the previous " + drawn_file.filename().string() + " is kept"
+                                                                 : "no " + drawn_file.filename().string() + " was written";
     return {DrawStatus::failed,
-            fmt::format("{}: {} on {}; {}; see {}", png.string(), problem, (folder / script).string(), kept, where)};
+            fmt::format("{}: {} on {}; {}; see {}", drawn_file.string(), problem, (folder / script).string(), kept, where)};
   }
   drawing.commit();
   std::error_code ignored;

@@ -1,15 +1,17 @@
 #pragma once
-// Drawing one plot with gnuplot, atomically: the PNG a results folder holds is always a complete
-// drawing (the previous one if a new drawing fails or is interrupted).
+// Drawing one plot with gnuplot, atomically: the PNG, PDF or SVG file a results folder holds is
+// always a complete drawing (the previous one if a new drawing fails or is interrupted).
 #include <atomic>
 #include <filesystem>
 #include <string>
 
+#include "experiments/spec/plot_spec.hpp"
+
 namespace localsgd {
 
 enum class DrawStatus {
-  drawn,        // NAME.png replaced by the new drawing
-  failed,       // gnuplot failed or wrote an incomplete file; NAME.png untouched, NAME.log kept
+  drawn,        // NAME.EXT replaced by the new drawing
+  failed,       // gnuplot failed or wrote an incomplete file; NAME.EXT untouched, NAME.log kept
   not_found,    // gnuplot could not be started (not installed); nothing changed
   interrupted,  // the stop flag was set, or gnuplot was stopped by SIGINT/SIGTERM; nothing changed
 };
@@ -19,14 +21,24 @@ struct DrawResult {
   std::string message;  // for every status but drawn: what happened, naming the plot and the log
 };
 
-// Runs `gnuplot -e "output_file='TEMPORARY'" NAME.gp` in `folder` (the script writes NAME.png by
-// default, so `gnuplot NAME.gp` redraws it by hand), with gnuplot's output going to a temporary log.
-// TEMPORARY is a fresh file beside NAME.png created with O_EXCL. The drawing replaces NAME.png
-// only if gnuplot exits 0 and the file is a complete PNG (signature, and an IEND chunk at the
-// end); otherwise it is removed and gnuplot's output is kept as NAME.log. A NAME.log left by an
-// earlier failed drawing is removed once NAME.png is drawn: a log exists only beside a plot whose
-// last drawing failed. While gnuplot runs, `stop` is polled; once set, gnuplot is killed.
+// Runs `gnuplot -e "output_file='TEMPORARY'" NAME.gp` in `folder` (the script writes NAME.EXT by
+// default, EXT the format's extension, so `gnuplot NAME.gp` redraws it by hand), with gnuplot's
+// output going to a temporary log. TEMPORARY is a fresh file beside NAME.EXT created with O_EXCL.
+// The drawing replaces NAME.EXT only if gnuplot exits 0 and the file is complete in its format
+// (is_complete_drawing); otherwise it is removed and gnuplot's output is kept as NAME.log. A
+// NAME.log left by an earlier failed drawing is removed once NAME.EXT is drawn: a log exists only
+// beside a plot whose last drawing failed. While gnuplot runs, `stop` is polled; once set, gnuplot
+// is killed.
+DrawResult draw_plot(const std::filesystem::path& folder, const std::string& stem, PlotFormat format,
+                     const std::atomic<bool>* stop);
+
+// draw_plot for a PNG.
 DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem, const std::atomic<bool>* stop);
+
+// Whether `file` is a complete drawing: a PNG (signature, IEND chunk at the end), a PDF ("%PDF-"
+// at the start, "%%EOF" in its last 1024 bytes) or an SVG ("<svg" in it, "</svg>" at the end but
+// for white space).
+bool is_complete_drawing(const std::filesystem::path& file, PlotFormat format);
 
 // Whether `file` is a complete PNG file (the signature at the start, an IEND chunk at the end).
 bool is_complete_png(const std::filesystem::path& file);

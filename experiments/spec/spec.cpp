@@ -24,9 +24,8 @@ namespace localsgd {
 
 namespace {
 
-const std::vector<std::string> kTopLevelOnlyKeys = {"name", "variants", "sweep", "seeds", "plots", "expect"};
-const std::vector<std::string> kPlotAxesX = kAxisNames.list();
-const std::vector<std::string> kPlotAxesY = kMetricNames.list();
+const std::vector<std::string> kTopLevelOnlyKeys = {"name", "variants", "sweep", "seeds",
+                                                     "plots", "plot_defaults", "expect"};
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -376,69 +375,6 @@ void reject_duplicate_sweep_values(const std::vector<SweepAxis>& axes) {
   }
 }
 
-std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string>& swept_paths) {
-  if (!spec.contains("plots")) {
-    PlotSpec by_step{PlotKind::curve, "step", Metric::gap, true, true},
-        by_round{PlotKind::curve, "round", Metric::gap, false, true},
-        by_time{PlotKind::curve, "time", Metric::gap, false, true};
-    return {by_step, by_round, by_time};
-  }
-  const Json& node = spec.at("plots");
-  const Location where{"/plots", nullptr};
-  if (!node.is_array()) where.fail("must be a list of plots ({\"x\": ..., \"y\": ...}), got " + describe_value(node));
-  const auto y_param = ParamSpec::text("y", "vertical axis: the metric").one_of(kPlotAxesY);
-  const auto swept_x = ParamSpec::text("x", "horizontal axis: a swept path").one_of(swept_paths);
-  const std::vector<ParamSpec> curve = {
-      ParamSpec::text("x", "horizontal axis").one_of(kPlotAxesX), y_param,
-      ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(false),
-      ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(true)};
-  const std::vector<ParamSpec> final_kind = {
-      swept_x, y_param, ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(true),
-      ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(true),
-      ParamSpec::number("reference_slope", "draw a dashed reference line of this log-log slope").optional(),
-      ParamSpec::boolean("mark_lupa_period", "mark the theory's period T^(2/3)/(pB)^(1/3) (x = schedule.period)")
-          .defaults_to(false)};
-  const std::vector<ParamSpec> time_to = {
-      swept_x, y_param, ParamSpec::number("value", "the target epsilon"),
-      ParamSpec::text("by", "what is measured at the first hit").one_of(kPlotAxesX).defaults_to("time"),
-      ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(false),
-      ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(false)};
-  std::vector<PlotSpec> plots;
-  std::unordered_map<std::string, std::size_t> first_plot;  // file stem -> its plot
-  for (std::size_t i = 0; i < node.size(); ++i) {
-    const Location at = where.child(i);
-    require_object(node[i], at, "a plot");
-    const Json kind_json = read_param(node[i], at, ParamSpec::text("kind", "plot kind")
-                                                       .one_of(kPlotKindNames.list())
-                                                       .defaults_to("curve"));
-    const std::string kind_name = kind_json.get<std::string>();
-    const PlotKind kind = *kPlotKindNames.parse(kind_name);  // one_of has checked the name
-    if (kind != PlotKind::curve && swept_paths.empty()) {
-      at.child("kind").fail("a \"" + kind_name + "\" plot needs a sweep");
-    }
-    const std::string extra[] = {"kind"};
-    const auto& specs = kind == PlotKind::curve ? curve : kind == PlotKind::final ? final_kind : time_to;
-    const Params p = read_params(node[i], at, specs, extra, "a " + kind_name + " plot");
-    PlotSpec plot{kind, p.text("x"), *kMetricNames.parse(p.text("y")), p.boolean("log_x"), p.boolean("log_y")};
-    if (kind == PlotKind::final) {
-      if (p.has("reference_slope")) plot.reference_slope = p.number("reference_slope");
-      plot.mark_lupa_period = p.boolean("mark_lupa_period");
-      if (plot.mark_lupa_period && plot.x != "schedule.period") {
-        at.child("mark_lupa_period").fail("needs x = \"schedule.period\"");
-      }
-    }
-    if (kind == PlotKind::time_to) {
-      plot.value = p.number("value");
-      plot.by = *kAxisNames.parse(p.text("by"));
-    }
-    if (const auto [earlier, fresh] = first_plot.emplace(plot.file_stem(), i); !fresh) {
-      at.fail(fmt::format("duplicate plot {} (the same as /plots/{})", plot.file_stem(), earlier->second));
-    }
-    plots.push_back(plot);
-  }
-  return plots;
-}
-
 // Sets `value` at the dotted path inside `run`; the parent objects must already exist.
 void assign_swept(Json& run, const SweepPath& swept, const Json& value, const Variant& variant) {
   Json* node = &run;
@@ -514,41 +450,6 @@ std::string memory_advice(const MemoryEstimate& m) {
 }
 
 }  // namespace
-
-std::string PlotSpec::file_stem() const {
-  if (kind == PlotKind::final) return "final_" + to_string(y) + "_vs_" + x;
-  if (kind == PlotKind::time_to) return fmt::format("{}_to_{}_{}_vs_{}", to_string(by), to_string(y), value, x);
-  return to_string(y) + "_vs_" + x;
-}
-
-Json PlotSpec::to_json() const {
-  Json out = {{"kind", kPlotKindNames.name(kind)}, {"x", x}, {"y", to_string(y)}, {"log_x", log_x}, {"log_y", log_y}};
-  if (kind == PlotKind::final) {
-    if (reference_slope) out["reference_slope"] = *reference_slope;
-    out["mark_lupa_period"] = mark_lupa_period;
-  }
-  if (kind == PlotKind::time_to) {
-    out["value"] = value;
-    out["by"] = to_string(by);
-  }
-  return out;
-}
-
-PlotSpec PlotSpec::from_json(const Json& json) {
-  const auto named = [&](const auto& names, const std::string& key, const char* fallback) {
-    const std::string name = json.value(key, std::string(fallback));
-    const auto parsed = names.parse(name);
-    if (!parsed) throw std::runtime_error(fmt::format("a plot in spec.resolved.json: unknown {} \"{}\"", key, name));
-    return *parsed;
-  };
-  PlotSpec p{named(kPlotKindNames, "kind", "curve"), json.at("x"), named(kMetricNames, "y", ""), json.at("log_x"),
-             json.at("log_y")};
-  if (json.contains("reference_slope")) p.reference_slope = json.at("reference_slope").get<double>();
-  p.mark_lupa_period = json.value("mark_lupa_period", false);
-  p.value = json.value("value", 0.0);
-  p.by = named(kAxisNames, "by", "time");
-  return p;
-}
 
 std::string describe_run(const RunSpec& run) {
   std::string text = fmt::format("{} seed={}", run.variant, run.seed);

@@ -13,6 +13,7 @@
 #include "experiments/spec/enum_names.hpp"
 #include "experiments/spec/expectation_spec.hpp"
 #include "experiments/spec/metrics_axes.hpp"
+#include "experiments/spec/plot_spec.hpp"
 #include "experiments/spec/round_spec.hpp"
 #include "experiments/language/params.hpp"
 #include "experiments/spec/target_spec.hpp"
@@ -31,34 +32,7 @@ struct EvalSettings {
   long count(long total_steps) const;
 };
 
-// One declared plot (docs/experiments.md, "Plots"). Kinds:
-//   curve:   y against x = step, round, samples or time; one curve per variant and sweep point,
-//            the mean over seeds with a shaded 95% confidence band;
-//   final:   the final y against a swept path x (mean and 95% CI over seeds), with the fitted
-//            log-log slope in the legend, an optional reference slope and the LUPA period marked;
-//   time_to: the first `by` (time, step, round, samples) at which y <= value, against a swept
-//            path x (the paper's "time to reach epsilon vs number of machines").
-enum class PlotKind { curve, final, time_to };
-inline constexpr EnumNames<PlotKind, 3> kPlotKindNames{{"curve", "final", "time_to"}};
-
 inline constexpr EnumNames<EvalSpacing, 2> kEvalSpacingNames{{"log", "linear"}};
-
-struct PlotSpec {
-  PlotKind kind = PlotKind::curve;
-  std::string x;  // curve: an axis name (step, round, samples, time); final, time_to: a swept path
-  Metric y = Metric::gap;
-  bool log_x = false;
-  bool log_y = true;
-  std::optional<double> reference_slope;  // final: a dashed line of this slope
-  bool mark_lupa_period = false;          // final with x = schedule.period: the theory's τ
-  double value = 0;                       // time_to: the target epsilon
-  Axis by = Axis::time;                   // time_to: the axis of the first hit
-
-  std::string file_stem() const;
-  Json to_json() const;
-  // Reads what to_json writes (spec.resolved.json); throws std::runtime_error for an unknown name.
-  static PlotSpec from_json(const Json& json);
-};
 
 // One fully resolved run.
 struct RunSpec {
