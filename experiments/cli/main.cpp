@@ -213,7 +213,9 @@ int command_run(const std::string& spec_file, const std::vector<SpecOverride>& o
   write_results(dir, spec, records);
   write_trace_outputs(dir, spec);  // trace.csv, rounds.csv: only for a spec with a trace
   if (stop_requested.load()) return interrupted_after_runs("after writing metrics.csv and summary.json, before the plots");
-  PlotOutcome plots = render_plots(dir, &stop_requested);
+  // One line per plot on stderr (drawing a large sweep can take a while), unless --quiet.
+  const PlotProgress plot_progress = quiet ? PlotProgress{} : [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  PlotOutcome plots = render_plots(dir, &stop_requested, plot_progress);
   add_trajectory_plots(plots, dir, &spec, &stop_requested);  // d = 2 with a trace
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
   for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);
@@ -263,7 +265,8 @@ int command_plot(const std::string& dir) {
     return kExitInvalidInput;
   }
   install_stop_handlers();
-  PlotOutcome plots = render_plots(dir, &stop_requested);
+  PlotOutcome plots =
+      render_plots(dir, &stop_requested, [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
   add_trajectory_plots(plots, dir, nullptr, &stop_requested);  // d = 2 with a trace
   for (const auto& warning : plots.warnings) fmt::print(stderr, "warning: {}\n", warning);
   for (const auto& failure : plots.failures) fmt::print(stderr, "error: {}\n", failure);

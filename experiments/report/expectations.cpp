@@ -42,15 +42,33 @@ std::vector<Group> group_runs(const ExperimentSpec& spec, const std::string& onl
   return groups;
 }
 
-// The baseline's group at the same sweep point as `g` (read_expectation made sure the
-// baseline exists; every variant runs at every sweep point).
-const Group& matching(const std::vector<Group>& baselines, const Group& g) {
-  return *std::find_if(baselines.begin(), baselines.end(), [&](const Group& b) { return b.point == g.point; });
+// The baseline's group at the same sweep point as `g` (read_expectation made sure the baseline
+// exists). A baseline that does not take a swept key (its value null: a Sync baseline beside a
+// swept period) matches every value of it. Null if the baseline has no runs at g's point.
+const Group* matching(const std::vector<Group>& baselines, const Group& g) {
+  const auto matches = [&](const Group& b) {
+    for (const auto& [path, value] : g.point.items()) {
+      const Json& mine = b.point.contains(path) ? b.point.at(path) : Json();
+      if (mine != value && !mine.is_null()) return false;
+    }
+    return true;
+  };
+  const auto it = std::find_if(baselines.begin(), baselines.end(), matches);
+  return it == baselines.end() ? nullptr : &*it;
 }
+
+// Whether no run of `g` takes the swept path `path` (the variant's type does not take the key).
+bool without_swept_key(const ExperimentSpec& spec, const Group& g, const std::string& path) {
+  return std::all_of(g.runs.begin(), g.runs.end(), [&](std::size_t i) { return spec.runs[i].swept.at(path).is_null(); });
+}
+
+constexpr const char* kNoBaselineHere = "the baseline has no runs at this sweep point";
 
 std::string group_label(const Group& g) {
   std::string label = g.variant;
-  for (const auto& [path, value] : g.point.items()) label += fmt::format(", {}={}", path, value.dump());
+  for (const auto& [path, value] : g.point.items()) {
+    if (!value.is_null()) label += fmt::format(", {}={}", path, value.dump());  // null: the variant does not take it
+  }
   return label;
 }
 
@@ -199,7 +217,8 @@ std::vector<CheckResult> evaluate_slope(const SlopeExpectation& check, const Exp
   std::vector<CheckResult> results;
   for (const Group& g : group_runs(spec, check.variant, along_sweep ? check.against : "")) {
     if (!baseline.empty() && g.variant == baseline) continue;
-    const Group* base = baseline.empty() ? nullptr : &matching(baselines, g);
+    if (along_sweep && without_swept_key(spec, g, check.against)) continue;  // nothing to fit a slope to
+    const Group* base = baseline.empty() ? nullptr : matching(baselines, g);
     const std::string description =
         fmt::format("log-log slope of {}{} vs {} ({}){}", along_sweep ? "final " : "",
                     kSlopeMetricNames.name(check.metric), check.against, group_label(g),
@@ -210,6 +229,10 @@ std::vector<CheckResult> evaluate_slope(const SlopeExpectation& check, const Exp
       const double slope = slope_of(spec, records, runs, check, note);
       return base ? slope - slope_of(spec, records, base_runs, check, note) : slope;
     };
+    if (!baseline.empty() && !base) {
+      results.push_back(measured(description, kNaN, check.bounds.text(), false, kNoBaselineHere));
+      continue;
+    }
     if (!check.confidence) {
       std::string note;
       const double value = statistic(g.runs, base ? base->runs : std::vector<std::size_t>{}, note);
@@ -252,10 +275,15 @@ std::vector<CheckResult> evaluate_ratio_of_runs(const RatioOfRuns& ratio, const 
   std::vector<CheckResult> results;
   const auto baselines = group_runs(spec, baseline, "");
   for (const Group& g : group_runs(spec, variant, "")) {
-    const Group& base = matching(baselines, g);
+    const Group* found = matching(baselines, g);
+    std::string description = describe(g);
+    if (!found) {
+      results.push_back(measured(std::move(description), kNaN, bounds.text(), false, kNoBaselineHere));
+      continue;
+    }
+    const Group& base = *found;
     const auto& top = ratio.baseline_on_top ? base : g;
     const auto& bottom = ratio.baseline_on_top ? g : base;
-    std::string description = describe(g);
     if (confidence) {
       std::vector<double> per_seed;
       for (std::uint64_t seed : spec.seeds) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <limits>
 #include <optional>
 
 #include "experiments/report/expectations.hpp"
@@ -110,6 +111,9 @@ struct Curve {
   std::string label;
   std::vector<std::pair<double, Summary>> points;
   bool thinned = false;
+  // final, time_to: a variant that does not take the swept key of x (its cell is empty, the sweep
+  // rule of docs/experiments.md) has one value for every x: drawn as a flat reference line.
+  std::optional<Summary> reference;
 };
 
 // One gnuplot data block: lines "x mean lower upper n", skipping what a log axis cannot show.
@@ -270,20 +274,26 @@ std::vector<Curve> swept_series(const PlotSpec& plot, const PlotInputs& in, cons
   const std::size_t y_col = table.column(to_string(plot.y));
   const std::size_t by_col = table.column(to_string(plot.by));
   std::vector<Curve> curves;
+  // Where a variant does not take the swept key: the x a run's values are collected under.
+  const double no_x = std::numeric_limits<double>::quiet_NaN();
   for (const auto& label : labels_in_order(runs)) {
     std::map<double, std::vector<double>> values;
+    std::vector<double> reference;
+    bool has_reference = false;
     for (const auto& r : runs) {
       if (r.label != label) continue;
-      const double x = x_col != kNoColumn ? table.number(r.first_row, x_col) : 0.0;
+      const bool takes_x = x_col == kNoColumn || !table.rows[r.first_row][x_col].empty();
+      const double x = x_col == kNoColumn ? 0.0 : takes_x ? table.number(r.first_row, x_col) : no_x;
+      has_reference = has_reference || !takes_x;
+      auto& at_x = takes_x ? values[x] : reference;
       ++dropped.values;
       if (plot.kind == PlotKind::final) {
         // A diverged run has no final value: it is left out (and counted in the subtitle).
         const double y = table.number(r.rows.back(), y_col);
         if (in.diverged.contains(table.rows[r.rows.back()][run_col]) || !std::isfinite(y)) {
           ++dropped.left_out;
-          values[x];
         } else {
-          values[x].push_back(y);
+          at_x.push_back(y);
         }
         continue;
       }
@@ -296,16 +306,16 @@ std::vector<Curve> swept_series(const PlotSpec& plot, const PlotInputs& in, cons
         if (hit != r.rows.end()) first = table.number(*hit, by_col);
       }
       if (first) {
-        values[x].push_back(*first);
+        at_x.push_back(*first);
       } else {
-        ++dropped.missing;
-        values[x];  // keep the x so the gap in the curve is visible
+        ++dropped.missing;  // the x stays (values[x] exists), so the gap in the curve is visible
       }
     }
-    Curve c{label, {}, false};
+    Curve c{label, {}, false, std::nullopt};
     for (const auto& [x, ys] : values) {
       if (!ys.empty()) c.points.emplace_back(x, summarize(ys, plot.mean));
     }
+    if (has_reference && !reference.empty()) c.reference = summarize(reference, plot.mean);
     curves.push_back(std::move(c));
   }
   return curves;
@@ -393,6 +403,23 @@ Figure swept_figure(const PlotSpec& plot, const std::string& stem, const PlotInp
     f.y_from_zero = !plot.log_y;
   }
   f.x_label = plot.x;
+  // A reference curve (a variant without the swept key) spans the swept values of the others.
+  double x_low = std::numeric_limits<double>::infinity(), x_high = -x_low;
+  for (const auto& curves : all) {
+    for (const auto& c : curves) {
+      for (const auto& [x, s] : c.points) {
+        x_low = std::min(x_low, x);
+        x_high = std::max(x_high, x);
+      }
+    }
+  }
+  for (auto& curves : all) {
+    for (auto& c : curves) {
+      if (!c.reference || !c.points.empty() || !(x_low <= x_high)) continue;
+      c.points = {{x_low, *c.reference}, {x_high, *c.reference}};
+      c.label += fmt::format(" (does not take {})", plot.x);
+    }
+  }
   const bool shared_key = panels.size() > 1;
   Styles styles(count_labels(all) > 8);
   std::size_t index = 0;
@@ -402,7 +429,7 @@ Figure swept_figure(const PlotSpec& plot, const std::string& stem, const PlotInp
       const std::size_t rows = write_block(c.points, plot, f);
       styles.drew(c.label, rows);
       std::string title = c.label;
-      if (plot.kind == PlotKind::final && !plot.mark_lupa_period) {  // a threshold plot is not a power law
+      if (plot.kind == PlotKind::final && !plot.mark_lupa_period && !c.reference) {  // a threshold plot is not a power law
         const double slope = log_log_slope(means(c, true), means(c, false));
         if (std::isfinite(slope)) title += fmt::format(" (slope {:.2f})", slope);
       }

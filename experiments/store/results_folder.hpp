@@ -29,8 +29,8 @@ inline const std::vector<std::string> kTopLevelOutputs = {"spec.resolved.json", 
                                                           "trace.csv", "rounds.csv"};
 
 // Every extension a plot's file stem gets in DIR/plots: the picture, then the data, script and
-// log gnuplot drew it from. The one list of them: add new picture formats (.pdf, .svg) here.
-inline const std::vector<std::string> kPlotFileExtensions = {".png", ".dat", ".gp", ".log"};
+// log gnuplot drew it from. The one list of them: add new picture formats here.
+inline const std::vector<std::string> kPlotFileExtensions = {".png", ".pdf", ".svg", ".dat", ".gp", ".log"};
 
 // What a traced run keeps beside its record runs/<key>.json: runs/<key>.trace.csv and
 // runs/<key>.rounds.csv (experiments/store/trace_writer.hpp).
