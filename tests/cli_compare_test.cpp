@@ -74,6 +74,14 @@ TEST_CASE("compare: a folder against itself has z = 0, against another the z Wel
     CHECK(record_number_from(gap.at("b").at("mean")) == Approx(mean(gb)).epsilon(1e-14));
     const double z = (mean(gb) - mean(ga)) / std::sqrt(variance_of_mean(ga) + variance_of_mean(gb));
     CHECK(record_number_from(gap.at("z")) == Approx(z).epsilon(1e-12));
+    // Welch-Satterthwaite degrees of freedom, 4 seeds a side; the verdict uses the t quantile.
+    const double va = variance_of_mean(ga), vb = variance_of_mean(gb);
+    const double dof = (va + vb) * (va + vb) / (va * va / 3 + vb * vb / 3);
+    CHECK(record_number_from(gap.at("dof")) == Approx(dof).epsilon(1e-12));
+    const double critical = record_number_from(gap.at("critical"));
+    CHECK(critical > 2.0);  // t quantiles at dof <= 6 exceed the normal's 1.96 by far
+    CHECK(critical < 12.71);  // the dof = 1 quantile bounds them all
+    CHECK(gap.at("differs").get<bool>() == (std::abs(z) > critical));
     CHECK(record_number_from(gap.at("a").at("low")) < mean(ga));
     CHECK(record_number_from(gap.at("a").at("high")) > mean(ga));
     // Rounds do not depend on the step size: equal on every seed, so z = 0.
@@ -102,6 +110,15 @@ TEST_CASE("compare: a group in one folder only is shown as such; bad input exits
   // The same spec and seeds: identical results, z = 0 at the shared points.
   CHECK(record_number_from(groups[0].at("metrics").at("gap").at("z")) == 0.0);
   CHECK_THAT(run_cli(dir, "compare a b").out, Catch::Contains("(not in this folder)"));
+
+  // A side with a diverged run: its finite seeds are shown, but no ratio or z.
+  REQUIRE(run_spec(dir, "c.json", spec_with(0.05).dump(), "c").exit_code == 0);
+  const auto diverged = run_spec(dir, "d.json", spec_with(50.0).dump(), "d");  // every run diverges
+  REQUIRE(diverged.exit_code == 3);
+  const Json entry = Json::parse(run_cli(dir, "compare c d --json").out).at("groups").at(0).at("metrics").at("gap");
+  CHECK(entry.at("z").is_null());
+  CHECK(entry.at("ratio").is_null());
+  CHECK_THAT(entry.at("note").get<std::string>(), Catch::Contains("did not complete"));
 
   const auto missing = run_cli(dir, "compare a nowhere");
   CHECK(missing.exit_code == 2);

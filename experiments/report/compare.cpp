@@ -38,9 +38,11 @@ Json read_summary(const fs::path& dir) {
   }
 }
 
-// One metric of one run; NaN when the run has none (a run that ended before its first evaluation).
+// One metric of one run; NaN when the run did not complete (diverged, clock overflow: its last
+// values are not those of a finished run) or has no evaluation.
 double metric_of(const Json& run, const std::string& metric, const fs::path& file) {
   try {
+    if (run.value("termination", std::string("completed")) != "completed") return std::numeric_limits<double>::quiet_NaN();
     if (is_final_metric(metric)) {
       const Json& final_metrics = run.at("final");
       return final_metrics.is_null() ? std::numeric_limits<double>::quiet_NaN()
@@ -156,15 +158,37 @@ Json compare_folders(const fs::path& a, const fs::path& b, const std::vector<std
       double mean_a = 0, var_a = 0, mean_b = 0, var_b = 0;
       Json side_a = side_json(g.a, metric, confidence, a / "summary.json", mean_a, var_a);
       Json side_b = side_json(g.b, metric, confidence, b / "summary.json", mean_b, var_b);
-      Json entry = {{"a", side_a}, {"b", side_b}, {"ratio", nullptr}, {"z", nullptr}};
+      Json entry = {{"a", side_a}, {"b", side_b}, {"ratio", nullptr}, {"z", nullptr},
+                    {"dof", nullptr}, {"critical", nullptr}, {"differs", nullptr}};
       if (!side_a.is_null() && !side_b.is_null()) {
-        entry["ratio"] = record_number(mean_b / mean_a);
-        const double spread = std::sqrt(var_a + var_b);
-        // No spread (one seed, or every seed equal on both sides): z is 0 for equal means and
-        // infinite otherwise, which is what the data say; NaN without a spread estimate.
-        double z = (mean_b - mean_a) / spread;
-        if (spread == 0) z = mean_a == mean_b ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), mean_b - mean_a);
-        entry["z"] = record_number(z);
+        const int not_finite = side_a.at("not_finite").get<int>() + side_b.at("not_finite").get<int>();
+        if (not_finite > 0) {
+          // The finite seeds alone would compare survivors: a side that diverged on most seeds
+          // could look better. No ratio or z then.
+          entry["note"] = fmt::format("{} run{} did not complete or has no value: no ratio or z", not_finite,
+                                      not_finite == 1 ? "" : "s");
+        } else {
+          entry["ratio"] = record_number(mean_b / mean_a);
+          const double n_a = side_a.at("n").get<double>(), n_b = side_b.at("n").get<double>();
+          const double spread = std::sqrt(var_a + var_b);  // NaN with fewer than two seeds on a side
+          double z = (mean_b - mean_a) / spread;
+          if (spread == 0) {
+            // Every seed equal on both sides: z is 0 for equal means and infinite otherwise.
+            z = mean_a == mean_b ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), mean_b - mean_a);
+            entry["differs"] = mean_a != mean_b;
+          } else if (std::isfinite(spread)) {
+            // Welch-Satterthwaite degrees of freedom: z follows Student's t with dof degrees under
+            // equal means, so the threshold is the t quantile, not 2 (with 3 seeds a side, |z| > 2
+            // happens by chance 12-18% of the time).
+            const double dof = (var_a + var_b) * (var_a + var_b) /
+                               (var_a * var_a / (n_a - 1) + var_b * var_b / (n_b - 1));
+            const double critical = student_t_quantile((1 + confidence) / 2, dof);
+            entry["dof"] = record_number(dof);
+            entry["critical"] = record_number(critical);
+            entry["differs"] = std::abs(z) > critical;
+          }
+          entry["z"] = record_number(z);
+        }
       }
       per_metric[metric] = entry;
     }
@@ -186,10 +210,20 @@ std::string compare_text(const Json& comparison) {
     out += name + "\n";
     for (const auto& [metric, entry] : group.at("metrics").items()) {
       out += fmt::format("  {:<18} A: {}\n  {:<18} B: {}\n", metric, side_text(entry.at("a")), "", side_text(entry.at("b")));
+      if (entry.contains("note")) out += fmt::format("  {:<18} {}\n", "", entry.at("note").get<std::string>());
       if (!entry.at("z").is_null()) {
         const double z = record_number_from(entry.at("z"));
-        out += fmt::format("  {:<18} B/A = {:.4g}, z = {:.2f}{}\n", "", record_number_from(entry.at("ratio")), z,
-                           std::abs(z) > 2 ? "  (differs by more than seed noise)" : "");
+        std::string verdict;
+        if (!entry.at("critical").is_null()) {
+          verdict = fmt::format(" (Welch dof {:.1f}; |z| > {:.2f}: {})", record_number_from(entry.at("dof")),
+                                record_number_from(entry.at("critical")),
+                                entry.at("differs").get<bool>() ? "differs by more than seed noise" : "within seed noise");
+        } else if (!entry.at("differs").is_null()) {
+          verdict = entry.at("differs").get<bool>() ? " (every seed equal on each side; the means differ)" : "";
+        } else {
+          verdict = " (fewer than two seeds on a side: no test)";
+        }
+        out += fmt::format("  {:<18} B/A = {:.4g}, z = {:.2f}{}\n", "", record_number_from(entry.at("ratio")), z, verdict);
       }
     }
   }
