@@ -24,7 +24,10 @@ TEST_CASE("sweep rule: a baseline without the swept key is one reference curve i
       {"variants", {{{"label", "sync"}, {"schedule", {{"type", "sync"}}}},
                     {{"label", "tau"}, {"schedule", {{"type", "fixed"}, {"period", 5}}}}}},
       {"sweep", {{"schedule.period", {2, 10, 20}}}},
-      {"plots", {{{"kind", "final"}, {"x", "schedule.period"}, {"y", "gap"}}}},
+      {"plots", {{{"kind", "final"}, {"x", "schedule.period"}, {"y", "gap"}},
+                 {{"x", "step"}, {"y", "gap"}},
+                 {{"x", "step"}, {"y", "gap"}, {"facet", "schedule.period"}},
+                 {{"x", "step"}, {"y", "gap"}, {"where", {{"schedule.period", {10}}}}}}},
       {"expect", {{{"type", "ratio"}, {"metric", "gap"}, {"variant", "tau"}, {"baseline", "sync"}, {"at_most", 10}},
                   {{"type", "slope"}, {"metric", "gap"}, {"against", "schedule.period"}, {"min", -5}, {"max", 5}}}},
   };
@@ -49,6 +52,20 @@ TEST_CASE("sweep rule: a baseline without the swept key is one reference curve i
   CHECK(dat[1].substr(0, 2) == "2 ");
   CHECK(dat[2].substr(0, 3) == "20 ");
   CHECK(dat[1].substr(2) == dat[2].substr(3));  // the same mean and interval at both ends
+
+  // Curve labels leave the empty value out; a facet by the swept key draws sync in every panel
+  // (3 panels x 2 curves); a filter on it keeps sync.
+  const std::string curves = read_file(dir / "out/plots/gap_vs_step.gp");
+  CHECK_THAT(curves, Catch::Contains("title \"sync\""));
+  CHECK_THAT(curves, Catch::Contains("title \"tau, schedule.period=10\""));
+  CHECK_THAT(curves, !Catch::Contains("sync, schedule.period"));
+  const auto blocks = [&](const std::string& file) {
+    const auto all = lines(read_file(dir / "out/plots" / file));
+    return std::count_if(all.begin(), all.end(), [](const std::string& l) { return !l.empty() && l[0] == '#'; });
+  };
+  CHECK(blocks("gap_vs_step_by_schedule.period.dat") == 6);
+  CHECK(blocks("gap_vs_step_where_schedule.period=10.dat") == 2);
+  CHECK_THAT(read_file(dir / "out/plots/gap_vs_step_where_schedule.period=10.gp"), Catch::Contains("title \"sync\""));
 
   // Checks: one ratio per swept period against the single sync group; the slope only for tau.
   const Json checks = Json::parse(read_file(dir / "out/checks.json"));

@@ -25,8 +25,12 @@ TEST_CASE("plots: the geometric mean and its interval are those of the logs, map
   CHECK(s.lower * s.upper == Approx(s.mean * s.mean).epsilon(1e-9));
   CHECK(std::log(s.upper / s.mean) == Approx(student_t95(2) * std::log(100.0) / std::sqrt(3.0)).epsilon(1e-9));
   CHECK(s.lower > 0);  // never below zero, however wide
-  // A value <= 0 has no log: a point a log axis cannot show.
-  CHECK(summarize({0.0, 1.0}, PlotMean::geometric).mean == 0);
+  // A value <= 0 has no log: that point falls back to the arithmetic mean and its interval.
+  const Summary fallback = summarize({0.0, 1.0}, PlotMean::geometric);
+  CHECK(fallback.mean == 0.5);
+  CHECK(fallback.upper == Approx(0.5 + student_t95(1) * 0.5));
+  // More than 31 seeds: the computed t quantile (t_0.975 at 40 dof is 2.0211).
+  CHECK(student_t95(40) == Approx(2.0211).margin(1e-4));
   // The arithmetic mean is as before: mean ± t s/sqrt(n).
   const Summary a = summarize({1, 2, 3}, PlotMean::arithmetic);
   CHECK(a.mean == 2);

@@ -44,6 +44,9 @@ bool kept_by(const Json& where, const std::map<std::string, std::string>& attrib
   for (const auto& [key, values] : where.items()) {
     const auto it = attributes.find(key);
     if (it == attributes.end()) return false;
+    // An empty swept value: the run's variant does not take the key (the sweep rule,
+    // docs/experiments.md), so, like a baseline in the checks, it stands for every value.
+    if (it->second.empty() && key != "variant") continue;
     if (std::none_of(values.begin(), values.end(), [&](const Json& v) { return value_matches(v, it->second); })) {
       return false;
     }
@@ -58,16 +61,23 @@ std::vector<Panel> panels_of(const RunAttributes& runs, const Json& where, const
   std::vector<std::pair<double, const RunAttributes::value_type*>> ordered;
   for (const auto& entry : runs) ordered.emplace_back(parse_double(entry.first).value_or(0), &entry);
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::set<std::string> in_every_panel;  // runs without the faceted key: drawn in each panel
   for (const auto& [order, entry] : ordered) {
     if (!kept_by(where, entry->second)) continue;
     std::string value;
     if (!facet.empty()) {
       const auto it = entry->second.find(facet);
       value = it == entry->second.end() ? "?" : it->second;
+      if (value.empty() && facet != "variant") {
+        in_every_panel.insert(entry->first);
+        continue;
+      }
     }
     if (runs_by_value.find(value) == runs_by_value.end()) values.push_back(value);
     runs_by_value[value].insert(entry->first);
   }
+  if (values.empty() && !in_every_panel.empty()) values.push_back("");  // no run takes the key
+  for (const auto& value : values) runs_by_value[value].insert(in_every_panel.begin(), in_every_panel.end());
   if (std::all_of(values.begin(), values.end(), [](const std::string& v) { return parse_double(v).has_value(); })) {
     std::stable_sort(values.begin(), values.end(),
                      [](const std::string& a, const std::string& b) { return *parse_double(a) < *parse_double(b); });

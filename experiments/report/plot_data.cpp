@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "experiments/report/seed_interval.hpp"
+
 namespace localsgd {
 
 double student_t95(std::size_t dof) {
@@ -11,9 +13,7 @@ double student_t95(std::size_t dof) {
                                  2.074, 2.069,  2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
   if (dof == 0) return 0;
   if (dof < sizeof(table) / sizeof(table[0])) return table[dof];
-  if (dof < 60) return 2.000;
-  if (dof < 120) return 1.980;
-  return 1.960;
+  return student_t_quantile(0.975, static_cast<double>(dof));  // more than 31 seeds: rare, computed
 }
 
 namespace {
@@ -36,9 +36,9 @@ Summary arithmetic_summary(const std::vector<double>& values) {
 
 Summary summarize(const std::vector<double>& values, PlotMean mean) {
   if (mean == PlotMean::arithmetic) return arithmetic_summary(values);
-  if (std::any_of(values.begin(), values.end(), [](double v) { return !(v > 0); })) {
-    return Summary{0, 0, 0, values.size()};
-  }
+  // A seed at or below 0 (a gap rounded to 0 at convergence) has no logarithm: that point falls
+  // back to the arithmetic mean rather than vanishing from the curve.
+  if (std::any_of(values.begin(), values.end(), [](double v) { return !(v > 0); })) return arithmetic_summary(values);
   std::vector<double> logs(values.size());
   std::transform(values.begin(), values.end(), logs.begin(), [](double v) { return std::log(v); });
   const Summary in_logs = arithmetic_summary(logs);

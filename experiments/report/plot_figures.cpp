@@ -86,7 +86,8 @@ std::vector<RunRows> runs_of(const Table& table, const std::set<std::string>& ke
         std::vector<std::string> parts;
         if (!excluded("variant")) parts.push_back(row[variant_col]);
         for (std::size_t c = seed_col + 1; c < step_col; ++c) {
-          if (!excluded(table.header[c])) parts.push_back(fmt::format("{}={}", table.header[c], row[c]));
+          // An empty cell: the variant does not take that swept key (left out of its label).
+          if (!excluded(table.header[c]) && !row[c].empty()) parts.push_back(fmt::format("{}={}", table.header[c], row[c]));
         }
         for (const auto& part : parts) r.label += (r.label.empty() ? "" : ", ") + part;
         if (r.label.empty()) r.label = "runs";
@@ -438,9 +439,10 @@ Figure swept_figure(const PlotSpec& plot, const std::string& stem, const PlotInp
           titled(fmt::format("'{}.dat' index {} using 1:2:3:4 {}", stem, index, look), title, look, rows, shared_key));
       index += rows > 0 ? 1 : 0;  // gnuplot does not count a block without data lines
     }
-    if (plot.reference_slope && !curves.empty() && !curves[0].points.empty()) {
-      // Through the first point of the first curve: y = y0 (x / x0)^slope.
-      const auto& [x0, s0] = curves[0].points.front();
+    // Through the first point of the first curve that is not a flat reference: y = y0 (x / x0)^slope.
+    const auto anchor = std::find_if(curves.begin(), curves.end(), [](const Curve& c) { return !c.reference && !c.points.empty(); });
+    if (plot.reference_slope && anchor != curves.end()) {
+      const auto& [x0, s0] = anchor->points.front();
       items.push_back(
           fmt::format("{} * (x / {})**({}) with lines dt 2 lw 1.5 lc rgb '#777777' title 'reference slope {}'", s0.mean,
                       x0, *plot.reference_slope, *plot.reference_slope));

@@ -56,7 +56,9 @@ std::vector<Panel> read_panels(const fs::path& dir) {
     const Json& constants = run.at("constants");
     if (!constants.contains("x_star") || constants.at("x_star").size() != 2) continue;
     std::string key = run.at("variant").get<std::string>();
-    for (const auto& [path, value] : run.at("swept").items()) key += fmt::format(" {}={}", path, value.dump());
+    for (const auto& [path, value] : run.at("swept").items()) {
+      if (!value.is_null()) key += fmt::format(" {}={}", path, value.dump());  // null: the variant does not take it
+    }
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
     if (static_cast<int>(panels.size()) == kMaxTrajectoryPanels) break;
     seen.push_back(key);
