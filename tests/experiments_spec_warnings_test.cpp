@@ -46,6 +46,11 @@ TEST_CASE("the step-size warning fires above 2/L for SGD and above 2(1 + beta)/L
   CHECK_FALSE(has(kinds(heavy), "step_size"));
   heavy["step_size"]["value"] = 1.95;
   CHECK(has(kinds(heavy), "step_size"));
+  Json decayed = quadratic(0.6);
+  decayed["optimizer"] = {{"type", "sgd"}, {"weight_decay", 1.0}};  // smoothness L + λ = 3: limit 2/3
+  CHECK_FALSE(has(kinds(decayed), "step_size"));
+  decayed["step_size"]["value"] = 0.7;
+  CHECK(has(kinds(decayed), "step_size"));
   const ExperimentSpec parsed = parse_spec(quadratic(1.01), "w");
   CHECK_THAT(configuration_warnings(parsed.runs.at(0)).at(0).text, Catch::Contains("η = 1.01, above 2/L = 1"));
 }

@@ -34,8 +34,8 @@ class MetricsRecorder final : public Observer {
 long expected_syncs(const RunSpec& run, const BuildContext& context) {
   const auto schedule = run.schedule.build(context);
   if (schedule->adapts_to_run()) return std::min(run.steps, 1024L);
-  constexpr std::size_t kMaxPlanned = 1'000'000;
-  return static_cast<long>(planned_sync_steps(*schedule, run.steps, run.workers, run.batch, kMaxPlanned).size());
+  // The spec reader refused a trace whose syncs would exceed kMaxTracedSyncs.
+  return static_cast<long>(planned_sync_steps(*schedule, run.steps, run.workers, run.batch, kMaxTracedSyncs).size());
 }
 
 }  // namespace

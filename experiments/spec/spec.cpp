@@ -152,7 +152,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   long most_syncs = r.steps;  // a schedule that adapts to the run may sync at any step
   if (run.contains("trace") && !schedule->adapts_to_run()) {
     const auto fresh = r.schedule.build(context);
-    most_syncs = static_cast<long>(planned_sync_steps(*fresh, r.steps, r.workers, r.batch, r.steps + 1).size());
+    most_syncs = static_cast<long>(planned_sync_steps(*fresh, r.steps, r.workers, r.batch, kMaxTracedSyncs).size());
   }
   r.trace = read_trace(run, root, r.workers, r.steps, most_syncs, problem->dim());
   r.eval_rows = r.eval.count(r.steps);

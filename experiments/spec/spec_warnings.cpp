@@ -30,24 +30,30 @@ double largest_step_size(const StepSize& step_size, long steps) {
 }
 
 std::optional<ConfigurationWarning> step_size_warning(const RunSpec& run, const Problem& problem, const StepSize& step_size) {
-  const double L = problem.constants().smoothness;
-  if (!(L > 0)) return std::nullopt;
-  double limit = 2.0 / L;
-  std::string rule = "2/L";
-  if (run.optimizer.type() == "momentum") {
-    const double beta = run.optimizer.params.json().at("beta").get<double>();
-    limit = 2.0 * (1.0 + beta) / L;
-    rule = fmt::format("2(1 + β)/L with β = {}", beta);
-  } else if (run.optimizer.type() != "sgd") {
+  if (run.optimizer.type() != "sgd" && run.optimizer.type() != "momentum") {
     return std::nullopt;  // adaptive optimizers have no such limit in η alone
+  }
+  // Weight decay λ adds λ x to the gradient: the local step sees smoothness L + λ.
+  const Json& options = run.optimizer.params.json();
+  const double decay = options.contains("weight_decay") ? options.at("weight_decay").get<double>() : 0.0;
+  const double L = problem.constants().smoothness + decay;
+  if (!(L > 0)) return std::nullopt;
+  const std::string smoothness = decay > 0 ? "(L + λ)" : "L";
+  double limit = 2.0 / L;
+  std::string rule = "2/" + smoothness;
+  if (run.optimizer.type() == "momentum") {
+    const double beta = options.at("beta").get<double>();
+    limit = 2.0 * (1.0 + beta) / L;
+    rule = fmt::format("2(1 + β)/{} with β = {}", smoothness, beta);
   }
   const double eta = largest_step_size(step_size, run.steps);
   if (eta <= limit) return std::nullopt;
+  const bool exact = problem.constants().smoothness_exact;
   return ConfigurationWarning{
       "step_size",
-      fmt::format("the step size reaches η = {:.4g}, above {} = {:.4g} (L = {:.4g}{}): gradient descent on F is "
+      fmt::format("the step size reaches η = {:.4g}, above {} = {:.4g} ({} = {:.4g}{}): gradient descent on F {} "
                   "unstable along its top eigendirection at such a step size, so runs may diverge",
-                  eta, rule, limit, L, problem.constants().smoothness_exact ? "" : ", an upper bound")};
+                  eta, rule, limit, smoothness, L, exact ? "" : ", from an upper bound of L", exact ? "is" : "may be")};
 }
 
 std::optional<ConfigurationWarning> period_warning(const RunSpec& run, const SyncSchedule& schedule) {
@@ -58,14 +64,19 @@ std::optional<ConfigurationWarning> period_warning(const RunSpec& run, const Syn
   }
   const auto longest = schedule.longest_period(run.steps);
   if (!longest || *longest >= run.steps) return std::nullopt;
-  const long threshold = lupa_theory_period(run.steps, run.workers, run.batch);
-  if (*longest <= threshold || run.workers < 2) return std::nullopt;
+  // The p of the theory is the number of models averaged: K with K-of-p participation.
+  const round::Pipeline pipeline = run.pipeline();
+  const bool sampled = pipeline.participation.kind == round::ParticipationKind::uniform ||
+                       pipeline.participation.kind == round::ParticipationKind::weighted;
+  const int averaged = sampled ? pipeline.participation.clients : run.workers;
+  const long threshold = lupa_theory_period(run.steps, averaged, run.batch);
+  if (*longest <= threshold || averaged < 2) return std::nullopt;
   return ConfigurationWarning{
       "period",
       fmt::format("the period reaches τ = {}, above the linear-speedup period T^(2/3)/(pB)^(1/3) = {} for T = {}, "
                   "p = {}, B = {} (Haddadpour et al. 2019, PL case; up to a constant): the O(1/(pT)) rate is not "
                   "guaranteed there",
-                  *longest, threshold, run.steps, run.workers, run.batch)};
+                  *longest, threshold, run.steps, averaged, run.batch)};
 }
 
 std::optional<ConfigurationWarning> shard_warning(const RunSpec& run, const Problem& problem) {

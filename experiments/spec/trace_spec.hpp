@@ -15,6 +15,8 @@ constexpr long kMaxTraceCoordinates = 64;
 // steps and both sides of every sync (for a schedule that adapts to the run, every step counts as
 // a possible sync).
 constexpr double kMaxTraceRows = 1e7;
+// More syncs than this put any trace above the cap: counting planned syncs can stop there.
+constexpr std::size_t kMaxTracedSyncs = static_cast<std::size_t>(kMaxTraceRows / 2) + 2;
 
 struct TraceSpec {
   bool all_workers = false;  // "workers": "all"
