@@ -416,6 +416,16 @@ TEST_CASE("a spec that changes only plots, expect or name resumes the folder: ru
   CHECK(fs::exists(dir / "results/plots/gap_vs_step.dat"));
   CHECK_THAT(read_file(dir / "results/spec.resolved.json"), Catch::Contains("loss"));
 
+  // The same plot in another format: the earlier picture goes.
+  write_file(dir / "b2.json", "{\"name\": \"b\"," + runs_part + R"(
+    "plots": [{"x": "step", "y": "gap", "format": "svg"}, {"x": "time", "y": "loss"}]})");
+  const auto reformatted = run_cli(dir, "run b2.json --out results --quiet");
+  INFO(reformatted.err);
+  REQUIRE(reformatted.exit_code == 0);
+  CHECK_FALSE(fs::exists(dir / "results/plots/gap_vs_step.png"));
+  CHECK(fs::exists(dir / "results/plots/gap_vs_step.svg"));
+  CHECK(fs::exists(dir / "results/plots/loss_vs_time.png"));
+
   // A change to what the runs compute is still a different spec.
   write_file(dir / "c.json", R"({"name": "b",
     "problem": {"type": "quadratic", "dim": 3}, "workers": 2, "steps": 61,

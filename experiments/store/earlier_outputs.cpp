@@ -117,6 +117,13 @@ void remove_earlier_presentation(const fs::path& dir, const Json& earlier, const
     if (drawn_now.contains(stem)) continue;
     for (const std::string& extension : kPlotFileExtensions) remove_file(dir / "plots" / (stem + extension));
   }
+  // A plot drawn again in another format: its picture in the earlier format goes.
+  for (const PlotSpec& plot : spec.plots) {
+    for (const char* picture : {".png", ".pdf", ".svg"}) {
+      const std::string name = plot.file_stem() + picture;
+      if (name != plot.file_name()) remove_file(dir / "plots" / name);
+    }
+  }
   if (spec.expectations.empty()) remove_file(dir / "checks.json");
 }
 
