@@ -6,6 +6,8 @@
 #include "experiments/language/spec_error.hpp"
 #include "experiments/spec/spec.hpp"
 
+#include <nlohmann/json.hpp>
+
 using namespace localsgd;
 
 namespace {
@@ -63,4 +65,33 @@ TEST_CASE("a bad value of a swept key a variant takes is still an error, not a k
   } catch (const SpecError& e) {
     CHECK(e.pointer() == "/sweep/schedule.period/1");
   }
+}
+
+TEST_CASE("checks that cannot match under the sweep rule are refused when the spec is read") {
+  const auto error_of = [](const Json& expect) {
+    Json spec = Json::parse(kBaseline);
+    spec["expect"] = Json::array({expect});
+    try {
+      parse_spec(spec, "rule");
+    } catch (const SpecError& e) {
+      return std::make_pair(e.pointer(), e.rule());
+    }
+    return std::make_pair(std::string(), std::string());
+  };
+  // The baseline without the key is fine: it matches every period.
+  CHECK(error_of({{"type", "ratio"}, {"metric", "gap"}, {"variant", "tau"}, {"baseline", "sync"}, {"at_most", 2}})
+            .first.empty());
+  // The other way round, no single baseline run matches sync.
+  const auto reversed =
+      error_of({{"type", "ratio"}, {"metric", "gap"}, {"variant", "sync"}, {"baseline", "tau"}, {"at_most", 2}});
+  CHECK(reversed.first == "/expect/0/variant");
+  CHECK_THAT(reversed.second, Catch::Contains("variant \"sync\" does not take the swept key \"schedule.period\""));
+  // A slope along the period of a variant without a period.
+  const auto slope = error_of({{"type", "slope"}, {"metric", "gap"}, {"against", "schedule.period"}, {"variant", "sync"},
+                               {"min", -1}, {"max", 1}});
+  CHECK(slope.first == "/expect/0/variant");
+  CHECK_THAT(slope.second, Catch::Contains("so it has no slope along it"));
+  const auto slope_baseline = error_of({{"type", "slope"}, {"metric", "gap"}, {"against", "schedule.period"},
+                                        {"variant", "tau"}, {"baseline", "sync"}, {"min", -1}, {"max", 1}});
+  CHECK(slope_baseline.first == "/expect/0/baseline");
 }

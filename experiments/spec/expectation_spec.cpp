@@ -131,6 +131,46 @@ void check_slope_references(const SlopeExpectation& s, const ExperimentSpec& spe
   }
 }
 
+// Whether some run of variant `label` takes the swept key `path` (the sweep rule: a variant whose
+// type does not take it has the value null).
+bool takes_swept_key(const ExperimentSpec& spec, const std::string& label, const std::string& path) {
+  return std::any_of(spec.runs.begin(), spec.runs.end(),
+                     [&](const RunSpec& r) { return r.variant == label && !r.swept.at(path).is_null(); });
+}
+
+// A check that compares a variant with a baseline matches the baseline's runs at each of the
+// variant's sweep points; a baseline without a swept key matches every value of it, but a variant
+// without a key that its baseline has matches no single baseline point. A slope along a swept key
+// needs the key in the variants it names.
+void check_swept_keys_taken(const ExpectationCheck& check, const ExperimentSpec& spec, const Location& where) {
+  const auto labels = labels_of(check);
+  const std::string& variant = labels[0].second;
+  const std::string baseline = labels.size() > 1 ? labels[1].second : std::string();
+  const auto does_not_take = [](const std::string& label, const std::string& path) {
+    return fmt::format("variant \"{}\" does not take the swept key \"{}\" (its type has no such key)", label, path);
+  };
+  if (!baseline.empty()) {
+    for (const std::string& path : spec.swept_paths) {
+      for (const std::string& label : spec.variants) {
+        if (label == baseline || (!variant.empty() && label != variant)) continue;
+        if (!takes_swept_key(spec, label, path) && takes_swept_key(spec, baseline, path)) {
+          where.child(variant.empty() ? "baseline" : "variant")
+              .fail(fmt::format("{}, but its baseline \"{}\" does, so no single baseline run matches it; compare the "
+                                "other way round (the variant without the key as the baseline)",
+                                does_not_take(label, path), baseline));
+        }
+      }
+    }
+  }
+  const auto* slope = std::get_if<SlopeExpectation>(&check);
+  if (slope == nullptr || slope->axis) return;
+  for (const auto& [key, label] : labels) {
+    if (!label.empty() && !takes_swept_key(spec, label, slope->against)) {
+      where.child(key).fail(does_not_take(label, slope->against) + ", so it has no slope along it");
+    }
+  }
+}
+
 // Checks names that a registry entry cannot see on its own (variants, swept paths, seeds).
 void check_references(const ExpectationCheck& check, const ExperimentSpec& spec, const Location& where) {
   if (confidence_of(check) && spec.seeds.size() < 2) {
@@ -145,6 +185,7 @@ void check_references(const ExpectationCheck& check, const ExperimentSpec& spec,
     where.child(key).fail(rule);
   }
   if (const auto* slope = std::get_if<SlopeExpectation>(&check)) check_slope_references(*slope, spec, where);
+  check_swept_keys_taken(check, spec, where);
 }
 
 }  // namespace
