@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "experiments/store/results.hpp"
+#include "experiments/store/temporary_file.hpp"
 
 namespace localsgd {
 
@@ -78,17 +79,26 @@ bool write_trace_outputs(const fs::path& dir, const ExperimentSpec& spec) {
   }
   if (coordinates == 0) return false;
   const RunStore store(dir);
+  // Written run by run into the temporaries (renamed over the targets at the end): the folder's
+  // files may hold many runs' traces, but only one run's is in memory at a time.
+  TemporaryFile trace_file(dir / "trace.csv"), rounds_file(dir / "rounds.csv");
   std::string trace = "run,step,round,worker";
   for (long c = 0; c < coordinates; ++c) trace += fmt::format(",x{}", c);
   trace += ",loss,dist_to_mean\n";
-  std::string rounds = "run," + std::string("round,worker,compute_seconds,idle_seconds,steps\n");
+  std::string rounds = "run,round,worker,compute_seconds,idle_seconds,steps\n";
   for (const RunSpec& run : spec.runs) {
     if (!run.trace) continue;
     append_rows(trace, read_whole(run_trace_path(store, run)), run.index, coordinates - run.trace->coordinates, 2);
     append_rows(rounds, read_whole(run_rounds_path(store, run)), run.index, 0, 0);
+    trace_file.write(trace.data(), trace.size());
+    rounds_file.write(rounds.data(), rounds.size());
+    trace.clear();
+    rounds.clear();
   }
-  write_file_atomically(dir / "trace.csv", trace);
-  write_file_atomically(dir / "rounds.csv", rounds);
+  trace_file.write(trace.data(), trace.size());  // the headers, if no run wrote rows
+  rounds_file.write(rounds.data(), rounds.size());
+  trace_file.commit();
+  rounds_file.commit();
   return true;
 }
 
