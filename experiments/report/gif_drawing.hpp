@@ -9,9 +9,8 @@
 
 namespace localsgd {
 
-// Runs `gnuplot -e "output_file='TEMPORARY'" SCRIPT` in `folder` and renames the temporary over
-// folder/GIF_NAME if gnuplot exits 0 and the file is a complete GIF; gnuplot's output goes to
-// folder/LOG_NAME only on failure.
+// draw_with_gnuplot of SCRIPT drawing folder/GIF_NAME, accepted only as a complete GIF; gnuplot's
+// output is kept as GIF_STEM.gif.log after a failure.
 DrawResult draw_gif(const std::filesystem::path& folder, const std::string& script, const std::string& gif_name,
                     const std::atomic<bool>* stop);
 

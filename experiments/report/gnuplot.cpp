@@ -115,9 +115,18 @@ DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem
 
 DrawResult draw_plot(const std::filesystem::path& folder, const std::string& stem, PlotFormat format,
                      const std::atomic<bool>* stop) {
-  const std::filesystem::path drawn_file = folder / (stem + "." + kPlotFormatNames.name(format));
-  const std::filesystem::path log = folder / (stem + ".log");
-  const std::string script = stem + ".gp";
+  return draw_with_gnuplot(folder,
+                           Drawing{stem + ".gp", stem + "." + kPlotFormatNames.name(format), stem + ".log",
+                                   to_upper(kPlotFormatNames.name(format)),
+                                   [format](const std::filesystem::path& file) { return is_complete_drawing(file, format); },
+                                   incomplete_what(format)},
+                           stop);
+}
+
+DrawResult draw_with_gnuplot(const std::filesystem::path& folder, const Drawing& target, const std::atomic<bool>* stop) {
+  const std::filesystem::path drawn_file = folder / target.file;
+  const std::filesystem::path log = folder / target.log;
+  const std::string& script = target.script;
   TemporaryFile drawing(drawn_file);  // both removed at the end unless renamed
   TemporaryFile output(log);
   drawing.close();  // gnuplot opens it by name
@@ -136,10 +145,10 @@ DrawResult draw_plot(const std::filesystem::path& folder, const std::string& ste
   const int spawned = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned == ENOENT) {
-    return {DrawStatus::not_found, fmt::format("could not start gnuplot: it was not found on PATH, so no PNG was drawn "
+    return {DrawStatus::not_found, fmt::format("could not start gnuplot: it was not found on PATH, so no {} was drawn "
                                                "(install it: apt-get install gnuplot-nox); the data and scripts are "
                                                "in {}",
-                                               folder.string())};
+                                               target.kind, folder.string())};
   }
   if (spawned != 0) {
     return {DrawStatus::failed, fmt::format("{}: could not start gnuplot: {}", drawn_file.string(), std::strerror(spawned))};
@@ -175,11 +184,11 @@ DrawResult draw_plot(const std::filesystem::path& folder, const std::string& ste
     problem = fmt::format("gnuplot was killed by {}", signal_name(WTERMSIG(status)));
   } else if (WEXITSTATUS(status) != 0) {
     problem = fmt::format("gnuplot failed (exit {})", WEXITSTATUS(status));
-  } else if (!is_complete_drawing(drawing.path(), format)) {
+  } else if (!target.complete(drawing.path())) {
     std::error_code error;
     const auto size = std::filesystem::file_size(drawing.path(), error);
-    problem = fmt::format("gnuplot exited 0 but wrote an incomplete {} ({} bytes, {}; is the disk full?)",
-                          to_upper(kPlotFormatNames.name(format)), error ? 0 : size, incomplete_what(format));
+    problem = fmt::format("gnuplot exited 0 but wrote an incomplete {} ({} bytes, {}; is the disk full?)", target.kind,
+                          error ? 0 : size, target.lacks);
   }
   if (!problem.empty()) {
     std::string where = log.string();

@@ -3,6 +3,7 @@
 // always a complete drawing (the previous one if a new drawing fails or is interrupted).
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "experiments/spec/plot_spec.hpp"
@@ -31,6 +32,19 @@ struct DrawResult {
 // is killed.
 DrawResult draw_plot(const std::filesystem::path& folder, const std::string& stem, PlotFormat format,
                      const std::atomic<bool>* stop);
+
+// One drawing in general (draw_plot, and the trajectory plot's GIF): gnuplot runs SCRIPT in the
+// folder with output_file set to a temporary beside FILE, which replaces FILE only if gnuplot
+// exits 0 and `complete` accepts it; otherwise gnuplot's output is kept as LOG.
+struct Drawing {
+  std::string script;  // e.g. NAME.gp
+  std::string file;    // what the script draws by default, e.g. NAME.png
+  std::string log;     // gnuplot's output after a failed drawing, e.g. NAME.log
+  std::string kind;    // in messages: "PNG", "GIF", ...
+  std::function<bool(const std::filesystem::path&)> complete;
+  std::string lacks;   // what an incomplete file lacks, for the message
+};
+DrawResult draw_with_gnuplot(const std::filesystem::path& folder, const Drawing& drawing, const std::atomic<bool>* stop);
 
 // draw_plot for a PNG.
 DrawResult draw_png(const std::filesystem::path& folder, const std::string& stem, const std::atomic<bool>* stop);

@@ -21,17 +21,6 @@ namespace localsgd {
 
 namespace {
 
-// summary.json, if it can be read.
-std::optional<Json> read_summary(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  try {
-    return Json::parse(in);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 // The ids (as in metrics.csv's run column) of the runs summary.json marks as not completed
 // (diverged, or ended at a clock overflow: their last row is not the end of the run); none if it
 // cannot be read.
@@ -188,7 +177,7 @@ PlotOutcome render_plots(const std::filesystem::path& dir, const std::atomic<boo
   }
   const CsvTable table = read_csv(dir / "metrics.csv");
   const std::string name = resolved.value("name", dir.filename().string());
-  const std::optional<Json> summary = read_summary(dir / "summary.json");
+  const std::optional<Json> summary = read_json_file(dir / "summary.json");
   const Json* summary_json = summary ? &*summary : nullptr;
   const std::set<std::string> diverged = diverged_runs(summary_json);
   const RunAttributes attributes = read_run_attributes(table, summary_json);

@@ -1,9 +1,6 @@
 #include "experiments/spec/period_independence.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <map>
+#include "experiments/spec/spec_warnings.hpp"
 
 namespace localsgd {
 
@@ -38,33 +35,11 @@ std::optional<std::string> period_independence_warning(const RunSpec& run) {
 }
 
 std::vector<std::string> period_independence_warnings(const ExperimentSpec& spec) {
-  // Per variant: configurations warned about, and configurations (runs that differ only in their
-  // seed share one).
-  struct Count {
-    std::size_t warned = 0, configurations = 0;
-    std::string text;
-  };
-  std::map<std::string, Count> counts;
-  const std::size_t seeds = std::max<std::size_t>(spec.seeds.size(), 1);
-  for (std::size_t i = 0; i < spec.runs.size(); i += seeds) {
-    const RunSpec& run = spec.runs[i];
-    Count& count = counts[run.variant];
-    ++count.configurations;
-    if (auto warning = period_independence_warning(run)) {
-      ++count.warned;
-      count.text = *warning;
-    }
-  }
-  std::vector<std::string> out;
-  for (const std::string& variant : spec.variants) {
-    const Count& count = counts[variant];
-    if (count.warned == 0) continue;
-    const std::string where = count.configurations > 1 ? fmt::format(" (at {} of its {} sweep points)", count.warned,
-                                                                      count.configurations)
-                                                       : "";
-    out.push_back(fmt::format("variant \"{}\"{}: {}", variant, where, count.text));
-  }
-  return out;
+  return variant_warnings(spec, [](const RunSpec& run) {
+    std::vector<ConfigurationWarning> out;
+    if (auto warning = period_independence_warning(run)) out.push_back({"period_independent", *warning});
+    return out;
+  });
 }
 
 }  // namespace localsgd

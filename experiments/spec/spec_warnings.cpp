@@ -23,7 +23,7 @@ double largest_step_size(const StepSize& step_size, long steps) {
   for (int k = 0; k <= 64 && dense < steps; ++k) {
     const double fraction = static_cast<double>(k) / 64.0;
     const long t = std::min(steps - 1, static_cast<long>(static_cast<double>(dense) *
-                                                         std::pow(static_cast<double>(steps) / dense, fraction)));
+                                                         std::pow(static_cast<double>(steps) / static_cast<double>(dense), fraction)));
     largest = std::max(largest, step_size.at(t));
   }
   return largest;
@@ -118,6 +118,10 @@ std::vector<ConfigurationWarning> configuration_warnings(const RunSpec& run) {
 }
 
 std::vector<std::string> spec_warnings(const ExperimentSpec& spec) {
+  return variant_warnings(spec, configuration_warnings);
+}
+
+std::vector<std::string> variant_warnings(const ExperimentSpec& spec, const ConfigurationWarnings& of_configuration) {
   // Per (variant, reason): configurations warned about, and the variant's configurations (runs
   // that differ only in their seed share one, and its warnings).
   struct Count {
@@ -131,7 +135,7 @@ std::vector<std::string> spec_warnings(const ExperimentSpec& spec) {
   for (std::size_t i = 0; i < spec.runs.size(); i += seeds) {
     const RunSpec& run = spec.runs[i];
     ++configurations[run.variant];
-    for (const ConfigurationWarning& warning : configuration_warnings(run)) {
+    for (const ConfigurationWarning& warning : of_configuration(run)) {
       Count& count = counts[run.variant][warning.kind];
       if (count.warned++ == 0) kinds_in_order[run.variant].push_back(warning.kind);
       count.text = warning.text;

@@ -9,6 +9,7 @@
 //     O(1/(pT)) rate is not guaranteed there;
 //   - the shards' sizes differ by more than 10% and the average is unweighted: the runs then minimise
 //     (1/p) Σ F_i, whose minimiser is not that of F = Σ (n_i/n) F_i, so the gap to F* has a floor.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,10 @@ std::vector<ConfigurationWarning> configuration_warnings(const RunSpec& run);
 // The spec's warnings: per variant and reason, one line naming the variant (and at how many of its
 // sweep points, when it has several) with the text of the last configuration warned about.
 std::vector<std::string> spec_warnings(const ExperimentSpec& spec);
+
+// The same per-variant lines for any one configuration's warnings (spec_warnings uses
+// configuration_warnings; period_independence_warnings only that reason).
+using ConfigurationWarnings = std::function<std::vector<ConfigurationWarning>(const RunSpec&)>;
+std::vector<std::string> variant_warnings(const ExperimentSpec& spec, const ConfigurationWarnings& of_configuration);
 
 }  // namespace localsgd

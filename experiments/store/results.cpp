@@ -38,6 +38,16 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   temporary.commit();
 }
 
+std::optional<Json> read_json_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  try {
+    return Json::parse(in);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
   std::string out = run_header(spec) + ",step,round,samples,time,loss,gap,grad_norm_sq,consensus\n";
   for (std::size_t i = 0; i < records.size(); ++i) {

@@ -3,6 +3,7 @@
 // time_to_target.csv. Every file is written atomically (a temporary name in the same folder, then
 // rename), so a reader never sees a half-written file.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@
 namespace localsgd {
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+// The parsed JSON file, or nothing if it is missing or unreadable (not JSON).
+std::optional<Json> read_json_file(const std::filesystem::path& file);
 
 // One row per (run, evaluation point); numbers in shortest round-trip form, so equal bits give
 // equal text.

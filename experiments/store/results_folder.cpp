@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
 
 #include "experiments/store/earlier_outputs.hpp"
@@ -16,17 +15,6 @@ namespace localsgd {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The parsed JSON file, or nothing if it is missing or unreadable.
-std::optional<Json> read_json(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  try {
-    return Json::parse(in);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
 
 std::string short_hash(const Json& file) {
   return file.is_object() && file.contains("sha256") && file.at("sha256").is_string()
@@ -77,7 +65,7 @@ bool holds_files(const fs::path& dir) {
     // A temporary of either file (".inputs.json.tmp.PID.N"), left by a kill during its write.
     if (name.string().starts_with(".inputs.json.tmp.") || name.string().starts_with(".spec.resolved.json.tmp.")) continue;
     if (name == "inputs.json" && entry.is_regular_file()) {
-      const std::optional<Json> inputs = read_json(entry.path());
+      const std::optional<Json> inputs = read_json_file(entry.path());
       if (inputs && inputs->is_object() && inputs->size() == 2 && inputs->contains("results_format") &&
           inputs->contains("data_files")) {
         continue;
@@ -159,8 +147,8 @@ ClaimedFolder claim_results_folder(const fs::path& dir, const ExperimentSpec& sp
   const Json inputs = inputs_json(spec);
   FolderState state = FolderState::created;
   if (fs::exists(resolved_file) || fs::is_symlink(resolved_file)) {
-    const Json earlier = read_json(resolved_file).value_or(Json());
-    const std::string input_changed = input_change(read_json(dir / "inputs.json"), inputs);
+    const Json earlier = read_json_file(resolved_file).value_or(Json());
+    const std::string input_changed = input_change(read_json_file(dir / "inputs.json"), inputs);
     const bool same_computation = computation_of(earlier) == computation_of(spec.resolved);
     if (same_computation && input_changed.empty()) {
       state = FolderState::resumed;
