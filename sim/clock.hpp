@@ -30,6 +30,10 @@ class NetworkModel {
   virtual ~NetworkModel() = default;
   // Seconds for one average (all-reduce) of `values` doubles among `workers` workers.
   virtual double allreduce_seconds(int workers, Index values) const = 0;
+  // Seconds for one point-to-point message of `values` doubles between a worker and the server
+  // (an asynchronous pull or push, sim/async_engine.hpp): a pull and a push together cost what
+  // one worker's exchange with the server costs, without waiting for the others.
+  virtual double message_seconds(Index values) const = 0;
 };
 
 }  // namespace localsgd

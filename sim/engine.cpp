@@ -12,7 +12,6 @@
 #include "algorithms/round/pipeline_rules.hpp"
 #include "sim/averaging.hpp"
 #include "sim/consensus.hpp"
-#include "sim/minibatch.hpp"
 #include "sim/parallel.hpp"
 
 namespace localsgd {
@@ -55,17 +54,16 @@ void for_each_worker(std::size_t workers, std::size_t values, const F& f) {
 }  // namespace
 
 Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm, ClockModels clock)
-    : problem_(problem), config_(config), algorithm_(algorithm), clock_(clock) {
+    : problem_(problem),
+      config_(config),
+      algorithm_(algorithm),
+      clock_(clock),
+      steps_(problem, config.batch, algorithm.step_size, algorithm.optimizer, clock.compute) {
   if (config_.workers < 1 || config_.steps < 1 || config_.batch < 1) {
     throw std::invalid_argument("Engine: workers, steps and batch must be >= 1");
   }
   if (problem_.workers() != config_.workers) {
     throw std::invalid_argument("Engine: the problem was partitioned for a different number of workers");
-  }
-  finite_sum_ = problem_.finite_sum();
-  oracle_ = problem_.stochastic_oracle();
-  if ((finite_sum_ == nullptr) == (oracle_ == nullptr)) {
-    throw std::invalid_argument("Engine: a problem must be either a finite sum or a stochastic oracle");
   }
   round::check_pipeline(algorithm_.pipeline, config_.workers, algorithm_.optimizer.state_vectors() > 0);
 }
@@ -84,7 +82,7 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   if (states > 0) per_worker += heap_block(states * static_cast<double>(sizeof(Vector))) + states * vector;
   const int threads = shape.threads > 0 ? shape.threads : tbb::this_task_arena::max_concurrency();
   const double chunks = std::min(p, 8.0 * threads);
-  double per_chunk = static_cast<double>(sizeof(ChunkScratch)) + vector;  // with its gradient
+  double per_chunk = static_cast<double>(sizeof(StepScratch)) + vector;  // with its gradient
   if (shape.finite_sum) {
     per_chunk += 2 * heap_block(8.0 * static_cast<double>((lookahead(shape.batch) + 1) * shape.batch));
   }
@@ -119,54 +117,14 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   return p * per_worker + shared;
 }
 
-void Engine::draw_rows(int id, long t, std::vector<Index>& ring) const {
-  Rng draws(sampling_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
-  Index* rows = ring.data() + slot(t);
-  draw_minibatch(finite_sum_->shard(id), config_.batch, draws, rows);
-  finite_sum_->prefetch_rows(rows, config_.batch);
-}
-
-void Engine::draw_first_rows(int id, long first, long last, std::vector<Index>& ring) const {
-  for (long t = first; t <= std::min(first + lookahead_, last); ++t) draw_rows(id, t, ring);
-}
-
-// Expects the rows of steps first .. first + lookahead (at most `last`) in scratch.rows.
-void Engine::run_local_steps(Worker& worker, int id, long first, long last, ChunkScratch& scratch) const {
-  const int batch = config_.batch;
-  Vector& gradient = scratch.gradient;
-  for (long t = first; t <= last; ++t) {
-    const double eta = algorithm_.step_size.at(t - 1);  // step t uses η_{t−1}
-    if (finite_sum_ != nullptr) {
-      // The rows of step t + lookahead are drawn (and asked from memory) before step t computes,
-      // so that they arrive in time; they take the slot of step t − 1, which is done. Draws are
-      // addressed by (worker, step), so drawing ahead changes no value.
-      if (t > first && t + lookahead_ <= last) draw_rows(id, t + lookahead_, scratch.rows);
-      finite_sum_->batch_gradient(worker.model, scratch.rows.data() + slot(t), batch, gradient);
-    } else {
-      Rng draws(sampling_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
-      oracle_->stochastic_gradient(id, worker.model, batch, draws, gradient);
-    }
-    switch (algorithm_.pipeline.correction.kind) {
-      case round::CorrectionKind::none: break;
-      case round::CorrectionKind::fedprox:
-        // FedProx (Li et al., MLSys 2020, eq. (2)): ∇ of F_i(y) + (μ/2)‖y − x_r‖².
-        gradient.noalias() += algorithm_.pipeline.correction.mu * (worker.model - server_);
-        break;
-      case round::CorrectionKind::scaffold:
-        // SCAFFOLD (Karimireddy et al., ICML 2020, Alg. 1 line 10): y ← y − η_l (g_i(y) − c_i + c).
-        // c − c_i is formed first, so that it is exactly 0 when they are equal (p = 1: plain SGD).
-        gradient.noalias() += control_mean_ - controls_[static_cast<std::size_t>(id)];
-        break;
-    }
-    ++worker.optimizer_age;
-    algorithm_.optimizer.step(worker.optimizer_age, eta, worker.model, gradient, worker.optimizer_state);
-    const double seconds = step_seconds(id, t);
-    worker.clock += seconds;
-    worker.busy_seconds += seconds;
-    // Step-exact and independent of how the steps are split into stretches; the engine ends the
-    // run after the stretch.
-    if (!std::isfinite(worker.clock) && worker.clock_overflow_step == 0) worker.clock_overflow_step = t;
+StepCorrection Engine::correction_of(int id) const {
+  const round::CorrectionOptions& options = algorithm_.pipeline.correction;
+  StepCorrection correction{options.kind, options.mu, &server_, nullptr, nullptr};
+  if (options.kind == round::CorrectionKind::scaffold) {
+    correction.control_mean = &control_mean_;
+    correction.control = &controls_[static_cast<std::size_t>(id)];
   }
+  return correction;
 }
 
 std::pair<long, int> Engine::clock_overflow() const {
@@ -176,25 +134,6 @@ std::pair<long, int> Engine::clock_overflow() const {
     if (step > 0 && (first.first == 0 || step < first.first)) first = {step, static_cast<int>(i)};
   }
   return first;
-}
-
-namespace {
-
-// Asks the memory system for what a worker's first step reads: its scalars and its model.
-// Changes nothing.
-void prefetch_worker(const Worker& w) {
-  __builtin_prefetch(&w);
-  const auto* model = reinterpret_cast<const char*>(w.model.data());
-  const auto length = std::min<std::size_t>(static_cast<std::size_t>(w.model.size()) * sizeof(double), 512);
-  for (std::size_t offset = 0; offset < length; offset += 64) __builtin_prefetch(model + offset);
-}
-
-}  // namespace
-
-double Engine::step_seconds(int id, long t) const {
-  if (!draws_compute_times_) return workers_[static_cast<std::size_t>(id)].step_seconds;
-  Rng draws(compute_key_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t));
-  return clock_.compute.step_seconds(id, draws);
 }
 
 long Engine::steps_within(int id, long start, long steps, double seconds) const {
@@ -278,18 +217,20 @@ void Engine::run_workers(long first, long last) {
     return std::min(last, round_start_ + participant_steps_[static_cast<std::size_t>(j)]);
   };
   for (int j = 0; j < count; ++j) local_steps_done_ += std::max(0L, last_step(j) - first + 1);
-  auto run_range = [&](int begin, int end, ChunkScratch& scratch) {
+  auto run_range = [&](int begin, int end, StepScratch& scratch) {
     auto id = [&](int j) { return participants_[static_cast<std::size_t>(j)]; };
-    if (finite_sum_ != nullptr && begin != end) draw_first_rows(id(begin), first, last_step(begin), scratch.next_rows);
+    if (begin != end) steps_.draw_first_rows(id(begin), first, last_step(begin), scratch.next_rows);
     for (int j = begin; j != end; ++j) {
       scratch.rows.swap(scratch.next_rows);  // worker j's first rows, drawn ahead
       if (j + 1 != end) {
         // The next worker's state and first rows are asked from memory while this one computes.
-        prefetch_worker(workers_[static_cast<std::size_t>(id(j + 1))]);
-        if (finite_sum_ != nullptr) draw_first_rows(id(j + 1), first, last_step(j + 1), scratch.next_rows);
+        LocalSteps::prefetch(workers_[static_cast<std::size_t>(id(j + 1))]);
+        steps_.draw_first_rows(id(j + 1), first, last_step(j + 1), scratch.next_rows);
       }
       const long until = last_step(j);
-      if (until >= first) run_local_steps(workers_[static_cast<std::size_t>(id(j))], id(j), first, until, scratch);
+      if (until >= first) {
+        steps_.run(workers_[static_cast<std::size_t>(id(j))], id(j), first, until, scratch, correction_of(id(j)));
+      }
     }
   };
   if (count == 0) return;
@@ -467,14 +408,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
 
   workers_.clear();
   workers_.resize(static_cast<std::size_t>(config_.workers));
-  lookahead_ = lookahead(config_.batch);
-  sampling_key_ = purpose_key(config_.seed, StreamPurpose::sampling);
-  compute_key_ = purpose_key(config_.seed, StreamPurpose::compute_time);
-  // Step times are drawn (at (seed, compute_time, worker, step)) only if some worker's is random.
-  draws_compute_times_ = false;
-  for (int i = 0; i < config_.workers && !draws_compute_times_; ++i) {
-    draws_compute_times_ = !clock_.compute.fixed_step_seconds(i).has_value();
-  }
+  steps_.begin_run(config_.seed, workers_);
   const auto p = static_cast<std::size_t>(config_.workers);
   const round::Pipeline& pipeline = algorithm_.pipeline;
   const bool scaffold = pipeline.correction.kind == round::CorrectionKind::scaffold;
@@ -482,8 +416,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   shard_sizes_.clear();
   const bool needs_shards = pipeline.participation.kind == round::ParticipationKind::weighted ||
                             pipeline.aggregation != round::AggregationKind::uniform;
-  if (needs_shards && finite_sum_ != nullptr) {
-    for (int i = 0; i < config_.workers; ++i) shard_sizes_.push_back(static_cast<double>(finite_sum_->shard(i).size()));
+  const FiniteSum* finite_sum = problem_.finite_sum();
+  if (needs_shards && finite_sum != nullptr) {
+    for (int i = 0; i < config_.workers; ++i) shard_sizes_.push_back(static_cast<double>(finite_sum->shard(i).size()));
   }
   draw_.emplace(pipeline.participation, config_.workers, shard_sizes_, config_.seed);
   server_step_ = round::ServerStep(pipeline.server, d);
@@ -512,11 +447,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   counts_.assign(counts ? p : 0, WorkerCounts{});
   round_open_ = false;
   for_each_worker(p, p * static_cast<std::size_t>(d), [&](std::size_t index) {
-    const int i = static_cast<int>(index);
     Worker& w = workers_[index];
     w.model = x0;
     w.optimizer_state.assign(static_cast<std::size_t>(algorithm_.optimizer.state_vectors()), Vector::Zero(d));
-    w.step_seconds = draws_compute_times_ ? 0.0 : *clock_.compute.fixed_step_seconds(i);
   });
   average_ = x0;
   server_ = x0;
@@ -526,9 +459,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   gradient_ = Vector::Zero(d);
   // Enough chunks for the scheduler to balance (8 per thread), never more than workers.
   const int chunks = std::min(config_.workers, 8 * tbb::this_task_arena::max_concurrency());
-  const std::size_t ring = finite_sum_ != nullptr ? static_cast<std::size_t>((lookahead_ + 1) * config_.batch) : 0;
-  chunks_.assign(static_cast<std::size_t>(chunks), ChunkScratch{Vector::Zero(d), std::vector<Index>(ring, 0),
-                                                                std::vector<Index>(ring, 0)});
+  chunks_.assign(static_cast<std::size_t>(chunks), steps_.scratch(d));
   state_averages_.clear();
 
   RunReport report;

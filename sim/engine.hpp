@@ -19,6 +19,7 @@
 #include "algorithms/sync_schedule.hpp"
 #include "problems/problem.hpp"
 #include "sim/clock.hpp"
+#include "sim/local_steps.hpp"
 #include "sim/observer.hpp"
 #include "sim/tree_sum_parallel.hpp"
 #include "sim/worker.hpp"
@@ -61,6 +62,18 @@ struct ClockModels {
   const NetworkModel& network;
 };
 
+// What an asynchronous run (sim/async_engine.hpp) adds to its report.
+struct AsyncReport {
+  // Pushes the server received (a completed run ends with a server step, so all were applied);
+  // staleness = the server's version at arrival − the version the worker pulled.
+  long pushes = 0;
+  std::vector<long> pushes_per_worker;     // of those, per worker
+  std::vector<long> staleness_counts;      // [s]: pushes with staleness s (0 .. max)
+  std::vector<double> communication_seconds;  // per worker: its pulls' and pushes' message time
+  double mean_staleness() const;
+  long max_staleness() const { return staleness_counts.empty() ? 0 : static_cast<long>(staleness_counts.size()) - 1; }
+};
+
 // clock_overflow: the virtual clock left the doubles (a step or an average took so long that the
 // time became infinite); the run ends there, as a value that cannot be added to is no clock.
 enum class Termination { completed, diverged, interrupted, clock_overflow };
@@ -87,6 +100,10 @@ struct RunReport {
   std::vector<long> steps_run;
   std::vector<long> dropped_steps;
   int empty_rounds = 0;      // syncs in which no worker took part (the server model stayed)
+  // Set for an asynchronous run only. There `rounds` counts server updates (the server model's
+  // version), communication_time is the mean over workers of their message time, and for every
+  // worker virtual_time = busy + idle + its communication_seconds.
+  std::optional<AsyncReport> asynchrony;
 };
 
 // What a run's engine allocates depends on these (Engine::estimate_bytes).
@@ -117,9 +134,8 @@ class Engine {
   // changes a result; tests use it to make sure they exercise the parallel path.
   static bool runs_in_parallel(int workers, long steps, int batch, Index dim);
 
-  // Steps drawn ahead for a finite sum with mini-batch B: enough to have about 8 rows in flight
-  // (8 steps for B = 1, 1 step for B >= 8). A ring of rows holds lookahead(B) + 1 steps.
-  static long lookahead(int batch) { return std::max(1, 8 / batch); }
+  // Steps drawn ahead for a finite sum (sim/local_steps.hpp).
+  static long lookahead(int batch) { return LocalSteps::lookahead(batch); }
 
   // Runs T steps from x0. Metrics are evaluated at the steps in `eval_steps` (sorted, within
   // [0, T]); which steps are evaluated never changes the trajectory. A non-finite averaged model
@@ -127,22 +143,11 @@ class Engine {
   RunReport run(const Vector& x0, std::span<const long> eval_steps, std::span<Observer* const> observers);
 
   // Whether the latest run draws compute times (some worker's step time is random).
-  bool draws_compute_times() const { return draws_compute_times_; }
+  bool draws_compute_times() const { return steps_.draws_compute_times(); }
 
  private:
-  // What a chunk of workers stepped as one task uses and overwrites: the stochastic gradient, and
-  // two rings of rows drawn ahead (the current worker's and the next one's).
-  struct ChunkScratch {
-    Vector gradient;
-    std::vector<Index> rows;       // ring of the worker stepping
-    std::vector<Index> next_rows;  // ring of the next worker, drawn while this one computes
-  };
-  void run_local_steps(Worker& worker, int id, long first, long last, ChunkScratch& scratch) const;
-  // Draws worker `id`'s rows of step t from the address (seed, sampling, id, t) into its slot of
-  // `ring`, and asks the memory system for them.
-  void draw_rows(int id, long t, std::vector<Index>& ring) const;
-  // The rows of steps first .. first + lookahead (at most `last`) of worker `id`.
-  void draw_first_rows(int id, long first, long last, std::vector<Index>& ring) const;
+  // The gradient correction of worker `id`'s local steps in this round.
+  StepCorrection correction_of(int id) const;
   void run_workers(long first, long last);
   // Round `round` (0 for the first) starts after step `start` and lasts `period` steps: draws its
   // participants and their local step counts (algorithms/round/), drops late workers of a
@@ -151,7 +156,7 @@ class Engine {
   // τ_i of participant `id` in round `round` of `period` steps, from the local-work policy.
   long local_steps(int id, long round, long start, long period) const;
   // The virtual seconds of worker id's step t (addressed, so the same value the step itself draws).
-  double step_seconds(int id, long t) const;
+  double step_seconds(int id, long t) const { return steps_.step_seconds(workers_[static_cast<std::size_t>(id)], id, t); }
   // How many of worker id's steps start + 1, …, start + steps finish within `seconds` of the start.
   long steps_within(int id, long start, long steps, double seconds) const;
   // a_r of the participants' current models into `out` (x_r if nobody takes part).
@@ -173,25 +178,13 @@ class Engine {
   EngineConfig config_;
   Algorithm algorithm_;
   ClockModels clock_;
+  LocalSteps steps_;  // the workers' local steps and their step times
   std::vector<Worker> workers_;
-  // Exactly one is set: a finite sum's rows are drawn here, `lookahead_` steps ahead; a stochastic
-  // oracle draws its own noise (from the same address, (seed, sampling, worker, step)).
-  const FiniteSum* finite_sum_ = nullptr;
-  const StochasticOracle* oracle_ = nullptr;
-  long lookahead_ = 1;
-  // Offset of step t's rows in a ring of lookahead_ + 1 slots.
-  std::size_t slot(long t) const {
-    return static_cast<std::size_t>(t % (lookahead_ + 1)) * static_cast<std::size_t>(config_.batch);
-  }
-  // The first key word of the sampling and compute-time addresses (core/random.hpp), per run.
-  std::uint64_t sampling_key_ = 0;
-  std::uint64_t compute_key_ = 0;
-  bool draws_compute_times_ = false;  // else every worker's step takes its `step_seconds`
   Vector average_;   // x̄ at the latest averaging
   Vector gradient_;  // scratch for ∇F(x̄)
   // One per chunk of workers that steps as one task (the first also serves serial stretches):
   // every step overwrites what it uses, so it carries nothing from one worker to the next.
-  std::vector<ChunkScratch> chunks_;
+  std::vector<StepScratch> chunks_;
   std::vector<Vector> state_averages_;  // the averaged optimizer state vectors at a sync
   std::vector<double> distances_;       // scratch: ‖x_i − x̄‖² per worker, for the consensus
   ParallelSumScratch averaging_scratch_;  // scratch of the tree-ordered averages (sim/averaging.hpp)

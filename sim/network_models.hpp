@@ -9,11 +9,13 @@
 
 namespace localsgd {
 
-// Every average takes `seconds`, whatever p and d.
+// Every average takes `seconds`, whatever p and d; an asynchronous message takes half of it, so
+// that a worker's pull and push together take what an average takes.
 class ConstantNetwork final : public NetworkModel {
  public:
   explicit ConstantNetwork(double seconds) : seconds_(seconds) {}
   double allreduce_seconds(int /*workers*/, Index /*values*/) const override { return seconds_; }
+  double message_seconds(Index /*values*/) const override { return seconds_ / 2; }
 
  private:
   double seconds_;
@@ -26,6 +28,10 @@ struct LinkParameters {
   double bytes_per_value = 8;  // bytes sent per model coordinate
 
   double message_bytes(Index values) const { return static_cast<double>(values) * bytes_per_value; }
+  // One point-to-point message of `values` coordinates: α + S/β (the α-β model itself). The
+  // asynchronous messages of every α-β model below cost this: the server's link is not shared
+  // (no queueing of concurrent pushes is modelled; docs/clock.md).
+  double message_seconds(Index values) const { return latency + message_bytes(values) / bandwidth; }
 };
 
 // Ring all-reduce: a reduce-scatter and an all-gather of p − 1 steps each, every step moving S/p
@@ -36,6 +42,7 @@ class RingAllReduce final : public NetworkModel {
  public:
   explicit RingAllReduce(LinkParameters link) : link_(link) {}
   double allreduce_seconds(int workers, Index values) const override;
+  double message_seconds(Index values) const override { return link_.message_seconds(values); }
 
  private:
   LinkParameters link_;
@@ -49,6 +56,7 @@ class TreeAllReduce final : public NetworkModel {
  public:
   explicit TreeAllReduce(LinkParameters link) : link_(link) {}
   double allreduce_seconds(int workers, Index values) const override;
+  double message_seconds(Index values) const override { return link_.message_seconds(values); }
 
  private:
   LinkParameters link_;
@@ -64,6 +72,7 @@ class RecursiveDoublingAllReduce final : public NetworkModel {
  public:
   explicit RecursiveDoublingAllReduce(LinkParameters link) : link_(link) {}
   double allreduce_seconds(int workers, Index values) const override;
+  double message_seconds(Index values) const override { return link_.message_seconds(values); }
 
  private:
   LinkParameters link_;
@@ -79,6 +88,7 @@ class ParameterServer final : public NetworkModel {
  public:
   explicit ParameterServer(LinkParameters link) : link_(link) {}
   double allreduce_seconds(int workers, Index values) const override;
+  double message_seconds(Index values) const override { return link_.message_seconds(values); }
 
  private:
   LinkParameters link_;

@@ -48,6 +48,9 @@ struct SyncPoint {
   // a worker not listed sat the round out or was dropped (deadline).
   std::span<const int> participants = {};
   std::span<const long> participant_steps = {};
+  // Samples drawn by the steps whose results the server holds, when not p·B·step: an asynchronous
+  // run's server update (sim/async_engine.hpp), whose `models` are the workers' own, not x̄.
+  long samples = -1;
 };
 
 class Observer {

@@ -53,7 +53,8 @@ void TargetTracker::after_sync(const SyncPoint& sync) {
     }
     return *slot;
   };
-  const TargetHit hit{sync.step, sync.round, samples_per_step_ * sync.step, sync.time, 0.0, true};
+  const long samples = sync.samples >= 0 ? sync.samples : samples_per_step_ * sync.step;
+  const TargetHit hit{sync.step, sync.round, samples, sync.time, 0.0, true};
   for (std::size_t k = 0; k < targets_.size(); ++k) {
     if (!hits_[k]) record(k, hit, metric(targets_[k].metric));
   }
