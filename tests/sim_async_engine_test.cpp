@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "algorithms/optimizers/adam.hpp"
 #include "algorithms/optimizers/momentum.hpp"
 #include "sim/async_engine.hpp"
 #include "support/fixtures.hpp"
@@ -145,6 +146,29 @@ TEST_CASE("async: one worker is serial SGD, bit for bit (FedAsync with mixing 1,
                                        test::EngineRun{.steps = 40, .batch = 3, .seed = 9, .eval_steps = {40}});
   CHECK((mixed.report.final_model - halved.report.final_model).norm() <= 1e-12 * halved.report.final_model.norm());
   CHECK_FALSE(same_bits(mixed.report.final_model, halved.report.final_model));
+}
+
+TEST_CASE("async: one worker with an optimizer state is the serial run under every state rule, bit for bit") {
+  // p = 1: the barrier's average of one state is that state, its reset at a sync is the async
+  // engine's reset at the pull that follows the push.
+  const auto problem = test::make_least_squares(100, 4, 1);
+  const ConstantStepSize eta(0.03);
+  const long tau = 3;
+  const long steps = 30;
+  FixedPeriod schedule(tau);
+  for (const StateAtSync rule : {StateAtSync::average, StateAtSync::keep, StateAtSync::reset}) {
+    const Momentum momentum(0.9, rule);
+    const Adam adam(0.9, 0.99, 1e-8, rule);
+    for (const LocalOptimizer* optimizer : {static_cast<const LocalOptimizer*>(&momentum), static_cast<const LocalOptimizer*>(&adam)}) {
+      test::EngineRun serial_run{.steps = steps, .batch = 2, .seed = 4, .eval_steps = multiples(tau, steps)};
+      serial_run.optimizer = optimizer;
+      const auto serial = test::run_engine(*problem, schedule, eta, serial_run);
+      AsyncRun run{.local_steps = tau, .steps = steps, .batch = 2, .seed = 4, .eval_steps = multiples(tau, steps)};
+      run.coordination = fedasync(1.0);
+      run.optimizer = optimizer;
+      check_identical(serial, run_async(*problem, eta, run));
+    }
+  }
 }
 
 TEST_CASE("async: staleness against a hand-computed event trace (3 workers, step times 1, 2, 3)") {
