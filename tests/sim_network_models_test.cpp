@@ -82,3 +82,20 @@ TEST_CASE("parameter server: 2 (alpha + p S / beta), linear in p, charged also f
   CHECK(realistic(fast, 4) == Approx(2 * (1e-5 + 4 * 8e-6)).epsilon(1e-15));
   CHECK(realistic(fast, 5) == Approx(2 * (1e-5 + 5 * 8e-6)).epsilon(1e-15));
 }
+
+TEST_CASE("asynchronous messages: alpha + S/beta under every alpha-beta model, half the constant's seconds") {
+  // One pull or push of d values between a worker and the server (sim/async_engine.hpp).
+  const RingAllReduce ring(kDyadic);
+  const TreeAllReduce tree(kDyadic);
+  const RecursiveDoublingAllReduce doubling(kDyadic);
+  const ParameterServer server(kDyadic);
+  for (const NetworkModel* model : {static_cast<const NetworkModel*>(&ring), static_cast<const NetworkModel*>(&tree),
+                                    static_cast<const NetworkModel*>(&doubling), static_cast<const NetworkModel*>(&server)}) {
+    CHECK(model->message_seconds(kDyadicValues) == 1.25);  // α + S/β = 1/4 + 1
+    CHECK(model->message_seconds(0) == 0.25);              // an empty message still pays the latency
+  }
+  CHECK(RingAllReduce(kRealistic).message_seconds(kRealisticValues) == Approx(1.8e-5).epsilon(1e-15));
+  // A pull and a push together take what the parameter server's average takes for p = 1.
+  CHECK(2 * server.message_seconds(kDyadicValues) == server.allreduce_seconds(1, kDyadicValues));
+  CHECK(ConstantNetwork(0.024).message_seconds(1000) == 0.012);
+}
