@@ -152,8 +152,7 @@ long check_asynchronous(const RoundSpec& r, const round::Pipeline& pipeline, con
         kind, schedule.type(), join_names(constant)));
   }
   const auto refuse = [&](const char* key, const std::string& rule) {
-    root.child(key).child("type").fail(fmt::format("{} with coordination \"{}\": {}", rule, kind,
-                                                   "the asynchronous engine defines no other"));
+    root.child(key).child("type").fail(fmt::format("with coordination \"{}\", {}", kind, rule));
   };
   using round::ParticipationKind;
   if (pipeline.participation.kind != ParticipationKind::full &&
