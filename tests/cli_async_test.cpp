@@ -158,8 +158,8 @@ TEST_CASE("async: summary.json's asynchrony adds up, runs.csv has the staleness 
     }
   }
   const std::string script = read_file(dir / "out/plots/staleness.gp");
-  CHECK_THAT(script, Catch::Contains("title 'fedasync'"));
-  CHECK_THAT(script, Catch::Contains("title 'fedbuff'"));
+  CHECK_THAT(script, Catch::Contains("title \"fedasync\""));
+  CHECK_THAT(script, Catch::Contains("title \"fedbuff\""));
   CHECK_THAT(script, Catch::Contains("fraction of pushes"));
   if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) CHECK(fs::exists(dir / "out/plots/staleness.png"));
 }
