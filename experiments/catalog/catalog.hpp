@@ -4,6 +4,7 @@
 // sim/, plus one entry (an options struct with its `fields` and a builder) in the matching
 // catalog_*.cpp file (see docs/adding-a-variant.md).
 #include "algorithms/local_optimizer.hpp"
+#include "algorithms/round/coordination.hpp"
 #include "algorithms/round/pipeline.hpp"
 #include "algorithms/step_size.hpp"
 #include "algorithms/sync_schedule.hpp"
@@ -62,6 +63,9 @@ const Registry<round::LocalWorkOptions>& local_work_registry();
 const Registry<round::CorrectionOptions>& correction_registry();
 const Registry<round::AggregationKind>& aggregation_registry();
 const Registry<round::ServerOptions>& server_registry();
+// The coordination of the workers (algorithms/round/coordination.hpp; catalog_coordination.cpp):
+// the barrier round, or asynchronous FedAsync / FedBuff.
+const Registry<round::CoordinationOptions>& coordination_registry();
 const Registry<ComputeModel>& compute_registry();
 const Registry<NetworkModel>& network_registry();
 const Registry<WorkerSlowdowns>& slowdown_registry();

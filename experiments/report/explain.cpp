@@ -27,13 +27,38 @@ Json policy_json(const Configured<Product>& policy) {
   return {{"type", policy.type()}, {"params", params}, {"formula", policy.entry->help}};
 }
 
-Json round_json(const RoundSpec& round) {
+// The staleness weight s(k) of an asynchronous run, as a formula with its parameters.
+std::string staleness_formula(const round::StalenessOptions& s) {
+  switch (s.kind) {
+    case round::StalenessKind::constant: return "s(k) = 1";
+    case round::StalenessKind::polynomial: return fmt::format("s(k) = (1 + k)^-{}", s.a);
+    case round::StalenessKind::hinge: return fmt::format("s(k) = 1 if k <= {1}, else 1 / ({0} (k - {1}) + 1)", s.a, s.b);
+  }
+  return "";
+}
+
+// The coordination: as a policy, and for an asynchronous run how its engine orders events, the
+// local steps of every job and the staleness weight.
+Json coordination_json(const RunSpec& run) {
+  Json out = policy_json(run.round.coordination);
+  out["asynchronous"] = run.round.asynchronous();
+  if (run.round.asynchronous()) {
+    out["local_steps"] = run.round.local_steps;
+    out["events"] = "events ordered by (time, push before pull, worker id)";
+    out["staleness_weight"] = staleness_formula(run.round.coordination_options(run.context()).staleness);
+  }
+  return out;
+}
+
+Json round_json(const RunSpec& run) {
+  const RoundSpec& round = run.round;
   return {{"default", round.is_default()},
           {"participation", policy_json(round.participation)},
           {"local_work", policy_json(round.local_work)},
           {"correction", policy_json(round.correction)},
           {"aggregation", policy_json(round.aggregation)},
-          {"server", policy_json(round.server)}};
+          {"server", policy_json(round.server)},
+          {"coordination", coordination_json(run)}};
 }
 
 // "k = v, k2 = v2" of a policy's parameters (empty without any).
@@ -94,7 +119,7 @@ Json explain_configuration(const RunSpec& run) {
       {"schedule", schedule_json},
       {"step_size",
        {{"type", run.step_size.type()}, {"first", step_size->at(0)}, {"last", step_size->at(run.steps - 1)}}},
-      {"round", round_json(run.round)},
+      {"round", round_json(run)},
       {"warnings", warnings},
   };
 }
@@ -166,7 +191,10 @@ std::string explain_text(const Json& explanation) {
     out += fmt::format("  theory: LUPA tau = {} ({} rounds), Stich tau = {} ({} rounds)\n", t.at("lupa_period").get<long>(),
                        t.at("lupa_rounds").get<long>(), t.at("stich_period").get<long>(), t.at("stich_rounds").get<long>());
     const Json& s = c.at("schedule");
-    if (s.at("adapts_to_run").get<bool>()) {
+    if (const Json& coordination = c.at("round").at("coordination"); coordination.at("asynchronous").get<bool>()) {
+      out += fmt::format("  schedule {}: period tau = {}, the local steps of every asynchronous job (no syncs)\n",
+                         s.at("type").get<std::string>(), coordination.at("local_steps").get<long>());
+    } else if (s.at("adapts_to_run").get<bool>()) {
       out += fmt::format("  schedule {}: adapts to the run (sync steps known only when it runs)\n",
                          s.at("type").get<std::string>());
     } else {
@@ -181,11 +209,17 @@ std::string explain_text(const Json& explanation) {
                        e.at("first").get<double>(), e.at("last").get<double>());
     const Json& round = c.at("round");
     out += fmt::format("  round{}:\n", round.at("default").get<bool>() ? " (LUPA-SGD's: the default)" : "");
-    for (const char* family : {"participation", "local_work", "correction", "aggregation", "server"}) {
+    for (const char* family : {"participation", "local_work", "correction", "aggregation", "server", "coordination"}) {
       const Json& policy = round.at(family);
       const std::string params = params_text(policy.at("params"));
       out += fmt::format("    {} {}{}: {}\n", family, policy.at("type").get<std::string>(),
                          params.empty() ? "" : " (" + params + ")", policy.at("formula").get<std::string>());
+    }
+    if (const Json& coordination = round.at("coordination"); coordination.at("asynchronous").get<bool>()) {
+      out += fmt::format("      asynchronous: tau = {} local steps per job (the schedule's period); {}; staleness weight "
+                         "{}\n",
+                         coordination.at("local_steps").get<long>(), coordination.at("events").get<std::string>(),
+                         coordination.at("staleness_weight").get<std::string>());
     }
     for (const Json& warning : c.at("warnings")) out += fmt::format("  warning: {}\n", warning.get<std::string>());
   }

@@ -46,14 +46,10 @@ std::string interval_text(PlotMean mean, const char* what) {
                                      : fmt::format("95% {}", what);
 }
 
+}  // namespace
+
 // The rows of metrics.csv grouped by run (only the runs of one panel), with each run's curve
 // label: the variant and the swept values, except those in `except` (the x axis, the facet).
-struct RunRows {
-  std::string id;  // the run column
-  std::string label;
-  std::size_t first_row = 0;      // its first row (where its swept values are read)
-  std::vector<std::size_t> rows;  // indices into the table's rows
-};
 
 std::vector<RunRows> runs_of(const Table& table, const std::set<std::string>& kept, std::vector<std::string> except,
                              const Json& where) {
@@ -107,6 +103,8 @@ std::vector<std::string> labels_in_order(const std::vector<RunRows>& runs) {
   }
   return labels;
 }
+
+namespace {
 
 struct Curve {
   std::string label;
@@ -610,6 +608,8 @@ Figure build_figure(const PlotSpec& plot, const std::string& stem, const PlotInp
       return plot.x.empty() ? bars_figure(plot, stem, in, panels) : swept_figure(plot, stem, in, panels);
     case PlotKind::time_split:
       return time_split_figure(plot, stem, in, panels);
+    case PlotKind::staleness:
+      return staleness_figure(plot, stem, in, panels);
   }
   return {};
 }

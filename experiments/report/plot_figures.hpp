@@ -53,6 +53,25 @@ struct Figure {
   std::size_t curves = 0, rows = 0;  // curves and data rows written
 };
 
+// The rows of metrics.csv grouped by run (only the runs in `kept`), with each run's curve label:
+// the variant and the swept values, except those in `except` (the x axis, the facet) and those a
+// filter of `where` keeps one value of.
+struct RunRows {
+  std::string id;  // the run column
+  std::string label;
+  std::size_t first_row = 0;      // its first row (where its swept values are read)
+  std::vector<std::size_t> rows;  // indices into the table's rows
+};
+std::vector<RunRows> runs_of(const CsvTable& table, const std::set<std::string>& kept, std::vector<std::string> except,
+                             const Json& where);
+// The distinct labels of `runs`, in order of first appearance.
+std::vector<std::string> labels_in_order(const std::vector<RunRows>& runs);
+
+// kind "staleness" (staleness_plot.cpp): per curve label, the fraction of pushes of each
+// staleness, from summary.json's "asynchrony" of its runs.
+Figure staleness_figure(const PlotSpec& plot, const std::string& stem, const PlotInputs& in,
+                        const std::vector<Panel>& panels);
+
 // The figure of `plot` over `panels`; with more than one panel, plot items have no titles and
 // the figure's `key` lists every curve instead.
 Figure build_figure(const PlotSpec& plot, const std::string& stem, const PlotInputs& in,

@@ -52,6 +52,7 @@ bool has_points(const std::string& data) {
 // runs started at the optimum) on a log axis, or runs that all diverged.
 std::string why_nothing_to_draw(const PlotSpec& plot, const Dropped& d) {
   std::vector<std::string> reasons;
+  if (d.values == 0 && plot.kind == PlotKind::staleness) return "summary.json has no asynchronous run (no pushes)";
   if (d.values == 0) return plot.kind == PlotKind::time_split ? "summary.json has no run times" : "metrics.csv has no rows";
   if (d.non_finite > 0) {
     reasons.push_back(fmt::format("{} of {} values of {} are inf or nan (their runs diverged)", d.non_finite, d.values,

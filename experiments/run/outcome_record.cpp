@@ -115,6 +115,12 @@ RunRecord record_of(const RunOutcome& o) {
     s.participation = ParticipationCounts{r.rounds_participated, r.steps_run, r.dropped_steps, r.empty_rounds};
   }
   s.sync_steps = o.sync_steps;
+  if (r.asynchrony) {
+    const AsyncReport& a = *r.asynchrony;
+    s.asynchrony = AsynchronySummary{o.spec->round.coordination.type(), a.pushes,           a.pushes_per_worker,
+                                     a.mean_staleness(),                 a.max_staleness(), a.staleness_counts,
+                                     a.communication_seconds};
+  }
   s.targets = target_outcomes(o);
   s.wall_seconds = o.wall_seconds;
   if (!o.rows.empty()) {

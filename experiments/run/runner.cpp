@@ -13,6 +13,7 @@
 #include "experiments/run/trace_recorder.hpp"
 #include "experiments/store/run_store.hpp"
 #include "experiments/store/trace_writer.hpp"
+#include "sim/async_engine.hpp"
 #include "sim/parallel.hpp"
 
 namespace localsgd {
@@ -58,7 +59,6 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
   config.divergence_gap = kDivergenceFactor * std::max(initial_gap, 1.0);
   config.stop = stop;
   if (run.trace) config.trace_every = run.trace->every;
-  Engine engine(*problem, config, Algorithm{*schedule, *step_size, *optimizer, run.pipeline()}, ClockModels{compute, *network});
   const std::vector<long> eval_steps = run.eval.steps(run.steps);
   MetricsRecorder recorder(eval_steps.size());
   TargetTracker targets(*problem, run.targets, static_cast<long>(run.workers) * run.batch);
@@ -76,7 +76,19 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
 
   RunOutcome outcome;
   outcome.spec = &run;
-  outcome.report = engine.run(x0, eval_steps, observers);
+  if (run.round.asynchronous()) {
+    // No barrier (sim/async_engine.hpp): jobs of τ local steps, the schedule's constant period
+    // (the spec reader refused every other schedule, and traces).
+    AsyncEngine engine(*problem, config,
+                       AsyncAlgorithm{run.round.local_steps, *step_size, *optimizer, run.pipeline(),
+                                      run.round.coordination_options(context)},
+                       ClockModels{compute, *network});
+    outcome.report = engine.run(x0, eval_steps, observers);
+  } else {
+    Engine engine(*problem, config, Algorithm{*schedule, *step_size, *optimizer, run.pipeline()},
+                  ClockModels{compute, *network});
+    outcome.report = engine.run(x0, eval_steps, observers);
+  }
   outcome.rows = recorder.take();
   outcome.slowdown = slowdown->factors;
   outcome.target_hits = targets.hits();

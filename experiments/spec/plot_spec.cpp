@@ -102,6 +102,17 @@ Json read_plot_defaults(const Json& spec) {
 
 }  // namespace
 
+PlotSpec default_staleness_plot(const Json& spec) {
+  const Json defaults = read_plot_defaults(spec);
+  PlotSpec plot;
+  plot.kind = PlotKind::staleness;
+  plot.log_y = false;
+  plot.mean = default_mean(plot.log_y);
+  if (defaults.contains("format")) plot.format = *kPlotFormatNames.parse(defaults.at("format").get<std::string>());
+  if (defaults.contains("size")) plot.size = defaults.at("size").get<std::array<int, 2>>();
+  return plot;
+}
+
 std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string>& swept_paths) {
   const Json defaults = read_plot_defaults(spec);
   if (!spec.contains("plots")) {
@@ -150,6 +161,8 @@ std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string
        ParamSpec::boolean("log_x", "logarithmic x axis").defaults_to(false),
        ParamSpec::boolean("log_y", "logarithmic y axis").defaults_to(false)});
   const std::vector<ParamSpec> time_split = common;
+  const std::vector<ParamSpec> staleness =
+      with_common({ParamSpec::boolean("log_y", "logarithmic y axis (the fraction of pushes)").defaults_to(false)});
   std::vector<PlotSpec> plots;
   std::unordered_map<std::string, std::size_t> first_plot;  // file stem -> its plot
   for (std::size_t i = 0; i < node.size(); ++i) {
@@ -167,11 +180,14 @@ std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string
     const auto& specs = kind == PlotKind::curve     ? curve
                         : kind == PlotKind::final   ? final_kind
                         : kind == PlotKind::time_to ? time_to
+                        : kind == PlotKind::staleness ? staleness
                                                     : time_split;
     const Params p = read_params(node[i], at, specs, extra, "a " + kind_name + " plot");
     PlotSpec plot;
     plot.kind = kind;
-    if (kind != PlotKind::time_split) {
+    if (kind == PlotKind::staleness) {
+      plot.log_y = p.boolean("log_y");
+    } else if (kind != PlotKind::time_split) {
       plot.x = p.has("x") ? p.text("x") : "";
       plot.y = *kMetricNames.parse(p.text("y"));
       plot.log_x = p.boolean("log_x");
@@ -219,6 +235,8 @@ std::string PlotSpec::file_stem() const {
                      : fmt::format("{}_to_{}_{}_vs_{}", to_string(by), to_string(y), value, x);
   } else if (kind == PlotKind::time_split) {
     stem = "time_split";
+  } else if (kind == PlotKind::staleness) {
+    stem = "staleness";
   } else {
     stem = to_string(y) + "_vs_" + x;
   }
@@ -236,7 +254,9 @@ std::string PlotSpec::file_stem() const {
 
 Json PlotSpec::to_json() const {
   Json out = {{"kind", kPlotKindNames.name(kind)}};
-  if (kind != PlotKind::time_split) {
+  if (kind == PlotKind::staleness) {
+    out["log_y"] = log_y;
+  } else if (kind != PlotKind::time_split) {
     if (!x.empty()) out["x"] = x;
     out["y"] = to_string(y);
     out["log_x"] = log_x;
@@ -272,7 +292,7 @@ PlotSpec PlotSpec::from_json(const Json& json) {
   p.x = json.value("x", std::string());
   p.y = named(kMetricNames, "y", "gap");
   p.log_x = json.value("log_x", false);
-  p.log_y = json.value("log_y", p.kind != PlotKind::time_split);
+  p.log_y = json.value("log_y", p.kind != PlotKind::time_split && p.kind != PlotKind::staleness);
   if (json.contains("reference_slope")) p.reference_slope = json.at("reference_slope").get<double>();
   p.mark_lupa_period = json.value("mark_lupa_period", false);
   p.value = json.value("value", 0.0);

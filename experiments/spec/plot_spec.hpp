@@ -21,9 +21,11 @@ namespace localsgd {
 //               path x (the paper's "time to reach epsilon vs number of machines"), or without x
 //               one bar per variant and sweep point;
 //   time_split: one stacked bar per variant and sweep point: mean compute, communication and idle
-//               virtual time of its runs (summary.json).
-enum class PlotKind { curve, final, time_to, time_split };
-inline constexpr EnumNames<PlotKind, 4> kPlotKindNames{{"curve", "final", "time_to", "time_split"}};
+//               virtual time of its runs (summary.json);
+//   staleness:  asynchronous runs only: the fraction of pushes against their staleness, one curve
+//               per variant and sweep point, the mean over seeds with a 95% CI (summary.json).
+enum class PlotKind { curve, final, time_to, time_split, staleness };
+inline constexpr EnumNames<PlotKind, 5> kPlotKindNames{{"curve", "final", "time_to", "time_split", "staleness"}};
 
 enum class PlotFormat { png, pdf, svg };
 inline constexpr EnumNames<PlotFormat, 3> kPlotFormatNames{{"png", "pdf", "svg"}};
@@ -70,5 +72,9 @@ inline PlotMean default_mean(bool log_y) { return log_y ? PlotMean::geometric : 
 // A spec's "plots" (or the default plots without one), given the swept paths in spec order.
 // Throws SpecError naming the JSON pointer (/plots/i/...) and the rule.
 std::vector<PlotSpec> read_plots(const Json& spec, const std::vector<std::string>& swept_paths);
+
+// The staleness plot the default plots add when some run is asynchronous (with the spec's
+// plot_defaults, as the other default plots).
+PlotSpec default_staleness_plot(const Json& spec);
 
 }  // namespace localsgd

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "algorithms/round/participation.hpp"
@@ -18,6 +19,7 @@ constexpr const char* kDefaultLocalWork = "schedule";
 constexpr const char* kDefaultCorrection = "none";
 constexpr const char* kDefaultAggregation = "uniform";
 constexpr const char* kDefaultServer = "plain";
+constexpr const char* kDefaultCoordination = "barrier";
 
 template <class Product>
 Configured<Product> read_policy(const Registry<Product>& registry, const Json& run, const Location& root,
@@ -37,6 +39,11 @@ void add_if_chosen(Json& config, const std::string& key, const Configured<Produc
   if (!is_default_type(policy, default_type)) config[key] = policy.resolved();
 }
 
+// The rules of an asynchronous run (round::check_async_pipeline), each refused at the key that
+// breaks it; returns τ, the local steps of every job.
+long check_asynchronous(const RoundSpec& r, const round::Pipeline& pipeline, const Location& root,
+                        const BuildContext& context, const Configured<SyncSchedule>& schedule);
+
 }  // namespace
 
 round::Pipeline RoundSpec::pipeline(const BuildContext& context) const {
@@ -49,10 +56,16 @@ round::Pipeline RoundSpec::pipeline(const BuildContext& context) const {
   return out;
 }
 
+round::CoordinationOptions RoundSpec::coordination_options(const BuildContext& context) const {
+  return coordination.entry ? *coordination.build(context) : round::CoordinationOptions{};
+}
+
+bool RoundSpec::asynchronous() const { return !is_default_type(coordination, kDefaultCoordination); }
+
 bool RoundSpec::is_default() const {
   return is_default_type(participation, kDefaultParticipation) && is_default_type(local_work, kDefaultLocalWork) &&
          is_default_type(correction, kDefaultCorrection) && is_default_type(aggregation, kDefaultAggregation) &&
-         is_default_type(server, kDefaultServer);
+         is_default_type(server, kDefaultServer) && !asynchronous();
 }
 
 void RoundSpec::add_to_config(Json& config) const {
@@ -61,14 +74,22 @@ void RoundSpec::add_to_config(Json& config) const {
   add_if_chosen(config, "correction", correction, kDefaultCorrection);
   add_if_chosen(config, "aggregation", aggregation, kDefaultAggregation);
   add_if_chosen(config, "server", server, kDefaultServer);
+  add_if_chosen(config, "coordination", coordination, kDefaultCoordination);
 }
 
 const std::vector<std::string>& round_keys() {
-  static const std::vector<std::string> keys = {"participation", "local_work", "correction", "aggregation", "server"};
+  static const std::vector<std::string> keys = {"participation", "local_work", "correction", "aggregation", "server",
+                                                  "coordination"};
   return keys;
 }
 
-RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context, bool optimizer_has_state) {
+const std::vector<std::string>& constant_period_schedules() {
+  static const std::vector<std::string> types = {"sync", "fixed", "one_shot", "lupa_theory", "stich"};
+  return types;
+}
+
+RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context, bool optimizer_has_state,
+                     const Configured<SyncSchedule>& schedule) {
   RoundSpec r;
   r.participation = read_policy(participation_registry(), run, root, "participation", kDefaultParticipation, context);
   r.local_work = read_policy(local_work_registry(), run, root, "local_work", kDefaultLocalWork, context);
@@ -109,7 +130,71 @@ RoundSpec read_round(const Json& run, const Location& root, const BuildContext& 
   } catch (const std::invalid_argument& e) {
     root.child("server").fail(e.what());
   }
+  r.coordination = read_policy(coordination_registry(), run, root, "coordination", kDefaultCoordination, context);
+  if (r.asynchronous()) r.local_steps = check_asynchronous(r, pipeline, root, context, schedule);
   return r;
 }
+
+}  // namespace localsgd
+
+namespace localsgd {
+
+namespace {
+
+long check_asynchronous(const RoundSpec& r, const round::Pipeline& pipeline, const Location& root,
+                        const BuildContext& context, const Configured<SyncSchedule>& schedule) {
+  const std::string kind = r.coordination.type();
+  const auto& constant = constant_period_schedules();
+  if (std::find(constant.begin(), constant.end(), schedule.type()) == constant.end()) {
+    root.child("schedule").child("type").fail(fmt::format(
+        "must have a constant period with coordination \"{}\", got \"{}\": asynchronous workers run τ local "
+        "steps per job; the schedule must have a constant period ({})",
+        kind, schedule.type(), join_names(constant)));
+  }
+  const auto refuse = [&](const char* key, const std::string& rule) {
+    root.child(key).child("type").fail(fmt::format("with coordination \"{}\", {}", kind, rule));
+  };
+  using round::ParticipationKind;
+  if (pipeline.participation.kind != ParticipationKind::full &&
+      pipeline.participation.kind != ParticipationKind::available) {
+    refuse("participation", fmt::format("must be \"full\" or \"available\" (workers pull when they are free), got "
+                                        "\"{}\"",
+                                        r.participation.type()));
+  }
+  if (pipeline.local_work.kind != round::LocalWorkKind::schedule) {
+    refuse("local_work", fmt::format("must be \"schedule\" (every job runs the schedule's τ steps), got \"{}\"",
+                                     r.local_work.type()));
+  }
+  if (pipeline.correction.kind == round::CorrectionKind::scaffold) {
+    refuse("correction", "must be \"none\" or \"fedprox\", got \"scaffold\" (its control variates need rounds)");
+  }
+  if (pipeline.aggregation != round::AggregationKind::uniform) {
+    refuse("aggregation", fmt::format("must be \"uniform\", got \"{}\"", r.aggregation.type()));
+  }
+  const round::CoordinationOptions coordination = r.coordination_options(context);
+  const bool plain_server = pipeline.server.kind == round::ServerKind::plain ||
+                            (pipeline.server.kind == round::ServerKind::sgd && pipeline.server.learning_rate == 1);
+  if (coordination.kind == round::CoordinationKind::fedasync && !plain_server) {
+    refuse("server", fmt::format("must be \"plain\", got \"{}\" (FedAsync mixes each push into the server model; a "
+                                 "server step needs \"fedbuff\")",
+                                 r.server.type()));
+  }
+  // τ: the first sync of a fresh schedule (a constant period: every later one is as far apart).
+  const auto fresh = schedule.build(context);
+  SyncContext start;
+  start.total_steps = context.steps;
+  start.workers = context.workers;
+  start.batch = context.batch;
+  const long tau = std::clamp(fresh->next_sync(start), 1L, context.steps);
+  // The engine's own check, on the same options: a rule missed above is still refused here.
+  try {
+    round::check_async_pipeline(pipeline, coordination, context.workers, tau);
+  } catch (const std::invalid_argument& e) {
+    root.child("coordination").fail(e.what());
+  }
+  return tau;
+}
+
+}  // namespace
 
 }  // namespace localsgd

@@ -1,9 +1,9 @@
 #pragma once
 // The round's policies of one run (docs/experiments.md, "The round"): the run-level keys
-// `participation`, `local_work`, `correction`, `aggregation` and `server`, each a registered
-// family (experiments/catalog/catalog_round.cpp). A run that gives none of them, or gives each
-// family's default type, runs LUPA-SGD's round: its configuration (and so its run key and every
-// output) is the same as before these keys existed.
+// `participation`, `local_work`, `correction`, `aggregation`, `server` and `coordination`, each a
+// registered family (experiments/catalog/catalog_round.cpp, catalog_coordination.cpp). A run that
+// gives none of them, or gives each family's default type, runs LUPA-SGD's round: its
+// configuration (and so its run key and every output) is the same as before these keys existed.
 #include <string>
 #include <vector>
 
@@ -18,10 +18,18 @@ struct RoundSpec {
   Configured<round::CorrectionOptions> correction;
   Configured<round::AggregationKind> aggregation;
   Configured<round::ServerOptions> server;
+  Configured<round::CoordinationOptions> coordination;  // barrier (default), fedasync or fedbuff
+  // Asynchronous coordination: τ, the local steps of every job (the schedule's constant period);
+  // 0 with the barrier.
+  long local_steps = 0;
 
   // The engine's options (algorithms/round/pipeline.hpp). A policy that was not read (a RunSpec
   // built in code) counts as its family's default, here and below.
   round::Pipeline pipeline(const BuildContext& context) const;
+  // The coordination's options (the barrier when not read).
+  round::CoordinationOptions coordination_options(const BuildContext& context) const;
+  // The run has no barrier: it runs on the asynchronous engine (sim/async_engine.hpp).
+  bool asynchronous() const;
   // Every policy is its family's default type: the round of version 1.
   bool is_default() const;
   // Adds the policies that are not their family's default to a run's configuration, as run-level
@@ -37,6 +45,11 @@ const std::vector<std::string>& round_keys();
 // engine's own rules, so that no spec that validates is refused by the engine. Throws SpecError
 // naming the JSON path and the rule.
 // optimizer_has_state: the run's local optimizer is not plain SGD (FedNova and SCAFFOLD need SGD).
-RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context, bool optimizer_has_state);
+// schedule: the run's schedule, read; asynchronous coordination needs a constant period (its τ).
+RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context, bool optimizer_has_state,
+                     const Configured<SyncSchedule>& schedule);
+
+// The schedule types with a constant period τ, the only ones asynchronous coordination takes.
+const std::vector<std::string>& constant_period_schedules();
 
 }  // namespace localsgd

@@ -18,6 +18,7 @@
 #include "experiments/language/json_reader.hpp"
 #include "experiments/language/spec_error.hpp"
 #include "experiments/language/text_rules.hpp"
+#include "sim/async_engine.hpp"
 #include "sim/engine.hpp"
 
 namespace localsgd {
@@ -75,11 +76,12 @@ Configured<Product> read_typed(const Registry<Product>& registry, const Json& ru
 
 // Reads the run-level keys of one assembled run. `missing_at` is where a missing required key
 // should be added (the variant, when there are variants).
-// What one run holds (experiments/catalog/memory.hpp): what its engine allocates (Engine::estimate_bytes;
+// What one run holds (experiments/catalog/memory.hpp): what its engine allocates (Engine::estimate_bytes,
+// AsyncEngine::estimate_bytes for asynchronous coordination;
 // a compute-time stream per worker is counted whatever the compute model, as if it drew), and its
 // metric rows.
 double run_memory(int workers, Index dim, int batch, int state_vectors, bool finite_sum, long eval_rows,
-                  const round::Pipeline& pipeline) {
+                  const round::Pipeline& pipeline, const std::optional<round::CoordinationOptions>& asynchronous) {
   EngineShape shape;
   shape.pipeline = pipeline;
   shape.workers = workers;
@@ -88,8 +90,8 @@ double run_memory(int workers, Index dim, int batch, int state_vectors, bool fin
   shape.optimizer_state_vectors = state_vectors;
   shape.finite_sum = finite_sum;
   shape.draws_compute_times = true;
-  return Engine::estimate_bytes(shape) +
-         static_cast<double>(eval_rows) * (8.0 + static_cast<double>(sizeof(Evaluation)));
+  const double engine = asynchronous ? AsyncEngine::estimate_bytes(shape, *asynchronous) : Engine::estimate_bytes(shape);
+  return engine + static_cast<double>(eval_rows) * (8.0 + static_cast<double>(sizeof(Evaluation)));
 }
 
 RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& missing_at,
@@ -135,7 +137,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.step_size = read_typed(step_size_registry(), run, root, "step_size", Json(), context, {*schedule});
   r.optimizer = read_typed(optimizer_registry(), run, root, "optimizer", Json{{"type", "sgd"}}, context);
   const int state_vectors = r.optimizer.build(context)->state_vectors();
-  r.round = read_round(run, root, context, state_vectors > 0);
+  r.round = read_round(run, root, context, state_vectors > 0, r.schedule);
 
   const Json default_clock = Json::object();
   const Json& clock = run.contains("clock") ? run.at("clock") : default_clock;
@@ -154,11 +156,18 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
     const auto fresh = r.schedule.build(context);
     most_syncs = static_cast<long>(planned_sync_steps(*fresh, r.steps, r.workers, r.batch, kMaxTracedSyncs).size());
   }
+  if (run.contains("trace") && r.round.asynchronous()) {
+    root.child("trace").fail(fmt::format("is not available with coordination \"{}\" (not implemented yet): a trace "
+                                         "records the workers' models at the barrier's syncs; drop \"trace\" or use "
+                                         "the barrier",
+                                         r.round.coordination.type()));
+  }
   r.trace = read_trace(run, root, r.workers, r.steps, most_syncs, problem->dim());
   r.eval_rows = r.eval.count(r.steps);
   r.memory_bytes =
       run_memory(r.workers, problem->dim(), r.batch, state_vectors, problem->finite_sum() != nullptr, r.eval_rows,
-                 r.pipeline()) +
+                 r.pipeline(),
+                 r.round.asynchronous() ? std::optional(r.round.coordination_options(context)) : std::nullopt) +
       (r.trace ? r.trace->memory_bytes() : 0.0);
 
   r.config = {{"problem", r.problem.resolved()},
@@ -632,6 +641,12 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
                                                          error.rule(), label)
                                            : error.rule());
     }
+  }
+
+  // The default plots of a spec with asynchronous runs include the staleness histogram.
+  if (!spec.contains("plots") &&
+      std::any_of(out.runs.begin(), out.runs.end(), [](const RunSpec& r) { return r.round.asynchronous(); })) {
+    out.plots.push_back(default_staleness_plot(spec));
   }
 
   if (spec.contains("expect")) {

@@ -62,6 +62,8 @@ std::optional<ConfigurationWarning> period_warning(const RunSpec& run, const Syn
   if (run.schedule.type() != "fixed" && run.schedule.type() != "lupa_theory" && run.schedule.type() != "stich") {
     return std::nullopt;
   }
+  // The threshold is the barrier's (averages every τ steps); an asynchronous run has no rounds.
+  if (run.round.asynchronous()) return std::nullopt;
   const auto longest = schedule.longest_period(run.steps);
   if (!longest || *longest >= run.steps) return std::nullopt;
   // The p of the theory is the number of models averaged: K with K-of-p participation.

@@ -142,6 +142,17 @@ Json to_json(const RunSummary& s) {
                             {"empty_rounds", c.empty_rounds}};
   }
   if (s.sync_steps) out["sync_steps"] = *s.sync_steps;
+  if (s.asynchrony) {
+    const AsynchronySummary& a = *s.asynchrony;
+    out["asynchrony"] = {{"coordination", a.coordination},
+                         {"pushes", a.pushes},
+                         {"pushes_per_worker", a.pushes_per_worker},
+                         {"staleness",
+                          {{"mean", number(a.staleness_mean)},
+                           {"max", a.staleness_max},
+                           {"histogram", a.staleness_histogram}}},
+                         {"communication_seconds", numbers(a.communication_seconds)}};
+  }
   if (s.termination != RunTermination::completed) {
     out[ended_at_key(s.termination)] = s.ended_at_step;
     if (s.ended_because) out[ended_because_key(s.termination)] = *s.ended_because;
@@ -182,6 +193,17 @@ RunSummary summary_from_json(const Json& json) {
                                           c.at("empty_rounds").get<long>()};
   }
   if (json.contains("sync_steps")) s.sync_steps = json.at("sync_steps").get<std::vector<long>>();
+  if (json.contains("asynchrony")) {
+    const Json& a = json.at("asynchrony");
+    const Json& staleness = a.at("staleness");
+    s.asynchrony = AsynchronySummary{a.at("coordination").get<std::string>(),
+                                     a.at("pushes").get<long>(),
+                                     a.at("pushes_per_worker").get<std::vector<long>>(),
+                                     number_at(staleness, "mean"),
+                                     staleness.at("max").get<long>(),
+                                     staleness.at("histogram").get<std::vector<long>>(),
+                                     numbers_from(a.at("communication_seconds"))};
+  }
   if (s.termination != RunTermination::completed) {
     s.ended_at_step = json.at(ended_at_key(s.termination)).get<long>();
     if (json.contains(ended_because_key(s.termination))) {

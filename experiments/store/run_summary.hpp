@@ -50,6 +50,19 @@ struct ParticipationCounts {
   long empty_rounds = 0;
 };
 
+// What an asynchronous run's server received (sim/engine.hpp, AsyncReport): its pushes, in all
+// and per worker, their staleness (the server's version at arrival minus the version the worker
+// pulled) and each worker's message time.
+struct AsynchronySummary {
+  std::string coordination;  // "fedasync" or "fedbuff"
+  long pushes = 0;
+  std::vector<long> pushes_per_worker;
+  double staleness_mean = 0;
+  long staleness_max = 0;
+  std::vector<long> staleness_histogram;  // [s]: pushes of staleness s, s = 0 .. staleness_max
+  std::vector<double> communication_seconds;  // per worker
+};
+
 struct RunSummary {
   ConstantsSummary constants;
   RunTermination termination = RunTermination::completed;
@@ -68,6 +81,8 @@ struct RunSummary {
   // Only for a run with a trace (JSON: "sync_steps"; absent otherwise): the step of every sync,
   // as the run made them (adaptive schedules included), the whole list.
   std::optional<std::vector<long>> sync_steps;
+  // Only for an asynchronous run (JSON: "asynchrony"; absent otherwise).
+  std::optional<AsynchronySummary> asynchrony;
   std::vector<TargetOutcome> targets;
   double wall_seconds = 0;  // the simulator's own time (never compared: it differs between reruns)
   std::optional<FinalMetrics> final_metrics;  // none without evaluation rows (JSON: "final": null)

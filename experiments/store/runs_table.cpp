@@ -53,8 +53,13 @@ std::string runs_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& r
   std::string out = "run,variant,seed";
   for (const std::string& column : columns) out += "," + csv_field(column);
   for (const std::string& path : swept_only) out += "," + csv_field(path);
+  // The staleness columns only when some run is asynchronous: the files of barrier-only specs
+  // stay as they were.
+  const bool asynchronous =
+      std::any_of(spec.runs.begin(), spec.runs.end(), [](const RunSpec& r) { return r.round.asynchronous(); });
   out += ",termination,final_step,final_loss,final_gap,final_grad_norm_sq,final_consensus,rounds,virtual_time,"
-         "compute_time_mean,compute_time_max,communication_time,idle_time_mean,idle_time_max\n";
+         "compute_time_mean,compute_time_max,communication_time,idle_time_mean,idle_time_max";
+  out += asynchronous ? ",staleness_mean,staleness_max\n" : "\n";
   for (std::size_t i = 0; i < records.size(); ++i) {
     const RunSpec& run = spec.runs[i];
     const RunSummary& s = records[i].summary;
@@ -72,9 +77,14 @@ std::string runs_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& r
     } else {
       out += ",,,,,";
     }
-    out += fmt::format(",{},{},{},{},{},{},{}\n", s.rounds, number(s.virtual_time), number(s.compute_time_mean),
+    out += fmt::format(",{},{},{},{},{},{},{}", s.rounds, number(s.virtual_time), number(s.compute_time_mean),
                        number(s.compute_time_max), number(s.communication_time), number(s.idle_time_mean),
                        number(s.idle_time_max));
+    if (asynchronous) {
+      out += s.asynchrony ? fmt::format(",{},{}", number(s.asynchrony->staleness_mean), s.asynchrony->staleness_max)
+                          : std::string(",,");
+    }
+    out += "\n";
   }
   return out;
 }

@@ -15,7 +15,8 @@ namespace localsgd {
 // a swept path that is not a parameter (a key of the spec's own language) under its own name; then
 // termination, final_step, final_loss, final_gap, final_grad_norm_sq, final_consensus, rounds,
 // virtual_time, compute_time_mean, compute_time_max, communication_time, idle_time_mean,
-// idle_time_max. Numbers in shortest round-trip form; no wall-clock field, so equal bits give
+// idle_time_max; and, only when some run is asynchronous, staleness_mean and staleness_max (empty
+// for its barrier runs). Numbers in shortest round-trip form; no wall-clock field, so equal bits give
 // equal files.
 std::string runs_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records);
 
