@@ -135,6 +135,8 @@ TEST_CASE("coordination: each rule's error names the JSON path") {
        "/participation/type: with coordination \"fedasync\", must be \"full\" or \"available\""},
       {{{"coordination", fedasync()}, {"participation", {{"type", "deadline"}, {"seconds", 1}}}},
        "/participation/type: with coordination \"fedasync\", must be \"full\" or \"available\""},
+      {{{"coordination", fedasync()}, {"participation", {{"type", "available"}, {"probability", 0}}}},
+       "/participation/probability: with coordination \"fedasync\", some worker must be available"},
       {{{"coordination", fedasync()}, {"local_work", {{"type", "random"}}}},
        "/local_work/type: with coordination \"fedasync\", must be \"schedule\""},
       {{{"coordination", {{"type", "fedbuff"}, {"buffer", 2}}}, {"correction", {{"type", "scaffold"}}}},

@@ -161,6 +161,17 @@ long check_asynchronous(const RoundSpec& r, const round::Pipeline& pipeline, con
                                         "\"{}\"",
                                         r.participation.type()));
   }
+  if (pipeline.participation.kind == ParticipationKind::available) {
+    // A worker pulls when present; one never present (q_i = 0 without a diurnal swing) never
+    // does, and with nobody ever present no push would arrive.
+    const auto& q = pipeline.participation.probability;
+    const bool swings = pipeline.participation.period_rounds > 0 && pipeline.participation.amplitude > 0;
+    if (!swings && std::all_of(q.begin(), q.end(), [](double value) { return value <= 0; })) {
+      root.child("participation").child("probability").fail(fmt::format(
+          "with coordination \"{}\", some worker must be available (q_i > 0): no worker would ever pull or push",
+          kind));
+    }
+  }
   if (pipeline.local_work.kind != round::LocalWorkKind::schedule) {
     refuse("local_work", fmt::format("must be \"schedule\" (every job runs the schedule's τ steps), got \"{}\"",
                                      r.local_work.type()));
