@@ -228,7 +228,7 @@ TEST_CASE("async: a diverging asynchronous run is reported as diverged, with its
   CHECK(sum(run.at("asynchrony").at("staleness").at("histogram")) == run.at("asynchrony").at("pushes").get<long>());
 }
 
-TEST_CASE("async: explain names the coordination, tau, the event order and the staleness weight; list shows it") {
+TEST_CASE("async: explain names the coordination, tau, the event order and the staleness weight and list shows it") {
   ScratchDir dir;
   write_file(dir / "async.json", async_spec(kVariants).dump(2));
   const auto explained = run_cli(dir, "explain async.json");

@@ -135,6 +135,8 @@ TEST_CASE("coordination: each rule's error names the JSON path") {
        "/participation/type: with coordination \"fedasync\", must be \"full\" or \"available\""},
       {{{"coordination", fedasync()}, {"participation", {{"type", "deadline"}, {"seconds", 1}}}},
        "/participation/type: with coordination \"fedasync\", must be \"full\" or \"available\""},
+      {{{"coordination", fedasync()}, {"participation", {{"type", "available"}, {"probability", 0}}}},
+       "/participation/probability: with coordination \"fedasync\", some worker must be available"},
       {{{"coordination", fedasync()}, {"local_work", {{"type", "random"}}}},
        "/local_work/type: with coordination \"fedasync\", must be \"schedule\""},
       {{{"coordination", {{"type", "fedbuff"}, {"buffer", 2}}}, {"correction", {{"type", "scaffold"}}}},
@@ -166,7 +168,7 @@ TEST_CASE("coordination: each rule's error names the JSON path") {
   }
 }
 
-TEST_CASE("coordination: sweeps reach its parameters; a barrier variant does not take them") {
+TEST_CASE("coordination: sweeps reach its parameters and a barrier variant does not take them") {
   Json spec = base_spec();
   spec["variants"] = Json::parse(R"([{"label": "barrier", "coordination": {"type": "barrier"}}, {"label": "fedbuff", "coordination": {"type": "fedbuff", "buffer": 1}}])");
   spec["sweep"] = Json::parse(R"({"coordination.buffer": [1, 2, 4]})");
@@ -179,7 +181,7 @@ TEST_CASE("coordination: sweeps reach its parameters; a barrier variant does not
   }
 }
 
-TEST_CASE("coordination: the memory estimate is the asynchronous engine's; FedBuff's buffer counts") {
+TEST_CASE("coordination: the memory estimate is the asynchronous engine's and FedBuff's buffer counts") {
   const double barrier = parse_spec(base_spec(), "t").runs.at(0).memory_bytes;
   const double k1 = parse_spec(base_spec({{"coordination", {{"type", "fedbuff"}, {"buffer", 1}}}}), "t").runs.at(0).memory_bytes;
   const double k4 = parse_spec(base_spec({{"coordination", {{"type", "fedbuff"}, {"buffer", 4}}}}), "t").runs.at(0).memory_bytes;
@@ -187,7 +189,7 @@ TEST_CASE("coordination: the memory estimate is the asynchronous engine's; FedBu
   CHECK(k4 > k1);  // three more buffered models
 }
 
-TEST_CASE("coordination: the period warning is the barrier's; the default plots add the staleness plot") {
+TEST_CASE("coordination: the period warning is the barrier's and the default plots add the staleness plot") {
   // τ = 100 is far above T^(2/3)/(pB)^(1/3) = 22: the barrier run is warned, the asynchronous one not.
   const Json period = {{"type", "fixed"}, {"period", 100}};
   const auto has_period_warning = [](const RunSpec& run) {

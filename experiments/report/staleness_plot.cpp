@@ -1,8 +1,8 @@
 // The staleness plot (plot kind "staleness", docs/experiments.md): for each curve label (variant
 // and sweep point), the fraction of its runs' pushes that arrived with staleness k = 0, 1, ...,
 // max, from summary.json's "asynchrony" (experiments/store/run_summary.hpp). Each run's histogram
-// is made fractions of its own pushes first, then summarised over seeds (mean with a 95% CI), so
-// every seed weighs the same whatever its number of pushes.
+// is made fractions of its own pushes first, then summarised over seeds (mean with a 95% CI,
+// clipped to [0, 1]), so every seed weighs the same whatever its number of pushes.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -84,12 +84,14 @@ Figure staleness_figure(const PlotSpec& plot, const std::string& stem, const Plo
           ++f.dropped.y_off_axis;
           continue;
         }
-        const double lower = plot.log_y && s.lower <= 0 ? s.mean * 1e-3 : s.lower;
-        block += fmt::format("{} {} {} {} {}\n", k, s.mean, lower, s.upper, s.n);
+        // A fraction lies in [0, 1]: so does its interval (a t-interval over few seeds may not).
+        const double lower = plot.log_y && s.lower <= 0 ? s.mean * 1e-3 : std::max(s.lower, 0.0);
+        const double upper = std::min(s.upper, 1.0);
+        block += fmt::format("{} {} {} {} {}\n", k, s.mean, lower, upper, s.n);
         ++rows;
         f.x_span.add(static_cast<double>(k), false);
         f.y_span.add(lower, plot.log_y);
-        f.y_span.add(s.upper, plot.log_y);
+        f.y_span.add(upper, plot.log_y);
       }
       f.data += block + "\n\n";
       f.rows += rows;
@@ -109,7 +111,8 @@ Figure staleness_figure(const PlotSpec& plot, const std::string& stem, const Plo
   for (const auto& label : order) {
     f.key.push_back({label, fmt::format("with yerrorlines lw 2 pt 7 lc rgb '{}'", curve_colour(style_of.at(label)))});
   }
-  f.setup = "set offsets 0.3, 0.3, graph 0.05, graph 0.05\n";
+  f.setup = f.y_from_zero ? "set autoscale xfix\nset offsets 0.5, 0.5, graph 0.05, 0\n"
+                          : "set autoscale xfix\nset offsets 0.5, 0.5, graph 0.05, graph 0.05\n";
   // Integer tics: one per staleness while they fit.
   f.setup += !f.x_span.empty && f.x_span.high <= 20 ? "set xtics 1\n" : "set format x '%.0f'\n";
   if (f.y_from_zero) f.setup += "set yrange [0:*]\n";

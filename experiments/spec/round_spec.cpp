@@ -42,7 +42,69 @@ void add_if_chosen(Json& config, const std::string& key, const Configured<Produc
 // The rules of an asynchronous run (round::check_async_pipeline), each refused at the key that
 // breaks it; returns τ, the local steps of every job.
 long check_asynchronous(const RoundSpec& r, const round::Pipeline& pipeline, const Location& root,
-                        const BuildContext& context, const Configured<SyncSchedule>& schedule);
+                        const BuildContext& context, const Configured<SyncSchedule>& schedule) {
+  const std::string kind = r.coordination.type();
+  const auto& constant = constant_period_schedules();
+  if (std::find(constant.begin(), constant.end(), schedule.type()) == constant.end()) {
+    root.child("schedule").child("type").fail(fmt::format(
+        "must have a constant period with coordination \"{}\", got \"{}\": asynchronous workers run τ local "
+        "steps per job; the schedule must have a constant period ({})",
+        kind, schedule.type(), join_names(constant)));
+  }
+  const auto refuse = [&](const char* key, const std::string& rule) {
+    root.child(key).child("type").fail(fmt::format("with coordination \"{}\", {}", kind, rule));
+  };
+  using round::ParticipationKind;
+  if (pipeline.participation.kind != ParticipationKind::full &&
+      pipeline.participation.kind != ParticipationKind::available) {
+    refuse("participation", fmt::format("must be \"full\" or \"available\" (workers pull when they are free), got "
+                                        "\"{}\"",
+                                        r.participation.type()));
+  }
+  if (pipeline.participation.kind == ParticipationKind::available) {
+    // A worker pulls when present; one never present (q_i = 0 without a diurnal swing) never
+    // does, and with nobody ever present no push would arrive.
+    const auto& q = pipeline.participation.probability;
+    const bool swings = pipeline.participation.period_rounds > 0 && pipeline.participation.amplitude > 0;
+    if (!swings && std::all_of(q.begin(), q.end(), [](double value) { return value <= 0; })) {
+      root.child("participation").child("probability").fail(fmt::format(
+          "with coordination \"{}\", some worker must be available (q_i > 0): no worker would ever pull or push",
+          kind));
+    }
+  }
+  if (pipeline.local_work.kind != round::LocalWorkKind::schedule) {
+    refuse("local_work", fmt::format("must be \"schedule\" (every job runs the schedule's τ steps), got \"{}\"",
+                                     r.local_work.type()));
+  }
+  if (pipeline.correction.kind == round::CorrectionKind::scaffold) {
+    refuse("correction", "must be \"none\" or \"fedprox\", got \"scaffold\" (its control variates need rounds)");
+  }
+  if (pipeline.aggregation != round::AggregationKind::uniform) {
+    refuse("aggregation", fmt::format("must be \"uniform\", got \"{}\"", r.aggregation.type()));
+  }
+  const round::CoordinationOptions coordination = r.coordination_options(context);
+  const bool plain_server = pipeline.server.kind == round::ServerKind::plain ||
+                            (pipeline.server.kind == round::ServerKind::sgd && pipeline.server.learning_rate == 1);
+  if (coordination.kind == round::CoordinationKind::fedasync && !plain_server) {
+    refuse("server", fmt::format("must be \"plain\", got \"{}\" (FedAsync mixes each push into the server model; a "
+                                 "server step needs \"fedbuff\")",
+                                 r.server.type()));
+  }
+  // τ: the first sync of a fresh schedule (a constant period: every later one is as far apart).
+  const auto fresh = schedule.build(context);
+  SyncContext start;
+  start.total_steps = context.steps;
+  start.workers = context.workers;
+  start.batch = context.batch;
+  const long tau = std::clamp(fresh->next_sync(start), 1L, context.steps);
+  // The engine's own check, on the same options: a rule missed above is still refused here.
+  try {
+    round::check_async_pipeline(pipeline, coordination, context.workers, tau);
+  } catch (const std::invalid_argument& e) {
+    root.child("coordination").fail(e.what());
+  }
+  return tau;
+}
 
 }  // namespace
 
@@ -134,67 +196,5 @@ RoundSpec read_round(const Json& run, const Location& root, const BuildContext& 
   if (r.asynchronous()) r.local_steps = check_asynchronous(r, pipeline, root, context, schedule);
   return r;
 }
-
-}  // namespace localsgd
-
-namespace localsgd {
-
-namespace {
-
-long check_asynchronous(const RoundSpec& r, const round::Pipeline& pipeline, const Location& root,
-                        const BuildContext& context, const Configured<SyncSchedule>& schedule) {
-  const std::string kind = r.coordination.type();
-  const auto& constant = constant_period_schedules();
-  if (std::find(constant.begin(), constant.end(), schedule.type()) == constant.end()) {
-    root.child("schedule").child("type").fail(fmt::format(
-        "must have a constant period with coordination \"{}\", got \"{}\": asynchronous workers run τ local "
-        "steps per job; the schedule must have a constant period ({})",
-        kind, schedule.type(), join_names(constant)));
-  }
-  const auto refuse = [&](const char* key, const std::string& rule) {
-    root.child(key).child("type").fail(fmt::format("with coordination \"{}\", {}", kind, rule));
-  };
-  using round::ParticipationKind;
-  if (pipeline.participation.kind != ParticipationKind::full &&
-      pipeline.participation.kind != ParticipationKind::available) {
-    refuse("participation", fmt::format("must be \"full\" or \"available\" (workers pull when they are free), got "
-                                        "\"{}\"",
-                                        r.participation.type()));
-  }
-  if (pipeline.local_work.kind != round::LocalWorkKind::schedule) {
-    refuse("local_work", fmt::format("must be \"schedule\" (every job runs the schedule's τ steps), got \"{}\"",
-                                     r.local_work.type()));
-  }
-  if (pipeline.correction.kind == round::CorrectionKind::scaffold) {
-    refuse("correction", "must be \"none\" or \"fedprox\", got \"scaffold\" (its control variates need rounds)");
-  }
-  if (pipeline.aggregation != round::AggregationKind::uniform) {
-    refuse("aggregation", fmt::format("must be \"uniform\", got \"{}\"", r.aggregation.type()));
-  }
-  const round::CoordinationOptions coordination = r.coordination_options(context);
-  const bool plain_server = pipeline.server.kind == round::ServerKind::plain ||
-                            (pipeline.server.kind == round::ServerKind::sgd && pipeline.server.learning_rate == 1);
-  if (coordination.kind == round::CoordinationKind::fedasync && !plain_server) {
-    refuse("server", fmt::format("must be \"plain\", got \"{}\" (FedAsync mixes each push into the server model; a "
-                                 "server step needs \"fedbuff\")",
-                                 r.server.type()));
-  }
-  // τ: the first sync of a fresh schedule (a constant period: every later one is as far apart).
-  const auto fresh = schedule.build(context);
-  SyncContext start;
-  start.total_steps = context.steps;
-  start.workers = context.workers;
-  start.batch = context.batch;
-  const long tau = std::clamp(fresh->next_sync(start), 1L, context.steps);
-  // The engine's own check, on the same options: a rule missed above is still refused here.
-  try {
-    round::check_async_pipeline(pipeline, coordination, context.workers, tau);
-  } catch (const std::invalid_argument& e) {
-    root.child("coordination").fail(e.what());
-  }
-  return tau;
-}
-
-}  // namespace
 
 }  // namespace localsgd
