@@ -280,6 +280,13 @@ TEST_CASE("compression: options name the rule they break; k from a ratio") {
   options.levels = 2;
   options.bytes_per_value = 0;
   CHECK_THROWS_WITH(make_compressor(options, 100), Catch::Contains("bytes_per_value"));
+  // Vectors of the wrong size are refused before anything is read or written.
+  auto c = make(CompressorKind::top_k, 4, 2);
+  std::vector<double> short_v(3, 1.0), out(4);
+  Rng rng(1, StreamPurpose::compression, 0, 0);
+  CHECK_THROWS_WITH(c->compress(short_v, out, rng), Catch::Contains("built for d = 4 got v of size 3"));
+  ErrorFeedback ef(*c);
+  CHECK_THROWS_WITH(ef.step(short_v, out, rng), Catch::Contains("the input has size 3"));
 }
 
 TEST_CASE("compression: no operator or error-feedback step allocates per call") {

@@ -42,6 +42,14 @@ std::string_view compressor_name(CompressorKind kind) {
   return "unknown";
 }
 
+void Compressor::check_sizes(std::size_t input, std::size_t output) const {
+  const auto d = static_cast<std::size_t>(dimension_);
+  if (input != d || output != d) {
+    throw std::invalid_argument("compression: an operator built for d = " + std::to_string(d) + " got v of size " +
+                                std::to_string(input) + " and an output of size " + std::to_string(output));
+  }
+}
+
 Index kept_coordinates(const CompressorOptions& options, Index dimension) {
   const std::string name(compressor_name(options.kind));
   if (options.k != 0) {

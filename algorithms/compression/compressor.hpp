@@ -49,9 +49,12 @@ class Compressor {
   Compressor(const Compressor&) = delete;
   Compressor& operator=(const Compressor&) = delete;
 
-  // out = C(v); v and out have the operator's dimension and must not overlap. Deterministic
-  // operators draw nothing from rng.
-  virtual void compress(std::span<const double> v, std::span<double> out, Rng& rng) = 0;
+  // out = C(v); v and out have the operator's dimension (else std::invalid_argument) and must not
+  // overlap. Deterministic operators draw nothing from rng.
+  void compress(std::span<const double> v, std::span<double> out, Rng& rng) {
+    check_sizes(v.size(), out.size());
+    apply(v, out, rng);
+  }
 
   virtual bool unbiased() const = 0;
   // ω for an unbiased operator, δ for a biased one (see the header comment); for scaled sign the
@@ -65,9 +68,13 @@ class Compressor {
   int bytes_per_value() const { return bytes_per_value_; }
 
  protected:
+  // C(v) for vectors of the right size.
+  virtual void apply(std::span<const double> v, std::span<double> out, Rng& rng) = 0;
   std::int64_t value_bits() const { return 8 * static_cast<std::int64_t>(bytes_per_value_); }
 
  private:
+  void check_sizes(std::size_t input, std::size_t output) const;
+
   Index dimension_;
   int bytes_per_value_;
 };

@@ -24,7 +24,7 @@ std::int64_t QsgdCompressor::message_bits() const {
   return value_bits() + static_cast<std::int64_t>(dimension()) * (1 + qsgd_level_bits(levels_));
 }
 
-void QsgdCompressor::compress(std::span<const double> v, std::span<double> out, Rng& rng) {
+void QsgdCompressor::apply(std::span<const double> v, std::span<double> out, Rng& rng) {
   double squares = 0;
   for (double x : v) squares += x * x;
   const double norm = std::sqrt(squares);

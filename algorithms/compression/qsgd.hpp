@@ -16,13 +16,13 @@ namespace localsgd::compression {
 class QsgdCompressor final : public Compressor {
  public:
   QsgdCompressor(Index dimension, int levels, int bytes_per_value);
-  void compress(std::span<const double> v, std::span<double> out, Rng& rng) override;
   bool unbiased() const override { return true; }
   double constant() const override;
   std::int64_t message_bits() const override;
   int levels() const { return levels_; }
 
  private:
+  void apply(std::span<const double> v, std::span<double> out, Rng& rng) override;
   int levels_;
 };
 

@@ -16,7 +16,7 @@ double RandomKCompressor::constant() const {
   return scaled_ ? ratio - 1.0 : 1.0 / ratio;
 }
 
-void RandomKCompressor::compress(std::span<const double> v, std::span<double> out, Rng& rng) {
+void RandomKCompressor::apply(std::span<const double> v, std::span<double> out, Rng& rng) {
   const Index d = dimension();
   // Floyd: for j = d − k, …, d − 1 draw t uniform in [0, j]; take t unless already taken, else j.
   Index count = 0;

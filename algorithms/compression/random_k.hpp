@@ -17,13 +17,13 @@ namespace localsgd::compression {
 class RandomKCompressor final : public Compressor {
  public:
   RandomKCompressor(Index dimension, Index k, bool scaled, int bytes_per_value);
-  void compress(std::span<const double> v, std::span<double> out, Rng& rng) override;
   bool unbiased() const override { return scaled_; }
   double constant() const override;
   std::int64_t message_bits() const override { return static_cast<std::int64_t>(k_) * value_bits() + 64; }
   Index k() const { return k_; }
 
  private:
+  void apply(std::span<const double> v, std::span<double> out, Rng& rng) override;
   Index k_;
   bool scaled_;
   std::vector<Index> chosen_;          // scratch: the subset S

@@ -4,7 +4,7 @@
 
 namespace localsgd::compression {
 
-void ScaledSignCompressor::compress(std::span<const double> v, std::span<double> out, Rng& /*rng*/) {
+void ScaledSignCompressor::apply(std::span<const double> v, std::span<double> out, Rng& /*rng*/) {
   double l1 = 0;
   for (double x : v) l1 += std::abs(x);
   const double scale = l1 / static_cast<double>(v.size());

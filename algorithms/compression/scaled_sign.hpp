@@ -13,10 +13,12 @@ namespace localsgd::compression {
 class ScaledSignCompressor final : public Compressor {
  public:
   using Compressor::Compressor;
-  void compress(std::span<const double> v, std::span<double> out, Rng& rng) override;
   bool unbiased() const override { return false; }
   double constant() const override { return 1.0 / static_cast<double>(dimension()); }
   std::int64_t message_bits() const override { return value_bits() + static_cast<std::int64_t>(dimension()); }
+
+ private:
+  void apply(std::span<const double> v, std::span<double> out, Rng& rng) override;
 };
 
 // δ(v) = ‖v‖₁²/(d‖v‖₂²) for v ≠ 0 (1 for v = 0: C(0) = 0 = v).

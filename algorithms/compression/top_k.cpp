@@ -9,7 +9,7 @@ namespace localsgd::compression {
 TopKCompressor::TopKCompressor(Index dimension, Index k, int bytes_per_value)
     : Compressor(dimension, bytes_per_value), k_(k), order_(static_cast<std::size_t>(dimension)) {}
 
-void TopKCompressor::compress(std::span<const double> v, std::span<double> out, Rng& /*rng*/) {
+void TopKCompressor::apply(std::span<const double> v, std::span<double> out, Rng& /*rng*/) {
   std::iota(order_.begin(), order_.end(), Index{0});
   // A strict total order on indices (|v| descending, then index ascending): the first k after
   // nth_element are exactly the k largest, whatever the ties.

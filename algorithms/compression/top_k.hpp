@@ -13,13 +13,13 @@ namespace localsgd::compression {
 class TopKCompressor final : public Compressor {
  public:
   TopKCompressor(Index dimension, Index k, int bytes_per_value);
-  void compress(std::span<const double> v, std::span<double> out, Rng& rng) override;
   bool unbiased() const override { return false; }
   double constant() const override { return static_cast<double>(k_) / static_cast<double>(dimension()); }
   std::int64_t message_bits() const override { return static_cast<std::int64_t>(k_) * (value_bits() + 32); }
   Index k() const { return k_; }
 
  private:
+  void apply(std::span<const double> v, std::span<double> out, Rng& rng) override;
   Index k_;
   std::vector<Index> order_;  // scratch: coordinate indices, partitioned so the first k are kept
 };
