@@ -49,6 +49,8 @@ enum class StreamPurpose : std::uint64_t {
   participation = 7,    // who takes part in round r (worker 0 for a draw of the set, worker i for
                         // i's own presence; step slot: r)
   local_work = 8,       // worker i's local step count in round r (step slot: r)
+  compression = 9,      // worker i's compression draws at step t (random-k subsets, QSGD's
+                        // rounding; algorithms/compression/; step slot: t)
 };
 
 // Within StreamPurpose::data, the worker slot names what is generated, so that the row-addressed
