@@ -34,6 +34,13 @@ class NetworkModel {
   // (an asynchronous pull or push, sim/async_engine.hpp): a pull and a push together cost what
   // one worker's exchange with the server costs, without waiting for the others.
   virtual double message_seconds(Index values) const = 0;
+  // Bytes of one uncompressed message of `values` model coordinates.
+  virtual double dense_bytes(Index values) const { return 8.0 * static_cast<double>(values); }
+  // Seconds for the all-gather of compressed messages (DESIGN.md §5.5): each of `workers` workers
+  // contributes `message_bytes` bytes and ends with everyone's, to decode and add up itself
+  // (compressed vectors cannot be summed on the way as an all-reduce does). `values` is d, for a
+  // server that may return the dense sum instead. docs/clock.md gives every model's formula.
+  virtual double allgather_seconds(int workers, Index values, double message_bytes) const = 0;
 };
 
 }  // namespace localsgd

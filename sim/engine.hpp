@@ -100,6 +100,7 @@ struct RunReport {
   std::vector<long> steps_run;
   std::vector<long> dropped_steps;
   int empty_rounds = 0;      // syncs in which no worker took part (the server model stayed)
+  double bytes_sent = 0;     // Evaluation::bytes at the end of the run
   // Set for an asynchronous run only. There `rounds` counts server updates (the server model's
   // version), communication_time is the mean over workers of their message time, and for every
   // worker virtual_time = busy + idle + its communication_seconds.

@@ -1,5 +1,6 @@
 #include "sim/network_models.hpp"
 
+#include <algorithm>
 #include <bit>
 
 namespace localsgd {
@@ -33,6 +34,31 @@ double RecursiveDoublingAllReduce::allreduce_seconds(int workers, Index values) 
 double ParameterServer::allreduce_seconds(int workers, Index values) const {
   const double p = workers;
   return 2.0 * (link_.latency + p * link_.message_bytes(values) / link_.bandwidth);
+}
+
+double RingAllReduce::allgather_seconds(int workers, Index /*values*/, double message_bytes) const {
+  return (workers - 1.0) * link_.seconds_for_bytes(message_bytes);
+}
+
+double TreeAllReduce::allgather_seconds(int workers, Index /*values*/, double message_bytes) const {
+  if (workers == 1) return 0.0;
+  const double levels = ceil_log2(workers);
+  const double p = workers;
+  return levels * link_.latency + (p - 1.0) * message_bytes / link_.bandwidth +
+         levels * link_.seconds_for_bytes(p * message_bytes);
+}
+
+double RecursiveDoublingAllReduce::allgather_seconds(int workers, Index /*values*/, double message_bytes) const {
+  const double p = workers;
+  const double exchange = floor_log2(workers) * link_.latency + (p - 1.0) * message_bytes / link_.bandwidth;
+  if (std::has_single_bit(static_cast<unsigned>(workers))) return exchange;
+  return exchange + link_.seconds_for_bytes(message_bytes) + link_.seconds_for_bytes(p * message_bytes);
+}
+
+double ParameterServer::allgather_seconds(int workers, Index values, double message_bytes) const {
+  const double p = workers;
+  const double returned = std::min(link_.message_bytes(values), p * message_bytes);
+  return link_.seconds_for_bytes(p * message_bytes) + link_.seconds_for_bytes(p * returned);
 }
 
 }  // namespace localsgd

@@ -16,6 +16,8 @@ class ConstantNetwork final : public NetworkModel {
   explicit ConstantNetwork(double seconds) : seconds_(seconds) {}
   double allreduce_seconds(int /*workers*/, Index /*values*/) const override { return seconds_; }
   double message_seconds(Index /*values*/) const override { return seconds_ / 2; }
+  // A compressed round costs what an average costs: the model has no sizes.
+  double allgather_seconds(int /*workers*/, Index /*values*/, double /*message_bytes*/) const override { return seconds_; }
 
  private:
   double seconds_;
@@ -32,6 +34,8 @@ struct LinkParameters {
   // asynchronous messages of every α-β model below cost this: the server's link is not shared
   // (no queueing of concurrent pushes is modelled; docs/clock.md).
   double message_seconds(Index values) const { return latency + message_bytes(values) / bandwidth; }
+  // α + S/β for a message of S bytes.
+  double seconds_for_bytes(double bytes) const { return latency + bytes / bandwidth; }
 };
 
 // Ring all-reduce: a reduce-scatter and an all-gather of p − 1 steps each, every step moving S/p
@@ -43,6 +47,10 @@ class RingAllReduce final : public NetworkModel {
   explicit RingAllReduce(LinkParameters link) : link_(link) {}
   double allreduce_seconds(int workers, Index values) const override;
   double message_seconds(Index values) const override { return link_.message_seconds(values); }
+  // Ring all-gather: p − 1 steps, each forwarding one worker's message: (p − 1)(α + S_c/β)
+  // (Thakur, Rabenseifner & Gropp 2005, §4.1: (p − 1)α + ((p − 1)/p)·n/β with n = p·S_c).
+  double allgather_seconds(int workers, Index values, double message_bytes) const override;
+  double dense_bytes(Index values) const override { return link_.message_bytes(values); }
 
  private:
   LinkParameters link_;
@@ -57,6 +65,11 @@ class TreeAllReduce final : public NetworkModel {
   explicit TreeAllReduce(LinkParameters link) : link_(link) {}
   double allreduce_seconds(int workers, Index values) const override;
   double message_seconds(Index values) const override { return link_.message_seconds(values); }
+  // Binomial-tree gather of the p messages to a root, then their broadcast along the same tree:
+  // ⌈log₂ p⌉α + (p − 1)S_c/β + ⌈log₂ p⌉(α + p·S_c/β) (Thakur et al. 2005: a gather moves each
+  // message once; the broadcast forwards all of them at every level).
+  double allgather_seconds(int workers, Index values, double message_bytes) const override;
+  double dense_bytes(Index values) const override { return link_.message_bytes(values); }
 
  private:
   LinkParameters link_;
@@ -73,6 +86,11 @@ class RecursiveDoublingAllReduce final : public NetworkModel {
   explicit RecursiveDoublingAllReduce(LinkParameters link) : link_(link) {}
   double allreduce_seconds(int workers, Index values) const override;
   double message_seconds(Index values) const override { return link_.message_seconds(values); }
+  // Recursive-doubling all-gather (Thakur et al. 2005, §4.1): round k exchanges the 2^k messages
+  // gathered so far, log₂ p·α + (p − 1)S_c/β for p = 2^m; otherwise the extra workers first hand
+  // their message to a partner (α + S_c/β) and finally get all p back (α + p·S_c/β).
+  double allgather_seconds(int workers, Index values, double message_bytes) const override;
+  double dense_bytes(Index values) const override { return link_.message_bytes(values); }
 
  private:
   LinkParameters link_;
@@ -89,6 +107,10 @@ class ParameterServer final : public NetworkModel {
   explicit ParameterServer(LinkParameters link) : link_(link) {}
   double allreduce_seconds(int workers, Index values) const override;
   double message_seconds(Index values) const override { return link_.message_seconds(values); }
+  // Every worker pushes its message (α + p·S_c/β on the server's link); the server decodes, adds
+  // and sends back the dense sum or the p messages, whichever is smaller: α + p·min(S, p·S_c)/β.
+  double allgather_seconds(int workers, Index values, double message_bytes) const override;
+  double dense_bytes(Index values) const override { return link_.message_bytes(values); }
 
  private:
   LinkParameters link_;

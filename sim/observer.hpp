@@ -19,6 +19,9 @@ struct Evaluation {
   double gap = 0;       // F(x̄_t) − F*
   double grad_norm_sq = 0;  // ‖∇F(x̄_t)‖²
   double consensus = 0;     // (1/p) Σ_i ‖x_i − x̄_t‖², before averaging at a sync
+  // Bytes the workers have sent so far, summed over workers and syncs: each participant's message
+  // per sync, d·bytes_per_value for a whole model, Compressor::message_bytes() when compressed.
+  double bytes = 0;
 };
 
 struct Worker;

@@ -18,6 +18,15 @@ void check_input(const char* who, std::size_t size, Index dimension) {
 
 }  // namespace
 
+std::string_view feedback_name(Feedback feedback) {
+  switch (feedback) {
+    case Feedback::none: return "none";
+    case Feedback::ef: return "ef";
+    case Feedback::ef21: return "ef21";
+  }
+  return "none";
+}
+
 ErrorFeedback::ErrorFeedback(Compressor& compressor)
     : compressor_(compressor),
       error_(Vector::Zero(compressor.dimension())),

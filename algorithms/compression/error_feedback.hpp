@@ -16,10 +16,20 @@
 // The receiver keeps the same g (it starts equal on both sides, 0 here; the paper allows any
 // g_i^0, e.g. C(∇f_i(x^0))) and adds c; the server's average of the g_i moves by the average c.
 #include <span>
+#include <string_view>
 
 #include "algorithms/compression/compressor.hpp"
 
 namespace localsgd::compression {
+
+// What a worker keeps between messages (the engine's per-worker memory, sim/engine.cpp).
+enum class Feedback {
+  none,  // send C(v)
+  ef,    // ErrorFeedback below
+  ef21,  // Ef21 below
+};
+
+std::string_view feedback_name(Feedback feedback);
 
 class ErrorFeedback {
  public:

@@ -14,6 +14,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "algorithms/compression/compressor.hpp"
+#include "algorithms/compression/error_feedback.hpp"
+
 namespace localsgd::round {
 
 enum class ParticipationKind {
@@ -92,16 +95,29 @@ struct ServerOptions {
   double epsilon = 1e-3;     // FedOpt's τ: the adaptivity, v starts at τ² (Reddi et al. 2021, Alg. 2)
 };
 
+// What a participant sends at a sync (DESIGN.md §5.5): without compression its model, averaged by an
+// all-reduce; with it, C applied to its model change Δ_i = y_i − x_r (through the worker's error
+// memory), the server adding the decoded messages: a_r = x_r + Σ_{i∈S_r} w_i m̂_i, where m̂_i is
+// C(Δ_i) (none), C(Δ_i + e_i) (ef) or g_i + C(Δ_i − g_i) (ef21). The messages travel as an
+// all-gather (NetworkModel::allgather_seconds), each of the operator's message_bytes().
+struct CompressionOptions {
+  bool enabled = false;  // false: models are averaged exactly (every earlier spec)
+  compression::CompressorOptions compressor;
+  compression::Feedback feedback = compression::Feedback::none;
+};
+
 struct Pipeline {
   ParticipationOptions participation;
   LocalWorkOptions local_work;
   CorrectionOptions correction;
   AggregationKind aggregation = AggregationKind::uniform;
   ServerOptions server;
+  CompressionOptions compression;
 
   // True when the round is version 1's: everyone, τ_r steps, no correction, uniform average.
   bool is_plain_averaging() const {
-    return participation.kind == ParticipationKind::full && local_work.kind == LocalWorkKind::schedule &&
+    return !compression.enabled && participation.kind == ParticipationKind::full &&
+           local_work.kind == LocalWorkKind::schedule &&
            correction.kind == CorrectionKind::none && aggregation == AggregationKind::uniform &&
            (server.kind == ServerKind::plain || (server.kind == ServerKind::sgd && server.learning_rate == 1));
   }
