@@ -45,6 +45,12 @@ inline char fork_point = 0;
 // as it saves.
 inline constexpr std::size_t kParallelValues = std::size_t{1} << 16;
 
+// The first item of chunk c when `count` items are split into `chunks` consecutive chunks as equal as
+// can be (chunk_begin(count, chunks, chunks) = count).
+inline int chunk_begin(int count, int chunk, int chunks) {
+  return static_cast<int>(static_cast<long>(count) * chunk / chunks);
+}
+
 // tbb::parallel_for(range, body, partitioner...).
 template <class Range, class Body, class... Partitioner>
 void parallel_for_range(const Range& range, const Body& body, Partitioner&&... partitioner) {

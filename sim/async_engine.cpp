@@ -168,9 +168,7 @@ void AsyncEngine::compute_pending() {
     // touches only its worker, so the split changes no bit.
     const auto chunks = std::min(count, static_cast<int>(chunks_.size()));
     parallel_for_index(0, chunks, [&](int c) {
-      const auto begin = static_cast<int>(static_cast<long>(count) * c / chunks);
-      const auto end = static_cast<int>(static_cast<long>(count) * (c + 1) / chunks);
-      run_range(begin, end, chunks_[static_cast<std::size_t>(c)]);
+      run_range(chunk_begin(count, c, chunks), chunk_begin(count, c + 1, chunks), chunks_[static_cast<std::size_t>(c)]);
     });
   }
   for (int id : pending_) jobs_[static_cast<std::size_t>(id)].computed = true;

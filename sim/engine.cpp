@@ -66,6 +66,10 @@ Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm,
     throw std::invalid_argument("Engine: the problem was partitioned for a different number of workers");
   }
   round::check_pipeline(algorithm_.pipeline, config_.workers, algorithm_.optimizer.state_vectors() > 0);
+  round::check_compression(algorithm_.pipeline,
+                           algorithm_.optimizer.state_at_sync() == StateAtSync::average &&
+                               algorithm_.optimizer.state_vectors() > 0,
+                           problem_.dim());
 }
 
 bool Engine::runs_in_parallel(int workers, long steps, int batch, Index dim) {
@@ -114,6 +118,7 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   if (draws_sets) shared += heap_block(4.0 * p);                                     // draw marks
   if (pipeline.participation.kind == round::ParticipationKind::weighted) shared += heap_block(8.0 * p);
   if (weighted) shared += 2 * heap_block(8.0 * p);                                   // weights, n_i
+  shared += CompressedMessages::estimate_bytes(pipeline.compression, shape.workers, shape.dim, static_cast<int>(chunks));
   return p * per_worker + shared;
 }
 
@@ -205,6 +210,7 @@ void Engine::begin_round(long round, long start, long period) {
   step_size_ratio_ = (committed_step_size_ == 0 || round_step_size_ == committed_step_size_)
                          ? 1.0
                          : round_step_size_ / committed_step_size_;
+  round_end_ = start + period;
   round_open_ = true;
 }
 
@@ -241,9 +247,7 @@ void Engine::run_workers(long first, long last) {
   // Fixed chunks of consecutive participants, each a task with its own scratch.
   const auto chunks = std::min(count, static_cast<int>(chunks_.size()));
   parallel_for_index(0, chunks, [&](int c) {
-    const auto begin = static_cast<int>(static_cast<long>(count) * c / chunks);
-    const auto end = static_cast<int>(static_cast<long>(count) * (c + 1) / chunks);
-    run_range(begin, end, chunks_[static_cast<std::size_t>(c)]);
+    run_range(chunk_begin(count, c, chunks), chunk_begin(count, c + 1, chunks), chunks_[static_cast<std::size_t>(c)]);
   });
 }
 
@@ -254,6 +258,20 @@ void Engine::aggregate_into(Vector& out) {
     return;
   }
   auto model = [this](std::size_t j) -> const Vector& { return workers_[static_cast<std::size_t>(participants_[j])].model; };
+  if (compressed_) {
+    // a_r = x_r + Σ_j w_j m̂_j: the decoded messages stand in for the model changes y_j − x_r.
+    messages_.decode(participants_, workers_, server_, round_end_);
+    auto message = [this](std::size_t j) -> const Vector& { return messages_.message(j); };
+    if (uniform_weights_) {
+      deterministic_average(count, message, out, averaging_scratch_);
+      out += server_;
+      return;
+    }
+    parallel_sum_vectors(
+        count, [&](std::size_t j) { return weights_[j] * message(j); }, out, averaging_scratch_,
+        [&](tree::Coordinates c) { out.segment(c.begin, c.size) += server_.segment(c.begin, c.size); });
+    return;
+  }
   if (uniform_weights_) {
     // The mean of the participants; with everyone taking part, LUPA's average bit for bit.
     deterministic_average(count, model, out, averaging_scratch_);
@@ -300,6 +318,7 @@ Evaluation Engine::evaluate(long step, int rounds, double time, double consensus
   e.gap = m.gap;
   e.grad_norm_sq = m.grad_norm_sq;
   e.consensus = consensus_value;
+  e.bytes = bytes_;
   return e;
 }
 
@@ -311,7 +330,15 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
   double barrier = barrier_floor_;
   for (int id : participants_) barrier = std::max(barrier, workers_[static_cast<std::size_t>(id)].clock);
   const auto participants = static_cast<int>(participants_.size());
-  const double communication = participants > 0 ? clock_.network.allreduce_seconds(participants, problem_.dim()) : 0.0;
+  const Index dim = problem_.dim();
+  double communication = 0;
+  double message_bytes = clock_.network.dense_bytes(dim);
+  if (participants > 0 && compressed_) {
+    message_bytes = messages_.message_bytes();
+    communication = clock_.network.allgather_seconds(participants, dim, message_bytes);
+  } else if (participants > 0) {
+    communication = clock_.network.allreduce_seconds(participants, dim);
+  }
   const double done = barrier + communication;
   if (!std::isfinite(done)) return std::nullopt;
 
@@ -322,6 +349,8 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
     server_step_.apply(server_, aggregate_, step_size_ratio_, average_, /*commit=*/true);  // same x_{r+1}
   }
   if (!participants_.empty()) committed_step_size_ = round_step_size_;
+  if (compressed_) messages_.commit(participants_, workers_, server_);  // before x_r and the y_i change
+  bytes_ += participants * message_bytes;
   if (!counts_.empty()) {
     for (std::size_t j = 0; j < participants_.size(); ++j) {
       WorkerCounts& c = counts_[static_cast<std::size_t>(participants_[j])];
@@ -460,6 +489,12 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   // Enough chunks for the scheduler to balance (8 per thread), never more than workers.
   const int chunks = std::min(config_.workers, 8 * tbb::this_task_arena::max_concurrency());
   chunks_.assign(static_cast<std::size_t>(chunks), steps_.scratch(d));
+  // The identity operator sends the whole model: the exact average by all-reduce, bit for bit the
+  // uncompressed run (whatever the feedback: its memory would stay 0, or equal to the change sent).
+  compressed_ = pipeline.compression.enabled &&
+                pipeline.compression.compressor.kind != compression::CompressorKind::identity;
+  if (compressed_) messages_.begin_run(pipeline.compression, config_.workers, d, chunks, config_.seed);
+  bytes_ = 0;
   state_averages_.clear();
 
   RunReport report;
@@ -581,6 +616,7 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
     }
   }
   report.final_model = average_;
+  report.bytes_sent = bytes_;
   return report;
 }
 

@@ -19,6 +19,7 @@
 #include "algorithms/sync_schedule.hpp"
 #include "problems/problem.hpp"
 #include "sim/clock.hpp"
+#include "sim/compressed_messages.hpp"
 #include "sim/local_steps.hpp"
 #include "sim/observer.hpp"
 #include "sim/tree_sum_parallel.hpp"
@@ -221,6 +222,10 @@ class Engine {
   double round_step_size_ = 0;              // γ_r
   double committed_step_size_ = 0;          // γ of the last round whose server step was taken (0: none)
   long local_steps_done_ = 0;               // Σ over workers of local steps whose models were used
+  long round_end_ = 0;                      // the step that ends the current round (its sync)
+  bool compressed_ = false;                 // Pipeline::compression.enabled
+  CompressedMessages messages_;             // the participants' compressed messages and memory
+  double bytes_ = 0;                        // bytes sent so far (Evaluation::bytes)
 };
 
 }  // namespace localsgd

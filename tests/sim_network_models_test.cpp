@@ -99,3 +99,35 @@ TEST_CASE("asynchronous messages: alpha + S/beta under every alpha-beta model, h
   CHECK(2 * server.message_seconds(kDyadicValues) == server.allreduce_seconds(1, kDyadicValues));
   CHECK(ConstantNetwork(0.024).message_seconds(1000) == 0.012);
 }
+
+TEST_CASE("compressed messages: all-gather formulas by hand, dense message size") {
+  // Messages of S_c = 4 bytes: S_c/β = 1/2 s; α = 1/4 s. The dense model is S = 8 bytes.
+  const RingAllReduce ring(kDyadic);
+  const TreeAllReduce tree(kDyadic);
+  const RecursiveDoublingAllReduce doubling(kDyadic);
+  const ParameterServer server(kDyadic);
+  // Ring: (p − 1)(α + S_c/β).
+  CHECK(ring.allgather_seconds(1, kDyadicValues, 4) == 0);
+  CHECK(ring.allgather_seconds(4, kDyadicValues, 4) == 3 * 0.75);
+  // Tree: ⌈log₂ p⌉α + (p − 1)S_c/β + ⌈log₂ p⌉(α + p S_c/β); p = 4: 0.5 + 1.5 + 2 (0.25 + 2) = 6.5;
+  // p = 5: 3 levels: 0.75 + 2 + 3 (0.25 + 2.5) = 11.
+  CHECK(tree.allgather_seconds(1, kDyadicValues, 4) == 0);
+  CHECK(tree.allgather_seconds(4, kDyadicValues, 4) == 6.5);
+  CHECK(tree.allgather_seconds(5, kDyadicValues, 4) == 11);
+  // Recursive doubling: p = 4: 2α + 3 S_c/β = 2; p = 5: 2α + 4 S_c/β + (α + S_c/β) + (α + 5 S_c/β) = 2.5 + 0.75 + 2.75.
+  CHECK(doubling.allgather_seconds(1, kDyadicValues, 4) == 0);
+  CHECK(doubling.allgather_seconds(4, kDyadicValues, 4) == 2);
+  CHECK(doubling.allgather_seconds(5, kDyadicValues, 4) == 6);
+  // Parameter server: push α + p S_c/β; the return is the smaller of the dense sum (S = 8) and the
+  // p messages (p S_c): p = 1 sends the message back (4 bytes), p = 4 the dense sum (8 < 16).
+  CHECK(server.allgather_seconds(1, kDyadicValues, 4) == 0.75 + 0.75);
+  CHECK(server.allgather_seconds(4, kDyadicValues, 4) == (0.25 + 2) + (0.25 + 4));
+  // A compressed round on the constant network costs what an average costs.
+  CHECK(ConstantNetwork(0.024).allgather_seconds(8, 1000, 10) == 0.024);
+  // Dense messages: d · bytes_per_value (8 on the constant network).
+  CHECK(ring.dense_bytes(kDyadicValues) == 8);
+  CHECK(ConstantNetwork(1).dense_bytes(10) == 80);
+  // Full-size messages through the ring all-gather cost more than the ring all-reduce for p > 2
+  // (p − 1 whole messages against 2(p − 1)/p of one): what compression must win back.
+  CHECK(ring.allgather_seconds(8, kDyadicValues, 8) > ring.allreduce_seconds(8, kDyadicValues));
+}

@@ -99,7 +99,8 @@ struct ServerOptions {
 // all-reduce; with it, C applied to its model change Δ_i = y_i − x_r (through the worker's error
 // memory), the server adding the decoded messages: a_r = x_r + Σ_{i∈S_r} w_i m̂_i, where m̂_i is
 // C(Δ_i) (none), C(Δ_i + e_i) (ef) or g_i + C(Δ_i − g_i) (ef21). The messages travel as an
-// all-gather (NetworkModel::allgather_seconds), each of the operator's message_bytes().
+// all-gather (NetworkModel::allgather_seconds), each of the operator's message_bytes(). The identity
+// operator is the uncompressed run, bit for bit (models averaged by all-reduce).
 struct CompressionOptions {
   bool enabled = false;  // false: models are averaged exactly (every earlier spec)
   compression::CompressorOptions compressor;

@@ -73,4 +73,21 @@ void check_pipeline(const Pipeline& pipeline, int workers, bool optimizer_has_st
   }
 }
 
+void check_compression(const Pipeline& pipeline, bool optimizer_averages_state, Index dim) {
+  if (!pipeline.compression.enabled) return;
+  if (pipeline.correction.kind == CorrectionKind::scaffold) {
+    throw PipelineRuleError("compression", "SCAFFOLD's control variates would travel uncompressed: not with compression");
+  }
+  if (optimizer_averages_state) {
+    throw PipelineRuleError("compression",
+                            "the optimizer's state is averaged at every sync and would travel uncompressed: use "
+                            "state_at_sync keep or reset with compression");
+  }
+  try {
+    (void)compression::make_compressor(pipeline.compression.compressor, dim);
+  } catch (const std::invalid_argument& e) {
+    throw PipelineRuleError("compression", e.what());
+  }
+}
+
 }  // namespace localsgd::round

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "algorithms/round/pipeline.hpp"
+#include "core/types.hpp"
 
 namespace localsgd::round {
 
@@ -33,5 +34,12 @@ class PipelineRuleError : public std::invalid_argument {
 //     plain local SGD, and its fixed point is the minimiser of F only with weights that sum to one:
 //     an optimizer without state, and not with FedNova.
 void check_pipeline(const Pipeline& pipeline, int workers, bool optimizer_has_state);
+
+// Compression (Pipeline::compression) compresses the model change only, so nothing else may
+// travel at a sync: not SCAFFOLD's control variates, not an optimizer state that is averaged
+// (optimizer_averages_state: state_at_sync is average and there are state vectors). Throws
+// PipelineRuleError naming "compression", or the operator's own error (make_compressor) for its
+// parameters at dimension d.
+void check_compression(const Pipeline& pipeline, bool optimizer_averages_state, Index dim);
 
 }  // namespace localsgd::round
