@@ -9,14 +9,12 @@
 #include "algorithms/round/participation.hpp"
 #include "sim/averaging.hpp"
 #include "sim/consensus.hpp"
+#include "sim/heap_block.hpp"
 #include "sim/parallel.hpp"
 
 namespace localsgd {
 
 namespace {
-
-// Bytes of a heap block of `bytes`, with the allocator's bookkeeping (as Engine::estimate_bytes counts).
-double allocated_block(double bytes) { return bytes + 16.0; }
 
 // The optimizer's state rule without a barrier: there is no average to take, so `average` keeps
 // the worker's own state (as `keep`); `reset` restarts it at every pull.
@@ -66,31 +64,31 @@ AsyncEngine::AsyncEngine(const Problem& problem, EngineConfig config, AsyncAlgor
 double AsyncEngine::estimate_bytes(const EngineShape& shape, const round::CoordinationOptions& coordination) {
   const double d = static_cast<double>(shape.dim);
   const double p = shape.workers;
-  const double vector = allocated_block(8.0 * d);
+  const double vector = heap_block(8.0 * d);
   const double states = shape.optimizer_state_vectors;
   const bool fedbuff = coordination.kind == round::CoordinationKind::fedbuff;
   const bool keeps_pulled = fedbuff || shape.pipeline.correction.kind == round::CorrectionKind::fedprox;
   double per_worker = static_cast<double>(sizeof(Worker)) + vector + static_cast<double>(sizeof(Job)) +
                       4 * 8.0 +  // step counter, attempts, busy and communication seconds
                       static_cast<double>(sizeof(Event)) + 4.0;  // its event, its place among the pending
-  if (states > 0) per_worker += allocated_block(states * static_cast<double>(sizeof(Vector))) + states * vector;
+  if (states > 0) per_worker += heap_block(states * static_cast<double>(sizeof(Vector))) + states * vector;
   if (keeps_pulled) per_worker += static_cast<double>(sizeof(Vector)) + vector;
   const int threads = shape.threads > 0 ? shape.threads : tbb::this_task_arena::max_concurrency();
   const double chunks = std::min(p, 8.0 * threads);
   double per_chunk = static_cast<double>(sizeof(StepScratch)) + vector;
   if (shape.finite_sum) {
-    per_chunk += 2 * allocated_block(8.0 * static_cast<double>((LocalSteps::lookahead(shape.batch) + 1) * shape.batch));
+    per_chunk += 2 * heap_block(8.0 * static_cast<double>((LocalSteps::lookahead(shape.batch) + 1) * shape.batch));
   }
-  double shared = 8 * allocated_block(0) +              // the per-worker arrays' blocks
+  double shared = 8 * heap_block(0) +              // the per-worker arrays' blocks
                   3 * vector +                      // server, aggregate, next
                   chunks * per_chunk +              //
-                  allocated_block(8.0 * p) +             // distances
-                  allocated_block(8.0 * p) +             // pushes per worker
-                  allocated_block(8.0 * 1024);           // the staleness histogram (grows with the largest staleness)
+                  heap_block(8.0 * p) +             // distances
+                  heap_block(8.0 * p) +             // pushes per worker
+                  heap_block(8.0 * 1024);           // the staleness histogram (grows with the largest staleness)
   shared += round::ServerStep::state_vectors(shape.pipeline.server) * vector;
   if (fedbuff) {
     const double k = coordination.buffer;
-    shared += allocated_block(k * static_cast<double>(sizeof(Vector))) + k * vector + allocated_block(8.0 * k);
+    shared += heap_block(k * static_cast<double>(sizeof(Vector))) + k * vector + heap_block(8.0 * k);
   }
   return p * per_worker + shared;
 }

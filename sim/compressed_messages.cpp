@@ -4,6 +4,7 @@
 
 #include "core/parallel.hpp"
 #include "core/random.hpp"
+#include "sim/heap_block.hpp"
 
 namespace localsgd {
 
@@ -11,10 +12,8 @@ namespace {
 
 using compression::Feedback;
 
-std::span<double> view(Vector& x) { return {x.data(), static_cast<std::size_t>(x.size())}; }
+std::span<double> span_of(Vector& x) { return {x.data(), static_cast<std::size_t>(x.size())}; }
 
-// Bytes of a heap block of `bytes`, with the allocator's bookkeeping (as Engine::estimate_bytes).
-double heap_block(double bytes) { return bytes + 16.0; }
 
 }  // namespace
 
@@ -40,7 +39,7 @@ void CompressedMessages::decode_one(std::size_t j, int id, const Worker& worker,
   if (options_.feedback == Feedback::ef) input += memory_[i];
   if (options_.feedback == Feedback::ef21) input -= memory_[i];
   Rng rng(seed_, StreamPurpose::compression, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(round_end));
-  operators_[static_cast<std::size_t>(chunk)]->compress(view(input), view(out), rng);
+  operators_[static_cast<std::size_t>(chunk)]->compress(span_of(input), span_of(out), rng);
   if (options_.feedback == Feedback::ef21) out += memory_[i];
 }
 

@@ -12,6 +12,7 @@
 #include "algorithms/round/pipeline_rules.hpp"
 #include "sim/averaging.hpp"
 #include "sim/consensus.hpp"
+#include "sim/heap_block.hpp"
 #include "sim/parallel.hpp"
 
 namespace localsgd {
@@ -35,8 +36,6 @@ class CurrentAverage final : public AveragedModel {
 // microseconds; this is roughly 10 µs of per-sample work).
 constexpr double kParallelStepWork = 32768;
 
-// Bytes of a heap block of `bytes`, with the allocator's bookkeeping.
-double heap_block(double bytes) { return bytes + 16.0; }
 
 // Calls f(i) for every worker i, in parallel when `values` (p·d) is large. f must touch worker i only,
 // so the order of the calls changes nothing.
