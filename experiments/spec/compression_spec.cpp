@@ -41,7 +41,7 @@ void check_compression(const RoundSpec& round, const Configured<LocalOptimizer>&
     compression::make_compressor(options, dim);
   } catch (const std::invalid_argument& e) {
     const Location at = root.child("compression");
-    (options.k != 0 ? at.child("k") : at).fail(fmt::format("{} (the problem's dimension d = {})", e.what(), dim));
+    (options.k != 0 ? at.child("k") : at).fail(e.what());  // the message gives k and d
   }
 }
 
