@@ -143,7 +143,7 @@ TEST_CASE("compression: each rule's error names the JSON path and the rule") {
       {compressed({{"type", "qsgd"}, {"levels", 0}}), "/compression/levels: must be integer >= 1"},
       {compressed({{"type", "scaled_sign"}, {"k", 2}}), "/compression/k: unknown key \"k\""},
       {compressed({{"type", "identity"}, {"bytes_per_value", 0}}), "/compression/bytes_per_value: must be integer >= 1"},
-      {compressed({{"type", "identity"}, {"bytes_per_value", 9}}), "/compression/bytes_per_value: must be integer >= 1 and <= 8"},
+      {compressed({{"type", "identity"}, {"bytes_per_value", 9}}), "/compression/bytes_per_value: is too large: must be integer >= 1 and <= 8, got 9"},
       {compressed({{"type", "identity"}, {"feedback", "memory"}}), "/compression/feedback: must be one of"},
       {compressed({{"type", "top_5"}}), "/compression/type: unknown compression type \"top_5\""},
       {compressed({{"type", "top_k"}, {"k", 1}}, {{"coordination", {{"type", "fedasync"}}}}),
