@@ -265,6 +265,11 @@ TEST_CASE("compression: the bytes axis is refused without compression, accepted 
   CHECK(error_of(compressed(top, {{"expect", reaches}})) == "");
   CHECK(error_of(compressed(top, {{"expect", slope}})) == "");
   CHECK(error_of(compressed(top, {{"expect", speedup}, {"variants", two_variants}})) == "");
+  // With compression the list of axes a slope may take names bytes.
+  const Json unknown_axis = Json::parse(R"([{"type": "slope", "against": "batch", "max": 0}])");
+  CHECK_THAT(error_of(compressed(top, {{"expect", unknown_axis}})),
+             Catch::StartsWith("/expect/0/against: must be step, round, samples, time, bytes or a swept path (none is "
+                               "swept), got \"batch\""));
 }
 
 TEST_CASE("compression: first_reached on the bytes axis reads the evaluation points") {

@@ -117,7 +117,9 @@ void check_slope_references(const SlopeExpectation& s, const ExperimentSpec& spe
   }
   const bool swept = std::find(spec.swept_paths.begin(), spec.swept_paths.end(), s.against) != spec.swept_paths.end();
   if (!axis && !swept) {
-    where.child("against").fail(fmt::format("must be step, round, samples, time, bytes or a swept path ({}), got \"{}\"",
+    // bytes is an axis only when some run compresses.
+    where.child("against").fail(fmt::format("must be step, round, samples, time{} or a swept path ({}), got \"{}\"",
+                                            spec.compressed() ? ", bytes" : "",
                                             spec.swept_paths.empty() ? "none is swept" : join_names(spec.swept_paths),
                                             s.against));
   }
