@@ -121,6 +121,9 @@ TEST_CASE("every round policy type validates, resolves its defaults and builds")
   check_round_registry(correction_registry(), "correction", "none");
   check_round_registry(aggregation_registry(), "aggregation", "uniform");
   check_round_registry(server_registry(), "server", "plain");
+  // No compression type is the default: a spec without the key averages exactly, and every type
+  // (identity too) sends messages whose bytes are counted, so each stays in the configuration.
+  check_round_registry(compression_registry(), "compression", "");
 }
 
 TEST_CASE("every registered type validates, resolves its defaults and builds") {
@@ -211,6 +214,7 @@ TEST_CASE("localsgd list shows every registered type with exactly its own parame
   check(correction_registry());
   check(aggregation_registry());
   check(server_registry());
+  check(compression_registry());
   check(compute_registry());
   check(slowdown_registry());
   check(network_registry());

@@ -66,6 +66,9 @@ const Registry<round::ServerOptions>& server_registry();
 // The coordination of the workers (algorithms/round/coordination.hpp; catalog_coordination.cpp):
 // the barrier round, or asynchronous FedAsync / FedBuff.
 const Registry<round::CoordinationOptions>& coordination_registry();
+// What a participant sends at a sync (algorithms/compression/; catalog_compression.cpp): absent,
+// models are averaged exactly.
+const Registry<round::CompressionOptions>& compression_registry();
 const Registry<ComputeModel>& compute_registry();
 const Registry<NetworkModel>& network_registry();
 const Registry<WorkerSlowdowns>& slowdown_registry();

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdint>
 
+#include "algorithms/compression/compressor.hpp"
+#include "algorithms/compression/error_feedback.hpp"
 #include "algorithms/theory.hpp"
 #include "experiments/spec/spec_warnings.hpp"
 
@@ -50,15 +53,35 @@ Json coordination_json(const RunSpec& run) {
   return out;
 }
 
-Json round_json(const RunSpec& run) {
+// The compression of a run that sets it: as a policy, and its operator built for the problem's d
+// (validation has checked that it builds): unbiased or not, its constant (omega for an unbiased
+// operator, delta for a biased one), one message's bytes against a dense model's d * 8, and the
+// worker's error memory.
+Json compression_json(const RunSpec& run, Index dim) {
+  const round::CompressionOptions options = run.pipeline().compression;
+  const auto compressor = compression::make_compressor(options.compressor, dim);
+  Json out = policy_json(run.round.compression);
+  out["operator"] = std::string(compression::compressor_name(options.compressor.kind));
+  out["unbiased"] = compressor->unbiased();
+  out["constant"] = {{"name", compressor->unbiased() ? "omega" : "delta"}, {"value", compressor->constant()}};
+  out["message_bytes"] = compressor->message_bytes();
+  out["dense_bytes"] = static_cast<std::int64_t>(dim) * 8;
+  out["feedback"] = std::string(compression::feedback_name(options.feedback));
+  return out;
+}
+
+Json round_json(const RunSpec& run, Index dim) {
   const RoundSpec& round = run.round;
-  return {{"default", round.is_default()},
-          {"participation", policy_json(round.participation)},
-          {"local_work", policy_json(round.local_work)},
-          {"correction", policy_json(round.correction)},
-          {"aggregation", policy_json(round.aggregation)},
-          {"server", policy_json(round.server)},
-          {"coordination", coordination_json(run)}};
+  Json out = {{"default", round.is_default()},
+              {"participation", policy_json(round.participation)},
+              {"local_work", policy_json(round.local_work)},
+              {"correction", policy_json(round.correction)},
+              {"aggregation", policy_json(round.aggregation)},
+              {"server", policy_json(round.server)},
+              {"coordination", coordination_json(run)}};
+  // Only for a run that compresses: every other explanation stays as it was.
+  if (round.compressed()) out["compression"] = compression_json(run, dim);
+  return out;
 }
 
 // "k = v, k2 = v2" of a policy's parameters (empty without any).
@@ -119,7 +142,7 @@ Json explain_configuration(const RunSpec& run) {
       {"schedule", schedule_json},
       {"step_size",
        {{"type", run.step_size.type()}, {"first", step_size->at(0)}, {"last", step_size->at(run.steps - 1)}}},
-      {"round", round_json(run)},
+      {"round", round_json(run, problem->dim())},
       {"warnings", warnings},
   };
 }
@@ -134,6 +157,22 @@ std::string list_steps(const Json& steps) {
     }
     out += fmt::format("{}{}", out.empty() ? "" : ", ", steps[i].get<long>());
   }
+  return out;
+}
+
+// The compression lines of explain's text: the policy, then its operator's properties.
+std::string compression_text(const Json& c, long dim) {
+  const std::string params = params_text(c.at("params"));
+  const auto message = c.at("message_bytes").get<double>();
+  const auto dense = c.at("dense_bytes").get<double>();
+  std::string out = fmt::format("    compression {}{}: {}\n", c.at("type").get<std::string>(),
+                                params.empty() ? "" : " (" + params + ")", c.at("formula").get<std::string>());
+  out += fmt::format("      operator {}: {}, {} = {:.6g}; message {} bytes vs dense d * 8 = {} bytes (d = {}, {:.3g}x); "
+                     "feedback {}\n",
+                     c.at("operator").get<std::string>(), c.at("unbiased").get<bool>() ? "unbiased" : "biased",
+                     c.at("constant").at("name").get<std::string>(), c.at("constant").at("value").get<double>(),
+                     c.at("message_bytes").get<std::int64_t>(), c.at("dense_bytes").get<std::int64_t>(), dim,
+                     message / dense, c.at("feedback").get<std::string>());
   return out;
 }
 
@@ -215,6 +254,7 @@ std::string explain_text(const Json& explanation) {
       out += fmt::format("    {} {}{}: {}\n", family, policy.at("type").get<std::string>(),
                          params.empty() ? "" : " (" + params + ")", policy.at("formula").get<std::string>());
     }
+    if (round.contains("compression")) out += compression_text(round.at("compression"), p.at("dim").get<long>());
     if (const Json& coordination = round.at("coordination"); coordination.at("asynchronous").get<bool>()) {
       out += fmt::format("      asynchronous: tau = {} local steps per job (the schedule's period); {}; staleness weight "
                          "{}\n",

@@ -23,6 +23,7 @@ const char* axis_label(const std::string& axis) {
       {"round", "communication rounds"},
       {"samples", "samples drawn (all workers)"},
       {"time", "virtual time [s]"},
+      {"bytes", "bytes sent (all workers)"},
       {"loss", "loss F(x̄)"},
       {"gap", "optimality gap F(x̄) − F*"},
       {"grad_norm_sq", "‖∇F(x̄)‖²"},
@@ -33,7 +34,8 @@ const char* axis_label(const std::string& axis) {
 
 const char* by_label(const std::string& by) {
   static const std::map<std::string, const char*> labels = {
-      {"time", "virtual time [s]"}, {"step", "steps"}, {"round", "rounds"}, {"samples", "samples"}};
+      {"time", "virtual time [s]"}, {"step", "steps"}, {"round", "rounds"}, {"samples", "samples"},
+      {"bytes", "bytes sent"}};
   return labels.at(by);
 }
 
@@ -247,7 +249,9 @@ std::vector<Curve> curve_series(const Table& table, const PlotSpec& plot, const 
 // at every sync, so independent of the evaluation grid). Runs without such a target are absent.
 std::map<std::string, std::optional<double>> declared_hits(const std::filesystem::path& file, const PlotSpec& plot) {
   std::map<std::string, std::optional<double>> hits;
-  if (!std::filesystem::exists(file)) return hits;
+  // Target hits do not record bytes (sim/targets.hpp): on that axis the metrics rows decide, as in
+  // first_reached (run_record.hpp).
+  if (plot.by == Axis::bytes || !std::filesystem::exists(file)) return hits;
   const Table table = read_csv(file);
   const std::size_t run = table.column("run"), metric = table.column("metric"), value = table.column("value"),
                     reached = table.column("reached"), by = table.column(to_string(plot.by));

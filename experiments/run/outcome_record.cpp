@@ -122,6 +122,7 @@ RunRecord record_of(const RunOutcome& o) {
                                      a.communication_seconds};
   }
   s.targets = target_outcomes(o);
+  s.bytes_sent = r.bytes_sent;
   s.wall_seconds = o.wall_seconds;
   if (!o.rows.empty()) {
     const Evaluation& e = o.rows.back();

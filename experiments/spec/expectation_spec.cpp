@@ -117,7 +117,9 @@ void check_slope_references(const SlopeExpectation& s, const ExperimentSpec& spe
   }
   const bool swept = std::find(spec.swept_paths.begin(), spec.swept_paths.end(), s.against) != spec.swept_paths.end();
   if (!axis && !swept) {
-    where.child("against").fail(fmt::format("must be step, round, samples, time or a swept path ({}), got \"{}\"",
+    // bytes is an axis only when some run compresses.
+    where.child("against").fail(fmt::format("must be step, round, samples, time{} or a swept path ({}), got \"{}\"",
+                                            spec.compressed() ? ", bytes" : "",
                                             spec.swept_paths.empty() ? "none is swept" : join_names(spec.swept_paths),
                                             s.against));
   }
@@ -172,7 +174,21 @@ void check_swept_keys_taken(const ExpectationCheck& check, const ExperimentSpec&
 }
 
 // Checks names that a registry entry cannot see on its own (variants, swept paths, seeds).
+// The bytes axis exists only when some run compresses (the outputs carry bytes only then).
+void check_bytes_axis(const ExpectationCheck& check, const ExperimentSpec& spec, const Location& where) {
+  if (spec.compressed()) return;
+  const char* key = nullptr;
+  if (const auto* slope = std::get_if<SlopeExpectation>(&check); slope && slope->axis == Axis::bytes) key = "against";
+  if (const auto* reaches = std::get_if<ReachesExpectation>(&check); reaches && reaches->by == Axis::bytes) key = "by";
+  if (const auto* speedup = std::get_if<SpeedupExpectation>(&check); speedup && speedup->by == Axis::bytes) key = "by";
+  if (key) {
+    where.child(key).fail("\"bytes\" is an axis only when some run sets \"compression\" (no run of this spec sends "
+                          "compressed messages, so its outputs count no bytes); use step, round, samples or time");
+  }
+}
+
 void check_references(const ExpectationCheck& check, const ExperimentSpec& spec, const Location& where) {
+  check_bytes_axis(check, spec, where);
   if (confidence_of(check) && spec.seeds.size() < 2) {
     where.child("confidence").fail(fmt::format(
         "an interval over seeds needs at least 2 seeds, the spec has {}; give more \"seeds\" or drop \"confidence\"",
@@ -217,9 +233,9 @@ const Registry<ExpectationCheck>& expectation_registry() {
       {
           {"slope",
            "the log-log slope of a metric against a swept path (final values; also rounds or virtual_time) or "
-           "along the run against step/round/samples/time",
+           "along the run against step/round/samples/time/bytes",
            {ParamSpec::text("metric", "the metric").one_of(kSlopeMetricNames.list()).defaults_to("gap"),
-            ParamSpec::text("against", "a swept dotted path, or step, round, samples or time"), variant_param(),
+            ParamSpec::text("against", "a swept dotted path, or step, round, samples, time or bytes"), variant_param(),
             ParamSpec::number("min", "lowest allowed slope").optional(),
             ParamSpec::number("max", "highest allowed slope").optional(),
             ParamSpec::number("from", "fit only points with x >= from").optional(),
@@ -238,7 +254,7 @@ const Registry<ExpectationCheck>& expectation_registry() {
            ratio_of,
            [](const Params& p, const BuildContext&) { need_a_bound(p, "at_least", "at_most"); },
            Json{{"type", "ratio"}, {"variant", "LUPA"}, {"baseline", "Sync-SGD"}, {"at_most", 1.5}}},
-          {"reaches", "the mean metric falls to `value` by step/round/samples/time `before`",
+          {"reaches", "the mean metric falls to `value` by step/round/samples/time/bytes `before`",
            {metric_param(), ParamSpec::number("value", "the target epsilon"),
             ParamSpec::text("by", "the axis `before` is measured on").one_of(kAxisNames.list()).defaults_to("step"),
             ParamSpec::number("before", "the latest allowed point on that axis"), variant_param()},
@@ -247,7 +263,7 @@ const Registry<ExpectationCheck>& expectation_registry() {
            "how many times sooner `variant` reaches metric <= value than `baseline` (mean over seeds, on the `by` "
            "axis; from the runs' `targets` when one matches, else the evaluation points)",
            {metric_param(), ParamSpec::number("value", "the target epsilon"),
-            ParamSpec::text("by", "time, step, round or samples").one_of(kAxisNames.list()).defaults_to("time"),
+            ParamSpec::text("by", "time, step, round, samples or bytes").one_of(kAxisNames.list()).defaults_to("time"),
             ParamSpec::text("variant", "the variant's label"), ParamSpec::text("baseline", "the baseline variant's label"),
             ParamSpec::number("at_least", "lowest allowed speedup").optional(),
             ParamSpec::number("at_most", "highest allowed speedup").optional(), confidence_param()},

@@ -18,6 +18,7 @@ double value_at(const Evaluation& e, Axis axis) {
     case Axis::round: return e.round;
     case Axis::samples: return static_cast<double>(e.samples);
     case Axis::time: return e.time;
+    case Axis::bytes: return e.bytes;
   }
   return e.time;
 }

@@ -13,10 +13,12 @@
 namespace localsgd {
 
 enum class Metric { loss, gap, grad_norm_sq, consensus };
-enum class Axis { step, round, samples, time };
+// bytes: cumulative bytes all workers have sent (Evaluation::bytes); an axis only for specs where
+// some run sets `compression` (the outputs carry bytes only then).
+enum class Axis { step, round, samples, time, bytes };
 
 inline constexpr EnumNames<Metric, 4> kMetricNames{{"loss", "gap", "grad_norm_sq", "consensus"}};
-inline constexpr EnumNames<Axis, 4> kAxisNames{{"step", "round", "samples", "time"}};
+inline constexpr EnumNames<Axis, 5> kAxisNames{{"step", "round", "samples", "time", "bytes"}};
 
 inline std::string to_string(Metric metric) { return kMetricNames.name(metric); }
 inline std::string to_string(Axis axis) { return kAxisNames.name(axis); }

@@ -115,6 +115,7 @@ round::Pipeline RoundSpec::pipeline(const BuildContext& context) const {
   if (correction.entry) out.correction = *correction.build(context);
   if (aggregation.entry) out.aggregation = *aggregation.build(context);
   if (server.entry) out.server = *server.build(context);
+  if (compression.entry) out.compression = *compression.build(context);
   return out;
 }
 
@@ -124,10 +125,12 @@ round::CoordinationOptions RoundSpec::coordination_options(const BuildContext& c
 
 bool RoundSpec::asynchronous() const { return !is_default_type(coordination, kDefaultCoordination); }
 
+bool RoundSpec::compressed() const { return compression.entry != nullptr; }
+
 bool RoundSpec::is_default() const {
   return is_default_type(participation, kDefaultParticipation) && is_default_type(local_work, kDefaultLocalWork) &&
          is_default_type(correction, kDefaultCorrection) && is_default_type(aggregation, kDefaultAggregation) &&
-         is_default_type(server, kDefaultServer) && !asynchronous();
+         is_default_type(server, kDefaultServer) && !asynchronous() && !compressed();
 }
 
 void RoundSpec::add_to_config(Json& config) const {
@@ -137,11 +140,12 @@ void RoundSpec::add_to_config(Json& config) const {
   add_if_chosen(config, "aggregation", aggregation, kDefaultAggregation);
   add_if_chosen(config, "server", server, kDefaultServer);
   add_if_chosen(config, "coordination", coordination, kDefaultCoordination);
+  if (compressed()) config["compression"] = compression.resolved();
 }
 
 const std::vector<std::string>& round_keys() {
   static const std::vector<std::string> keys = {"participation", "local_work", "correction", "aggregation", "server",
-                                                  "coordination"};
+                                                  "coordination", "compression"};
   return keys;
 }
 
@@ -193,6 +197,10 @@ RoundSpec read_round(const Json& run, const Location& root, const BuildContext& 
     root.child("server").fail(e.what());
   }
   r.coordination = read_policy(coordination_registry(), run, root, "coordination", kDefaultCoordination, context);
+  // Its rules that involve other keys or the problem are checked by check_compression.
+  if (run.contains("compression")) {
+    r.compression = compression_registry().read(run.at("compression"), root.child("compression"), context);
+  }
   if (r.asynchronous()) r.local_steps = check_asynchronous(r, pipeline, root, context, schedule);
   return r;
 }

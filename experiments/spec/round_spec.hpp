@@ -19,6 +19,10 @@ struct RoundSpec {
   Configured<round::AggregationKind> aggregation;
   Configured<round::ServerOptions> server;
   Configured<round::CoordinationOptions> coordination;  // barrier (default), fedasync or fedbuff
+  // What a participant sends (experiments/catalog/catalog_compression.cpp). Not read (no entry)
+  // when the run has no `compression` key: models are averaged exactly. Every type given, identity
+  // included, is kept in the configuration: its messages are gathered and counted in bytes.
+  Configured<round::CompressionOptions> compression;
   // Asynchronous coordination: τ, the local steps of every job (the schedule's constant period);
   // 0 with the barrier.
   long local_steps = 0;
@@ -30,6 +34,8 @@ struct RoundSpec {
   round::CoordinationOptions coordination_options(const BuildContext& context) const;
   // The run has no barrier: it runs on the asynchronous engine (sim/async_engine.hpp).
   bool asynchronous() const;
+  // The run has a `compression` key (whatever its type).
+  bool compressed() const;
   // Every policy is its family's default type: the round of version 1.
   bool is_default() const;
   // Adds the policies that are not their family's default to a run's configuration, as run-level

@@ -15,6 +15,7 @@
 
 #include "algorithms/sync_schedule.hpp"
 #include "experiments/spec/clock_bound.hpp"
+#include "experiments/spec/compression_spec.hpp"
 #include "experiments/language/json_reader.hpp"
 #include "experiments/language/spec_error.hpp"
 #include "experiments/language/text_rules.hpp"
@@ -138,6 +139,7 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.optimizer = read_typed(optimizer_registry(), run, root, "optimizer", Json{{"type", "sgd"}}, context);
   const int state_vectors = r.optimizer.build(context)->state_vectors();
   r.round = read_round(run, root, context, state_vectors > 0, r.schedule);
+  check_compression(r.round, r.optimizer, state_vectors, problem->dim(), root, context);
 
   const Json default_clock = Json::object();
   const Json& clock = run.contains("clock") ? run.at("clock") : default_clock;
@@ -643,6 +645,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
     }
   }
 
+  check_bytes_plots(out.plots, out.compressed());
   // The default plots of a spec with asynchronous runs include the staleness histogram.
   if (!spec.contains("plots") &&
       std::any_of(out.runs.begin(), out.runs.end(), [](const RunSpec& r) { return r.round.asynchronous(); })) {
@@ -725,6 +728,10 @@ std::string read_spec_file(const std::filesystem::path& file) {
                                     kMaxSpecBytes >> 20));
   }
   return text;
+}
+
+bool ExperimentSpec::compressed() const {
+  return std::any_of(runs.begin(), runs.end(), [](const RunSpec& r) { return r.round.compressed(); });
 }
 
 }  // namespace localsgd

@@ -49,12 +49,16 @@ std::optional<Json> read_json_file(const std::filesystem::path& file) {
 }
 
 std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
-  std::string out = run_header(spec) + ",step,round,samples,time,loss,gap,grad_norm_sq,consensus\n";
+  // The bytes column only when some run compresses: every other spec's file stays as it was.
+  const bool bytes = spec.compressed();
+  std::string out = run_header(spec) + ",step,round,samples,time,loss,gap,grad_norm_sq,consensus";
+  out += bytes ? ",bytes\n" : "\n";
   for (std::size_t i = 0; i < records.size(); ++i) {
     const std::string prefix = run_prefix(spec.runs[i], spec);
     for (const Evaluation& e : records[i].rows) {
-      out += fmt::format("{},{},{},{},{},{},{},{},{}\n", prefix, e.step, e.round, e.samples, e.time, e.loss, e.gap,
+      out += fmt::format("{},{},{},{},{},{},{},{},{}", prefix, e.step, e.round, e.samples, e.time, e.loss, e.gap,
                          e.grad_norm_sq, e.consensus);
+      out += bytes ? fmt::format(",{}\n", e.bytes) : "\n";
     }
   }
   return out;
@@ -82,6 +86,7 @@ Json summary_json(const ExperimentSpec& spec, const std::vector<RunRecord>& reco
                   {"config", run.config}};
     const Json summary = to_json(records[i].summary);
     for (const auto& [key, value] : summary.items()) entry[key] = value;
+    if (spec.compressed()) entry["bytes_sent"] = records[i].summary.bytes_sent;
     runs.push_back(std::move(entry));
   }
   return {{"name", spec.name}, {"runs", runs}};

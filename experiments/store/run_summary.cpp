@@ -240,6 +240,7 @@ std::optional<double> declared_target_hit(const RunSummary& s, std::size_t k, Ax
     case Axis::round: return static_cast<double>(hit.round);
     case Axis::samples: return static_cast<double>(hit.samples);
     case Axis::time: return hit.time;
+    case Axis::bytes: return std::nullopt;  // a target hit does not record bytes (first_reached reads the rows)
   }
   return hit.time;
 }

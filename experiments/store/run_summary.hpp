@@ -84,6 +84,9 @@ struct RunSummary {
   // Only for an asynchronous run (JSON: "asynchrony"; absent otherwise).
   std::optional<AsynchronySummary> asynchrony;
   std::vector<TargetOutcome> targets;
+  // Bytes all workers sent (RunReport::bytes_sent). Not part of to_json: summary.json gives it
+  // only when some run of the spec sets `compression` (results.cpp), the run record keeps it.
+  double bytes_sent = 0;
   double wall_seconds = 0;  // the simulator's own time (never compared: it differs between reruns)
   std::optional<FinalMetrics> final_metrics;  // none without evaluation rows (JSON: "final": null)
   // A run that did not complete: the step it ended at and why (JSON: diverged_at_step and
