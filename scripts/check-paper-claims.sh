@@ -11,7 +11,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 status=0
-for spec in "$root"/experiments/paper/*/*.json "$root"/experiments/federated/*/*.json "$root"/experiments/asynchrony/*/*.json; do
+for spec in "$root"/experiments/paper/*/*.json "$root"/experiments/federated/*/*.json "$root"/experiments/asynchrony/*/*.json \
+    "$root"/experiments/compression/*/*.json; do
   name=$(basename "$(dirname "$spec")")/$(basename "$spec" .json)
   start=$(date +%s)
   if "$root/build/experiments/localsgd" run "$spec" --out "$out/$name" --quiet > "$out/log" 2>&1; then
