@@ -19,22 +19,13 @@
 #include "experiments/store/run_store.hpp"
 #include "experiments/store/runs_table.hpp"
 #include "sim/engine.hpp"
+#include "support/small_spec.hpp"
 
 using namespace localsgd;
+using test::base_spec;
+using test::error_of;
 
 namespace {
-
-// p = 4 workers, d = 5, 200 steps, τ = 10.
-Json base_spec(const Json& keys = Json::object()) {
-  Json spec = Json::parse(R"({
-    "problem": {"type": "least_squares", "samples": 400, "dim": 5},
-    "workers": 4, "steps": 200,
-    "schedule": {"type": "fixed", "period": 10},
-    "step_size": {"type": "constant", "value": 0.01}
-  })");
-  for (const auto& [key, value] : keys.items()) spec[key] = value;
-  return spec;
-}
 
 Json compressed(const Json& compression, const Json& keys = Json::object()) {
   Json spec = base_spec(keys);
@@ -44,15 +35,6 @@ Json compressed(const Json& compression, const Json& keys = Json::object()) {
 
 round::CompressionOptions options_of(const Json& compression) {
   return parse_spec(compressed(compression), "t").runs.at(0).pipeline().compression;
-}
-
-std::string error_of(const Json& spec) {
-  try {
-    parse_spec(spec, "t");
-  } catch (const SpecError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // Two rows per run, with bytes 0 and then `bytes`.

@@ -13,31 +13,13 @@
 #include "experiments/spec/spec.hpp"
 #include "experiments/spec/spec_warnings.hpp"
 #include "experiments/store/run_store.hpp"
+#include "support/small_spec.hpp"
 
 using namespace localsgd;
+using test::base_spec;
+using test::error_of;
 
 namespace {
-
-// p = 4 workers, d = 5, 200 steps, τ = 10.
-Json base_spec(const Json& keys = Json::object()) {
-  Json spec = Json::parse(R"({
-    "problem": {"type": "least_squares", "samples": 400, "dim": 5},
-    "workers": 4, "steps": 200,
-    "schedule": {"type": "fixed", "period": 10},
-    "step_size": {"type": "constant", "value": 0.01}
-  })");
-  for (const auto& [key, value] : keys.items()) spec[key] = value;
-  return spec;
-}
-
-std::string error_of(const Json& spec) {
-  try {
-    parse_spec(spec, "t");
-  } catch (const SpecError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 Json fedasync(const Json& extra = Json::object()) {
   Json c = {{"type", "fedasync"}};

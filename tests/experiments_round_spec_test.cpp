@@ -13,36 +13,17 @@
 #include "experiments/spec/spec.hpp"
 #include "experiments/store/run_store.hpp"
 #include "sim/engine.hpp"
+#include "support/small_spec.hpp"
 
 using namespace localsgd;
+using test::base_spec;
+using test::error_of;
 
 namespace {
-
-// p = 4 workers, d = 5, 200 steps, τ = 10.
-Json base_spec(const Json& keys = Json::object()) {
-  Json spec = Json::parse(R"({
-    "problem": {"type": "least_squares", "samples": 400, "dim": 5},
-    "workers": 4, "steps": 200,
-    "schedule": {"type": "fixed", "period": 10},
-    "step_size": {"type": "constant", "value": 0.01}
-  })");
-  for (const auto& [key, value] : keys.items()) spec[key] = value;
-  return spec;
-}
 
 round::Pipeline pipeline_of(const Json& keys) {
   const ExperimentSpec spec = parse_spec(base_spec(keys), "t");
   return spec.runs.at(0).pipeline();
-}
-
-// The message of the SpecError a spec raises ("" if it is valid).
-std::string error_of(const Json& spec) {
-  try {
-    parse_spec(spec, "t");
-  } catch (const SpecError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
