@@ -51,6 +51,8 @@ enum class StreamPurpose : std::uint64_t {
   local_work = 8,       // worker i's local step count in round r (step slot: r)
   compression = 9,      // worker i's compression draws at step t (random-k subsets, QSGD's
                         // rounding; algorithms/compression/; step slot: t)
+  topology = 10,        // a random gossip graph (algorithms/topology/random_regular.hpp: worker slot
+                        // = attempt; keyed by the topology's own graph_seed, not the run seed)
 };
 
 // Within StreamPurpose::data, the worker slot names what is generated, so that the row-addressed

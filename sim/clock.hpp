@@ -41,6 +41,10 @@ class NetworkModel {
   // (compressed vectors cannot be summed on the way as an all-reduce does). `values` is d, for a
   // server that may return the dense sum instead. docs/clock.md gives every model's formula.
   virtual double allgather_seconds(int workers, Index values, double message_bytes) const = 0;
+  // Seconds for one node's gossip exchange (DESIGN.md §5.5): it sends its message of
+  // `message_bytes` bytes to each of its `degree` neighbours, one after the other, and receives
+  // theirs at the same time (full-duplex links). docs/clock.md gives every model's formula.
+  virtual double gossip_seconds(int degree, double message_bytes) const = 0;
 };
 
 }  // namespace localsgd

@@ -65,10 +65,10 @@ Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm,
     throw std::invalid_argument("Engine: the problem was partitioned for a different number of workers");
   }
   round::check_pipeline(algorithm_.pipeline, config_.workers, algorithm_.optimizer.state_vectors() > 0);
-  round::check_compression(algorithm_.pipeline,
-                           algorithm_.optimizer.state_at_sync() == StateAtSync::average &&
-                               algorithm_.optimizer.state_vectors() > 0,
-                           problem_.dim());
+  const bool averages_state =
+      algorithm_.optimizer.state_at_sync() == StateAtSync::average && algorithm_.optimizer.state_vectors() > 0;
+  round::check_compression(algorithm_.pipeline, averages_state, problem_.dim());
+  round::check_gossip(algorithm_.pipeline, config_.workers, averages_state);
 }
 
 bool Engine::runs_in_parallel(int workers, long steps, int batch, Index dim) {
@@ -117,7 +117,10 @@ double Engine::estimate_bytes(const EngineShape& shape) {
   if (draws_sets) shared += heap_block(4.0 * p);                                     // draw marks
   if (pipeline.participation.kind == round::ParticipationKind::weighted) shared += heap_block(8.0 * p);
   if (weighted) shared += 2 * heap_block(8.0 * p);                                   // weights, n_i
-  shared += CompressedMessages::estimate_bytes(pipeline.compression, shape.workers, shape.dim, static_cast<int>(chunks));
+  if (!pipeline.gossip.enabled) {
+    shared += CompressedMessages::estimate_bytes(pipeline.compression, shape.workers, shape.dim, static_cast<int>(chunks));
+  }
+  shared += Gossip::estimate_bytes(pipeline, shape.workers, shape.dim, static_cast<int>(chunks));
   return p * per_worker + shared;
 }
 
@@ -332,7 +335,10 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
   const Index dim = problem_.dim();
   double communication = 0;
   double message_bytes = clock_.network.dense_bytes(dim);
-  if (participants > 0 && compressed_) {
+  const long gossip_round = round - 1;  // W^(r) of this sync
+  if (gossiping_) {
+    communication = gossip_.round_seconds(clock_.network, gossip_round);
+  } else if (participants > 0 && compressed_) {
     message_bytes = messages_.message_bytes();
     communication = clock_.network.allgather_seconds(participants, dim, message_bytes);
   } else if (participants > 0) {
@@ -349,7 +355,14 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
   }
   if (!participants_.empty()) committed_step_size_ = round_step_size_;
   if (compressed_) messages_.commit(participants_, workers_, server_);  // before x_r and the y_i change
-  bytes_ += participants * message_bytes;
+  if (gossiping_) {
+    // The nodes mix; x̄ (average_, computed before the step) is what the step keeps, as W is doubly
+    // stochastic: it stays the evaluated model, and the workers keep their own models.
+    gossip_.exchange(workers_, gossip_round, step, average_);
+    bytes_ += gossip_.round_bytes(gossip_round);
+  } else {
+    bytes_ += participants * message_bytes;
+  }
   if (!counts_.empty()) {
     for (std::size_t j = 0; j < participants_.size(); ++j) {
       WorkerCounts& c = counts_[static_cast<std::size_t>(participants_[j])];
@@ -409,7 +422,7 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
   const std::size_t values = workers_.size() * static_cast<std::size_t>(problem_.dim()) * (1 + state_count);
   for_each_worker(workers_.size(), values, [&](std::size_t i) {
     Worker& w = workers_[i];
-    w.model = server_;
+    if (!gossiping_) w.model = server_;
     if (average_state) {
       for (std::size_t k = 0; k < state_count; ++k) w.optimizer_state[k] = state_averages_[k];
       w.optimizer_age = age;
@@ -490,7 +503,10 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   chunks_.assign(static_cast<std::size_t>(chunks), steps_.scratch(d));
   // The identity operator sends the whole model: the exact average by all-reduce, bit for bit the
   // uncompressed run (whatever the feedback: its memory would stay 0, or equal to the change sent).
-  compressed_ = pipeline.compression.enabled &&
+  gossiping_ = pipeline.gossip.enabled;
+  if (gossiping_) gossip_.begin_run(pipeline, config_.workers, d, chunks, config_.seed, x0, clock_.network.dense_bytes(d));
+  // With gossip the compressor is CHOCO's (sim/gossip.hpp), not the server's messages.
+  compressed_ = pipeline.compression.enabled && !gossiping_ &&
                 pipeline.compression.compressor.kind != compression::CompressorKind::identity;
   if (compressed_) messages_.begin_run(pipeline.compression, config_.workers, d, chunks, config_.seed);
   bytes_ = 0;

@@ -20,6 +20,7 @@
 #include "problems/problem.hpp"
 #include "sim/clock.hpp"
 #include "sim/compressed_messages.hpp"
+#include "sim/gossip.hpp"
 #include "sim/local_steps.hpp"
 #include "sim/observer.hpp"
 #include "sim/tree_sum_parallel.hpp"
@@ -226,6 +227,8 @@ class Engine {
   bool compressed_ = false;                 // Pipeline::compression.enabled
   CompressedMessages messages_;             // the participants' compressed messages and memory
   double bytes_ = 0;                        // bytes sent so far (Evaluation::bytes)
+  bool gossiping_ = false;                  // Pipeline::gossip.enabled: no server, nodes mix
+  Gossip gossip_;                           // the gossip step and its state
 };
 
 }  // namespace localsgd

@@ -18,6 +18,8 @@ class ConstantNetwork final : public NetworkModel {
   double message_seconds(Index /*values*/) const override { return seconds_ / 2; }
   // A compressed round costs what an average costs: the model has no sizes.
   double allgather_seconds(int /*workers*/, Index /*values*/, double /*message_bytes*/) const override { return seconds_; }
+  // A gossip step costs what an average costs, whatever the degree (no sizes, no links).
+  double gossip_seconds(int /*degree*/, double /*message_bytes*/) const override { return seconds_; }
 
  private:
   double seconds_;
@@ -36,6 +38,9 @@ struct LinkParameters {
   double message_seconds(Index values) const { return latency + message_bytes(values) / bandwidth; }
   // α + S/β for a message of S bytes.
   double seconds_for_bytes(double bytes) const { return latency + bytes / bandwidth; }
+  // A node's gossip exchange in every α-β model: its `degree` messages one after the other,
+  // degree·(α + S/β) (the collective algorithms below do not apply: gossip is point to point).
+  double gossip_seconds(int degree, double bytes) const { return degree * seconds_for_bytes(bytes); }
 };
 
 // Ring all-reduce: a reduce-scatter and an all-gather of p − 1 steps each, every step moving S/p
@@ -51,6 +56,7 @@ class RingAllReduce final : public NetworkModel {
   // (Thakur, Rabenseifner & Gropp 2005, §4.1: (p − 1)α + ((p − 1)/p)·n/β with n = p·S_c).
   double allgather_seconds(int workers, Index values, double message_bytes) const override;
   double dense_bytes(Index values) const override { return link_.message_bytes(values); }
+  double gossip_seconds(int degree, double message_bytes) const override { return link_.gossip_seconds(degree, message_bytes); }
 
  private:
   LinkParameters link_;
@@ -70,6 +76,7 @@ class TreeAllReduce final : public NetworkModel {
   // message once; the broadcast forwards all of them at every level).
   double allgather_seconds(int workers, Index values, double message_bytes) const override;
   double dense_bytes(Index values) const override { return link_.message_bytes(values); }
+  double gossip_seconds(int degree, double message_bytes) const override { return link_.gossip_seconds(degree, message_bytes); }
 
  private:
   LinkParameters link_;
@@ -91,6 +98,7 @@ class RecursiveDoublingAllReduce final : public NetworkModel {
   // their message to a partner (α + S_c/β) and finally get all p back (α + p·S_c/β).
   double allgather_seconds(int workers, Index values, double message_bytes) const override;
   double dense_bytes(Index values) const override { return link_.message_bytes(values); }
+  double gossip_seconds(int degree, double message_bytes) const override { return link_.gossip_seconds(degree, message_bytes); }
 
  private:
   LinkParameters link_;
@@ -111,6 +119,7 @@ class ParameterServer final : public NetworkModel {
   // and sends back the dense sum or the p messages, whichever is smaller: α + p·min(S, p·S_c)/β.
   double allgather_seconds(int workers, Index values, double message_bytes) const override;
   double dense_bytes(Index values) const override { return link_.message_bytes(values); }
+  double gossip_seconds(int degree, double message_bytes) const override { return link_.gossip_seconds(degree, message_bytes); }
 
  private:
   LinkParameters link_;

@@ -40,12 +40,14 @@ class ModelsView {
   const std::vector<Worker>* workers_;
 };
 
-// A sync that has just completed: every worker holds `average` (x̄_t).
+// A sync that has just completed: every worker holds `average` (x̄_t), except after a gossip step
+// (a decentralised run, sim/gossip.hpp), where each node keeps its own mixed model and `average`
+// is their mean.
 struct SyncPoint {
   long step;                 // t
   int round;                 // this sync's round number: 1 for the first sync
   double time;               // virtual seconds when every worker holds x̄_t (after the communication)
-  const ModelsView& models;  // every one equal to `average`
+  const ModelsView& models;  // every one equal to `average` (unless gossiping)
   const Vector& average;
   // The round's participants (increasing ids) and the local steps each ran whose model was used;
   // a worker not listed sat the round out or was dropped (deadline).

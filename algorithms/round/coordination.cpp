@@ -45,6 +45,7 @@ void check_async_pipeline(const Pipeline& pipeline, const CoordinationOptions& c
   if (pipeline.correction.kind == CorrectionKind::scaffold) refuse("SCAFFOLD needs rounds (its control variates)");
   if (pipeline.aggregation != AggregationKind::uniform) refuse("aggregation must be uniform");
   if (pipeline.compression.enabled) refuse("compression is simulated at barrier syncs only (cut: compressed pushes)");
+  if (pipeline.gossip.enabled) refuse("gossip replaces the server: asynchronous runs push to a server");
   const bool plain_server = pipeline.server.kind == ServerKind::plain ||
                             (pipeline.server.kind == ServerKind::sgd && pipeline.server.learning_rate == 1);
   if (coordination.kind == CoordinationKind::fedasync && !plain_server) {

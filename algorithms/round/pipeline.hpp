@@ -16,6 +16,7 @@
 
 #include "algorithms/compression/compressor.hpp"
 #include "algorithms/compression/error_feedback.hpp"
+#include "algorithms/topology/topology.hpp"
 
 namespace localsgd::round {
 
@@ -107,6 +108,29 @@ struct CompressionOptions {
   compression::Feedback feedback = compression::Feedback::none;
 };
 
+// Decentralised rounds (DESIGN.md §5.5): no server. Every node runs its τ local steps, then one
+// gossip step with its neighbours on the topology, W^(r) = the topology's matrix of round r:
+//   dsgd   x_i ← Σ_j w_ij x_j  (D-SGD, Lian et al., NeurIPS 2017; with τ local steps before each
+//          gossip step, Koloskova et al., ICML 2020, "decentralised local SGD");
+//   choco  CHOCO-SGD (Koloskova, Stich, Jaggi, ICML 2019, Algorithm 2, with τ local steps): every
+//          node keeps a public copy x̂_i its neighbours also hold; it sends q_i = Q(x_i − x̂_i), the
+//          Q of Pipeline::compression, every holder adds x̂_i ← x̂_i + q_i, and then
+//          x_i ← x_i + γ Σ_j w_ij (x̂_j − x̂_i). x̂_i starts at the common x_0 (the paper's 0 when
+//          x_0 = 0; every node knows x_0, so this costs no message).
+// The run is evaluated at the nodes' mean x̄ = (1/p) Σ x_i, which gossip with a doubly stochastic
+// W keeps (to rounding). A node's exchange takes its degree × one message's time
+// (NetworkModel::gossip_seconds); the round ends when the busiest node's has.
+enum class GossipAlgorithm { dsgd, choco };
+
+std::string_view gossip_algorithm_name(GossipAlgorithm algorithm);
+
+struct GossipOptions {
+  bool enabled = false;  // false: a server averages (every earlier spec)
+  topology::TopologyOptions topology;
+  GossipAlgorithm algorithm = GossipAlgorithm::dsgd;
+  double consensus_step = 1;  // CHOCO's γ in (0, 1]
+};
+
 struct Pipeline {
   ParticipationOptions participation;
   LocalWorkOptions local_work;
@@ -114,10 +138,11 @@ struct Pipeline {
   AggregationKind aggregation = AggregationKind::uniform;
   ServerOptions server;
   CompressionOptions compression;
+  GossipOptions gossip;
 
   // True when the round is version 1's: everyone, τ_r steps, no correction, uniform average.
   bool is_plain_averaging() const {
-    return !compression.enabled && participation.kind == ParticipationKind::full &&
+    return !compression.enabled && !gossip.enabled && participation.kind == ParticipationKind::full &&
            local_work.kind == LocalWorkKind::schedule &&
            correction.kind == CorrectionKind::none && aggregation == AggregationKind::uniform &&
            (server.kind == ServerKind::plain || (server.kind == ServerKind::sgd && server.learning_rate == 1));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <exception>
+
 namespace localsgd::round {
 
 void check_pipeline(const Pipeline& pipeline, int workers, bool optimizer_has_state) {
@@ -88,6 +90,63 @@ void check_compression(const Pipeline& pipeline, bool optimizer_averages_state, 
   } catch (const std::invalid_argument& e) {
     throw PipelineRuleError("compression", e.what());
   }
+}
+
+void check_gossip(const Pipeline& pipeline, int workers, bool optimizer_averages_state) {
+  const GossipOptions& gossip = pipeline.gossip;
+  if (!gossip.enabled) return;
+  const std::string why = "gossip has no server: ";
+  if (pipeline.participation.kind != ParticipationKind::full) {
+    throw PipelineRuleError("participation", why + "every node takes part in every round (participation must be full)");
+  }
+  if (pipeline.local_work.kind != LocalWorkKind::schedule) {
+    throw PipelineRuleError("local_work", why + "every node takes the schedule's tau steps between gossip steps");
+  }
+  if (pipeline.correction.kind != CorrectionKind::none) {
+    throw PipelineRuleError("correction", why + "FedProx and SCAFFOLD correct towards the server's model");
+  }
+  if (pipeline.aggregation != AggregationKind::uniform) {
+    throw PipelineRuleError("aggregation", why + "the mixing weights replace the aggregation weights (use uniform)");
+  }
+  const bool plain_server = pipeline.server.kind == ServerKind::plain ||
+                            (pipeline.server.kind == ServerKind::sgd && pipeline.server.learning_rate == 1);
+  if (!plain_server) throw PipelineRuleError("server", why + "no server step");
+  if (optimizer_averages_state) {
+    throw PipelineRuleError("optimizer", why + "an optimizer state averaged at syncs has no average to take: use "
+                                               "state_at_sync keep or reset with gossip");
+  }
+  if (gossip.algorithm == GossipAlgorithm::dsgd && pipeline.compression.enabled) {
+    throw PipelineRuleError("compression", "D-SGD gossips whole models: compressed gossip is gossip algorithm \"choco\"");
+  }
+  if (gossip.algorithm == GossipAlgorithm::choco) {
+    if (!pipeline.compression.enabled) {
+      throw PipelineRuleError("gossip.algorithm", "CHOCO-SGD compresses what it gossips: it needs the compression key "
+                                                  "(its operator Q)");
+    }
+    if (pipeline.compression.feedback != compression::Feedback::none) {
+      throw PipelineRuleError("compression.feedback", "CHOCO-SGD's public copies x̂ are its error memory: feedback "
+                                                      "must be none");
+    }
+    if (!(gossip.consensus_step > 0 && gossip.consensus_step <= 1)) {
+      throw PipelineRuleError("gossip.consensus_step", "CHOCO-SGD's consensus step gamma must be in (0, 1]");
+    }
+  }
+  if (gossip.topology.kind == topology::TopologyKind::one_peer_exponential) return;  // any n >= 1
+  topology::Graph graph;
+  try {
+    graph = topology::topology_graph(gossip.topology, workers);
+  } catch (const std::exception& e) {
+    throw PipelineRuleError("gossip.topology", e.what());
+  }
+  try {
+    (void)topology::mixing_matrix(graph, gossip.topology.weights);
+  } catch (const std::exception& e) {
+    throw PipelineRuleError("gossip.weights", e.what());
+  }
+}
+
+std::string_view gossip_algorithm_name(GossipAlgorithm algorithm) {
+  return algorithm == GossipAlgorithm::choco ? "choco" : "dsgd";
 }
 
 }  // namespace localsgd::round

@@ -42,4 +42,12 @@ void check_pipeline(const Pipeline& pipeline, int workers, bool optimizer_has_st
 // parameters at dimension d.
 void check_compression(const Pipeline& pipeline, bool optimizer_averages_state, Index dim);
 
+// Gossip (Pipeline::gossip) replaces the server: every node takes part in every round with τ_r
+// local steps, no correction, the uniform average, no server step, no averaged optimizer state
+// (there is no average to install). D-SGD sends whole models (no compression); CHOCO-SGD needs the
+// compression key (its Q) without error feedback (its public copies x̂ are its memory), and
+// 0 < γ <= 1. The topology must exist on p nodes (e.g. a torus's rows divide p, uniform weights
+// need a regular graph). Throws PipelineRuleError naming the key (e.g. "gossip.topology").
+void check_gossip(const Pipeline& pipeline, int workers, bool optimizer_averages_state);
+
 }  // namespace localsgd::round
