@@ -17,6 +17,7 @@
 #include "experiments/run/outcome_record.hpp"
 #include "experiments/run/runner.hpp"
 #include "experiments/spec/spec.hpp"
+#include "experiments/spec/spec_warnings.hpp"
 #include "experiments/store/results.hpp"
 #include "experiments/store/run_record.hpp"
 #include "experiments/store/run_store.hpp"
@@ -348,7 +349,7 @@ TEST_CASE("gossip: explain gives the topology, degrees, spectral gap and what a 
   CHECK(text.find("    gossip dsgd (topology = \"ring\", weights = \"metropolis_hastings\"): D-SGD") != std::string::npos);
   CHECK(text.find("      topology ring on 8 nodes, weights metropolis_hastings: degree 2; spectral gap 1 - "
                   "|lambda_2(W)| = 0.195262\n") != std::string::npos);
-  CHECK(text.find("      message 40 bytes (a dense model (d values)); 640 bytes per round (sum of degrees 16 x "
+  CHECK(text.find("      message 40 bytes (a dense model, d values); 640 bytes per round (sum of degrees 16 x "
                   "message); ") != std::string::npos);
 
   // CHOCO: the compressor's message; an α-β network: the busiest node's degree x (α + S/β).
@@ -361,7 +362,7 @@ TEST_CASE("gossip: explain gives the topology, degrees, spectral gap and what a 
   CHECK(s.at("bytes_per_round") == 6 * 24.0);
   CHECK(s.at("seconds_per_round").get<double>() == Approx(3 * (0.001 + 24 / 1e6)));
   CHECK(s.at("consensus_step") == 0.5);
-  CHECK(s.at("message") == "the compressor's message (top_k)");
+  CHECK(s.at("message") == "the compressor's message, top_k");
 
   // The complete graph averages exactly: gap 1.
   const Json complete = explain_gossip(gossiping({{"type", "dsgd"}, {"topology", "complete"}}));
@@ -411,4 +412,17 @@ TEST_CASE("gossip: the memory estimate asks the engine with the gossip pipeline"
   const double with = Engine::estimate_bytes(shape);
   CHECK(with > without);
   CHECK(ring.runs.at(0).memory_bytes - plain.runs.at(0).memory_bytes == with - without);
+}
+
+TEST_CASE("gossip: unequal shards warn without suggesting an aggregation gossip refuses") {
+  Json spec = gossiping({{"type", "dsgd"}, {"topology", "ring"}});
+  spec["problem"] = {{"type", "logistic"}, {"data", "epsilon_like"}, {"samples", 800}, {"dim", 5},
+                     {"partition", "dirichlet"}, {"alpha", 0.5}};
+  const auto warnings = configuration_warnings(parse_spec(spec, "t").runs.at(0));
+  std::string shards;
+  for (const ConfigurationWarning& w : warnings) {
+    if (w.kind == "shards") shards = w.text;
+  }
+  CHECK_THAT(shards, Catch::Contains("gossip keeps the nodes' unweighted mean"));
+  CHECK(shards.find("aggregation") == std::string::npos);
 }

@@ -147,11 +147,11 @@ Json gossip_json(const RunSpec& run, Index dim) {
   if (g.algorithm == round::GossipAlgorithm::choco) {
     const auto compressor = compression::make_compressor(pipeline.compression.compressor, dim);
     message = static_cast<double>(compressor->message_bytes());
-    out["message"] = fmt::format("the compressor's message ({})",
+    out["message"] = fmt::format("the compressor's message, {}",
                                  compression::compressor_name(pipeline.compression.compressor.kind));
   } else {
     message = network->dense_bytes(dim);
-    out["message"] = "a dense model (d values)";
+    out["message"] = "a dense model, d values";
   }
   out["message_bytes"] = message;
   out["messages_per_round"] = messages;
