@@ -280,7 +280,8 @@ std::string gossip_text(const Json& g) {
       g.at("weights").is_null() ? std::string("weights 1/2") : "weights " + g.at("weights").get<std::string>();
   std::string gap;
   if (g.at("spectral_gap").is_null()) {
-    gap = "spectral gap " + g.at("spectral_gap_note").get<std::string>();
+    const std::string note = g.at("spectral_gap_note").get<std::string>();
+    gap = g.at("time_varying").get<bool>() ? "no single spectral gap (" + note + ")" : "spectral gap " + note;
   } else {
     gap = fmt::format("spectral gap 1 - |lambda_2(W)| = {:.6g}{}", g.at("spectral_gap").get<double>(),
                       g.at("exact_averaging_after_period").get<bool>() ? " (W = (1/p)11^T: exact averaging)" : "");
@@ -288,7 +289,7 @@ std::string gossip_text(const Json& g) {
   out += fmt::format("      topology {} on {} nodes, {}: {}; {}\n", g.at("topology").get<std::string>(),
                      g.at("nodes").get<long>(), weights, degrees, gap);
   out += fmt::format("      message {:.10g} bytes ({}); {:.10g} bytes per round (sum of degrees {:.10g} x message); "
-                     "{:.6g} s per round (the busiest node's {} messages under the network model)\n",
+                     "{:.6g} s per round (the busiest node's exchange, degree {}, under the network model)\n",
                      g.at("message_bytes").get<double>(), g.at("message").get<std::string>(),
                      g.at("bytes_per_round").get<double>(), g.at("messages_per_round").get<double>(),
                      g.at("seconds_per_round").get<double>(), degree.at("max").get<int>());
