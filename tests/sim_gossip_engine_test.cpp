@@ -195,9 +195,10 @@ TEST_CASE("gossip: after one round of local steps the consensus distance decays 
       if (e.step > 0 && e.step % 4 == 0) consensus.push_back(e.consensus);
     }
     REQUIRE(consensus.size() == 60);
-    // The fitted decay per step over steps 20..40 (the exponential graph converges sooner: 5..15).
-    const int first = kind == TopologyKind::exponential ? 5 : 20;
-    const int last = kind == TopologyKind::exponential ? 15 : 40;
+    // The fitted decay per step over steps 20..40. On 8 nodes the exponential graph's slowest mode
+    // (λ = 1/3) leads the next (|λ| = 0.236) by a factor 2 per step only: 10..20.
+    const int first = kind == TopologyKind::exponential ? 10 : 20;
+    const int last = kind == TopologyKind::exponential ? 20 : 40;
     const double slope = std::log(consensus[static_cast<std::size_t>(last)] / consensus[static_cast<std::size_t>(first)]) /
                          (last - first);
     CHECK(consensus[static_cast<std::size_t>(last)] > 0);

@@ -40,8 +40,9 @@ Graph topology_graph(const TopologyOptions& options, int nodes);
 // uniform weights on a non-regular graph.
 std::vector<MixingMatrix> mixing_matrices(const TopologyOptions& options, int nodes);
 
-// True when W = (1/n)11ᵀ: every node mixes with every other with weight 1/n (the complete graph
-// with uniform or Metropolis–Hastings weights). One gossip step with it is the exact average.
+// True when W = (1/n)11ᵀ: every node mixes with every other with weight 1/n, up to the rounding
+// of the self weights 1 − Σ_j w_ij (the complete graph with uniform or Metropolis–Hastings
+// weights). One gossip step with it is the exact average.
 bool is_exact_average(const MixingMatrix& w);
 
 }  // namespace localsgd::topology
