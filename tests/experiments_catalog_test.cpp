@@ -215,6 +215,7 @@ TEST_CASE("localsgd list shows every registered type with exactly its own parame
   check(aggregation_registry());
   check(server_registry());
   check(compression_registry());
+  check(gossip_registry());
   check(compute_registry());
   check(slowdown_registry());
   check(network_registry());

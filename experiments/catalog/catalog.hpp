@@ -69,6 +69,9 @@ const Registry<round::CoordinationOptions>& coordination_registry();
 // What a participant sends at a sync (algorithms/compression/; catalog_compression.cpp): absent,
 // models are averaged exactly.
 const Registry<round::CompressionOptions>& compression_registry();
+// Decentralised rounds (algorithms/round/pipeline.hpp, GossipOptions; algorithms/topology/;
+// catalog_gossip.cpp): absent, a server averages.
+const Registry<round::GossipOptions>& gossip_registry();
 const Registry<ComputeModel>& compute_registry();
 const Registry<NetworkModel>& network_registry();
 const Registry<WorkerSlowdowns>& slowdown_registry();

@@ -324,6 +324,7 @@ int command_list() {
   print_registry(server_registry(), "server.type");
   print_registry(coordination_registry(), "coordination.type");
   print_registry(compression_registry(), "compression.type");
+  print_registry(gossip_registry(), "gossip.type");
   print_registry(compute_registry(), "clock.compute.type");
   print_registry(slowdown_registry(), "clock.slowdown.type");
   print_registry(network_registry(), "clock.network.type");

@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "algorithms/compression/compressor.hpp"
 #include "algorithms/compression/error_feedback.hpp"
 #include "algorithms/theory.hpp"
+#include "algorithms/topology/topology.hpp"
 #include "experiments/spec/spec_warnings.hpp"
 
 namespace localsgd {
@@ -70,6 +73,93 @@ Json compression_json(const RunSpec& run, Index dim) {
   return out;
 }
 
+// The gossip of a run that sets it: as a policy; its topology's degrees, spectral gap and
+// whether it averages exactly; one message's bytes (a dense model for D-SGD, the compressor's
+// message for CHOCO-SGD), a round's bytes (every node sends one message to each neighbour:
+// sum of degrees x message) and seconds (the busiest node's exchange under the run's network model),
+// as the engine counts them (sim/gossip.hpp). Validation has checked that the topology exists.
+Json gossip_json(const RunSpec& run, Index dim) {
+  const round::Pipeline pipeline = run.pipeline();
+  const round::GossipOptions& g = pipeline.gossip;
+  const topology::TopologyOptions& t = g.topology;
+  const int p = run.workers;
+  Json out = policy_json(run.round.gossip);
+  out["algorithm"] = std::string(round::gossip_algorithm_name(g.algorithm));
+  out["topology"] = std::string(topology::topology_name(t.kind));
+  const bool one_peer = t.kind == topology::TopologyKind::one_peer_exponential;
+  out["weights"] = one_peer ? Json(nullptr)
+                            : Json(t.weights == topology::MixingWeights::uniform ? "uniform" : "metropolis_hastings");
+  out["nodes"] = p;
+  // Per round (per matrix W^(r)): the fewest and most neighbours a node has, and the messages
+  // (sum of degrees). The complete graph's p(p - 1) entries are not built.
+  int min_degree = 0;
+  int max_degree = 0;
+  double messages = 0;
+  std::vector<topology::MixingMatrix> matrices;
+  if (t.kind == topology::TopologyKind::complete) {
+    min_degree = max_degree = p - 1;
+    messages = static_cast<double>(p) * (p - 1);
+  } else {
+    matrices = topology::mixing_matrices(t, p);
+    min_degree = p;
+    for (const topology::MixingMatrix& w : matrices) {
+      double sum = 0;
+      for (const auto& row : w.neighbours) {
+        const int degree = static_cast<int>(row.size());
+        min_degree = std::min(min_degree, degree);
+        max_degree = std::max(max_degree, degree);
+        sum += degree;
+      }
+      messages = std::max(messages, sum);
+    }
+  }
+  out["degree"] = {{"min", min_degree}, {"max", max_degree}};
+  const bool power_of_two = p >= 1 && (p & (p - 1)) == 0;
+  if (one_peer) {
+    const int period = p >= 2 ? topology::one_peer_period(p) : 1;
+    out["time_varying"] = true;
+    out["period"] = period;
+    out["exact_averaging_after_period"] = power_of_two;
+    out["spectral_gap"] = nullptr;
+    out["spectral_gap_note"] = fmt::format(
+        "time-varying: W^(r) pairs i with i + 2^(r mod {}), period ceil(log2 p) = {}; {}", period, period,
+        power_of_two ? "p is a power of 2, so the product of a period's matrices is exactly (1/p)11^T (exact averaging "
+                       "after every period)"
+                     : "p is not a power of 2: no exact averaging after a period");
+  } else {
+    out["time_varying"] = false;
+    out["period"] = 1;
+    out["exact_averaging_after_period"] =
+        t.kind == topology::TopologyKind::complete || (!matrices.empty() && topology::is_exact_average(matrices.front()));
+    if (p > topology::kSpectralGapMaxNodes) {
+      out["spectral_gap"] = nullptr;
+      out["spectral_gap_note"] = fmt::format("not computed (p > {})", topology::kSpectralGapMaxNodes);
+    } else {
+      const topology::MixingMatrix w =
+          matrices.empty() ? topology::mixing_matrix(topology::complete(p), t.weights) : matrices.front();
+      out["spectral_gap"] = topology::spectral_gap(w);
+      out["spectral_gap_note"] = nullptr;
+    }
+  }
+  if (g.algorithm == round::GossipAlgorithm::choco) out["consensus_step"] = g.consensus_step;
+  const auto network = run.network.build(run.context());
+  double message = 0;
+  if (g.algorithm == round::GossipAlgorithm::choco) {
+    const auto compressor = compression::make_compressor(pipeline.compression.compressor, dim);
+    message = static_cast<double>(compressor->message_bytes());
+    out["message"] = fmt::format("the compressor's message, {}",
+                                 compression::compressor_name(pipeline.compression.compressor.kind));
+  } else {
+    message = network->dense_bytes(dim);
+    out["message"] = "a dense model, d values";
+  }
+  out["message_bytes"] = message;
+  out["messages_per_round"] = messages;
+  out["bytes_per_round"] = messages * message;
+  out["seconds_per_round"] = max_degree == 0 ? 0.0 : network->gossip_seconds(max_degree, message);
+  return out;
+}
+
 Json round_json(const RunSpec& run, Index dim) {
   const RoundSpec& round = run.round;
   Json out = {{"default", round.is_default()},
@@ -81,6 +171,7 @@ Json round_json(const RunSpec& run, Index dim) {
               {"coordination", coordination_json(run)}};
   // Only for a run that compresses: every other explanation stays as it was.
   if (round.compressed()) out["compression"] = compression_json(run, dim);
+  if (round.gossips()) out["gossip"] = gossip_json(run, dim);
   return out;
 }
 
@@ -176,6 +267,35 @@ std::string compression_text(const Json& c, long dim) {
   return out;
 }
 
+// The gossip lines of explain's text: the policy, its topology, and what a round sends and costs.
+std::string gossip_text(const Json& g) {
+  const std::string params = params_text(g.at("params"));
+  std::string out = fmt::format("    gossip {}{}: {}\n", g.at("type").get<std::string>(),
+                                params.empty() ? "" : " (" + params + ")", g.at("formula").get<std::string>());
+  const Json& degree = g.at("degree");
+  const std::string degrees = degree.at("min") == degree.at("max")
+                                  ? fmt::format("degree {}", degree.at("max").get<int>())
+                                  : fmt::format("degrees {}..{}", degree.at("min").get<int>(), degree.at("max").get<int>());
+  const std::string weights =
+      g.at("weights").is_null() ? std::string("weights 1/2") : "weights " + g.at("weights").get<std::string>();
+  std::string gap;
+  if (g.at("spectral_gap").is_null()) {
+    const std::string note = g.at("spectral_gap_note").get<std::string>();
+    gap = g.at("time_varying").get<bool>() ? "no single spectral gap (" + note + ")" : "spectral gap " + note;
+  } else {
+    gap = fmt::format("spectral gap 1 - |lambda_2(W)| = {:.6g}{}", g.at("spectral_gap").get<double>(),
+                      g.at("exact_averaging_after_period").get<bool>() ? " (W = (1/p)11^T: exact averaging)" : "");
+  }
+  out += fmt::format("      topology {} on {} nodes, {}: {}; {}\n", g.at("topology").get<std::string>(),
+                     g.at("nodes").get<long>(), weights, degrees, gap);
+  out += fmt::format("      message {:.10g} bytes ({}); {:.10g} bytes per round (sum of degrees {:.10g} x message); "
+                     "{:.6g} s per round (the busiest node's exchange, degree {}, under the network model)\n",
+                     g.at("message_bytes").get<double>(), g.at("message").get<std::string>(),
+                     g.at("bytes_per_round").get<double>(), g.at("messages_per_round").get<double>(),
+                     g.at("seconds_per_round").get<double>(), degree.at("max").get<int>());
+  return out;
+}
+
 }  // namespace
 
 std::string longest_period_text(const Json& longest_period) {
@@ -255,6 +375,7 @@ std::string explain_text(const Json& explanation) {
                          params.empty() ? "" : " (" + params + ")", policy.at("formula").get<std::string>());
     }
     if (round.contains("compression")) out += compression_text(round.at("compression"), p.at("dim").get<long>());
+    if (round.contains("gossip")) out += gossip_text(round.at("gossip"));
     if (const Json& coordination = round.at("coordination"); coordination.at("asynchronous").get<bool>()) {
       out += fmt::format("      asynchronous: tau = {} local steps per job (the schedule's period); {}; staleness weight "
                          "{}\n",

@@ -45,10 +45,11 @@ void check_compression(const RoundSpec& round, const Configured<LocalOptimizer>&
   }
 }
 
-void check_bytes_plots(const std::vector<PlotSpec>& plots, bool compressed) {
-  if (compressed) return;
-  const std::string rule = "\"bytes\" is an axis only when some run sets \"compression\" (no run of this spec sends "
-                           "compressed messages, so metrics.csv has no bytes column); use step, round, samples or time";
+void check_bytes_plots(const std::vector<PlotSpec>& plots, bool counts_bytes) {
+  if (counts_bytes) return;
+  const std::string rule = "\"bytes\" is an axis only when some run sets \"compression\" or \"gossip\" (no run of "
+                           "this spec sends compressed or gossip messages, so metrics.csv has no bytes column); use step, "
+                           "round, samples or time";
   const Location where{"/plots", nullptr};
   for (std::size_t i = 0; i < plots.size(); ++i) {
     if (plots[i].kind == PlotKind::curve && plots[i].x == "bytes") where.child(i).child("x").fail(rule);

@@ -20,8 +20,8 @@ void check_compression(const RoundSpec& round, const Configured<LocalOptimizer>&
                        Index dim, const Location& root, const BuildContext& context);
 
 // Refuses a plot of `plots` (read from /plots, in order) that puts bytes on its x axis (curve) or
-// measures its first hit in bytes (time_to) when no run sets `compression` (`compressed` false):
-// metrics.csv then has no bytes column.
-void check_bytes_plots(const std::vector<PlotSpec>& plots, bool compressed);
+// measures its first hit in bytes (time_to) when no run sets `compression` or `gossip`
+// (`counts_bytes` false): metrics.csv then has no bytes column.
+void check_bytes_plots(const std::vector<PlotSpec>& plots, bool counts_bytes);
 
 }  // namespace localsgd

@@ -117,9 +117,9 @@ void check_slope_references(const SlopeExpectation& s, const ExperimentSpec& spe
   }
   const bool swept = std::find(spec.swept_paths.begin(), spec.swept_paths.end(), s.against) != spec.swept_paths.end();
   if (!axis && !swept) {
-    // bytes is an axis only when some run compresses.
+    // bytes is an axis only when some run compresses or gossips.
     where.child("against").fail(fmt::format("must be step, round, samples, time{} or a swept path ({}), got \"{}\"",
-                                            spec.compressed() ? ", bytes" : "",
+                                            spec.counts_bytes() ? ", bytes" : "",
                                             spec.swept_paths.empty() ? "none is swept" : join_names(spec.swept_paths),
                                             s.against));
   }
@@ -174,16 +174,17 @@ void check_swept_keys_taken(const ExpectationCheck& check, const ExperimentSpec&
 }
 
 // Checks names that a registry entry cannot see on its own (variants, swept paths, seeds).
-// The bytes axis exists only when some run compresses (the outputs carry bytes only then).
+// The bytes axis exists only when some run compresses or gossips (the outputs carry bytes only then).
 void check_bytes_axis(const ExpectationCheck& check, const ExperimentSpec& spec, const Location& where) {
-  if (spec.compressed()) return;
+  if (spec.counts_bytes()) return;
   const char* key = nullptr;
   if (const auto* slope = std::get_if<SlopeExpectation>(&check); slope && slope->axis == Axis::bytes) key = "against";
   if (const auto* reaches = std::get_if<ReachesExpectation>(&check); reaches && reaches->by == Axis::bytes) key = "by";
   if (const auto* speedup = std::get_if<SpeedupExpectation>(&check); speedup && speedup->by == Axis::bytes) key = "by";
   if (key) {
-    where.child(key).fail("\"bytes\" is an axis only when some run sets \"compression\" (no run of this spec sends "
-                          "compressed messages, so its outputs count no bytes); use step, round, samples or time");
+    where.child(key).fail("\"bytes\" is an axis only when some run sets \"compression\" or \"gossip\" (no run of this spec "
+                          "sends compressed or gossip messages, so its outputs count no bytes); use step, round, samples "
+                          "or time");
   }
 }
 

@@ -14,7 +14,7 @@ namespace localsgd {
 
 enum class Metric { loss, gap, grad_norm_sq, consensus };
 // bytes: cumulative bytes all workers have sent (Evaluation::bytes); an axis only for specs where
-// some run sets `compression` (the outputs carry bytes only then).
+// some run sets `compression` or `gossip` (the outputs carry bytes only then).
 enum class Axis { step, round, samples, time, bytes };
 
 inline constexpr EnumNames<Metric, 4> kMetricNames{{"loss", "gap", "grad_norm_sq", "consensus"}};

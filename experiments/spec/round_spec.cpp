@@ -116,6 +116,7 @@ round::Pipeline RoundSpec::pipeline(const BuildContext& context) const {
   if (aggregation.entry) out.aggregation = *aggregation.build(context);
   if (server.entry) out.server = *server.build(context);
   if (compression.entry) out.compression = *compression.build(context);
+  if (gossip.entry) out.gossip = *gossip.build(context);
   return out;
 }
 
@@ -127,10 +128,12 @@ bool RoundSpec::asynchronous() const { return !is_default_type(coordination, kDe
 
 bool RoundSpec::compressed() const { return compression.entry != nullptr; }
 
+bool RoundSpec::gossips() const { return gossip.entry != nullptr; }
+
 bool RoundSpec::is_default() const {
   return is_default_type(participation, kDefaultParticipation) && is_default_type(local_work, kDefaultLocalWork) &&
          is_default_type(correction, kDefaultCorrection) && is_default_type(aggregation, kDefaultAggregation) &&
-         is_default_type(server, kDefaultServer) && !asynchronous() && !compressed();
+         is_default_type(server, kDefaultServer) && !asynchronous() && !compressed() && !gossips();
 }
 
 void RoundSpec::add_to_config(Json& config) const {
@@ -141,11 +144,12 @@ void RoundSpec::add_to_config(Json& config) const {
   add_if_chosen(config, "server", server, kDefaultServer);
   add_if_chosen(config, "coordination", coordination, kDefaultCoordination);
   if (compressed()) config["compression"] = compression.resolved();
+  if (gossips()) config["gossip"] = gossip.resolved();
 }
 
 const std::vector<std::string>& round_keys() {
   static const std::vector<std::string> keys = {"participation", "local_work", "correction", "aggregation", "server",
-                                                  "coordination", "compression"};
+                                                  "coordination", "compression", "gossip"};
   return keys;
 }
 
@@ -200,6 +204,21 @@ RoundSpec read_round(const Json& run, const Location& root, const BuildContext& 
   // Its rules that involve other keys or the problem are checked by check_compression.
   if (run.contains("compression")) {
     r.compression = compression_registry().read(run.at("compression"), root.child("compression"), context);
+  }
+  // Its rules that involve other keys or the number of nodes are checked by check_gossip_spec;
+  // this one first, before the asynchronous rules would name some other key.
+  if (run.contains("gossip")) {
+    r.gossip = gossip_registry().read(run.at("gossip"), root.child("gossip"), context);
+    if (r.asynchronous()) {
+      // Coordination is how workers reach a server (FedAsync, FedBuff mix pushes into its model);
+      // gossip has none, so coordination is what must change (gossip is the user's choice of
+      // algorithm, and its steps happen at the schedule's syncs, the barrier's).
+      root.child("coordination").child("type").fail(fmt::format(
+          "must be \"barrier\" with gossip (\"{}\"), got \"{}\": asynchronous coordination mixes pushes into a "
+          "server's model and gossip has no server (its nodes mix with their neighbours at the schedule's syncs); "
+          "drop \"coordination\" or \"gossip\"",
+          r.gossip.type(), r.coordination.type()));
+    }
   }
   if (r.asynchronous()) r.local_steps = check_asynchronous(r, pipeline, root, context, schedule);
   return r;

@@ -23,6 +23,9 @@ struct RoundSpec {
   // when the run has no `compression` key: models are averaged exactly. Every type given, identity
   // included, is kept in the configuration: its messages are gathered and counted in bytes.
   Configured<round::CompressionOptions> compression;
+  // Decentralised gossip instead of a server (experiments/catalog/catalog_gossip.cpp). Not read
+  // (no entry) when the run has no `gossip` key. CHOCO-SGD's operator is `compression`'s.
+  Configured<round::GossipOptions> gossip;
   // Asynchronous coordination: τ, the local steps of every job (the schedule's constant period);
   // 0 with the barrier.
   long local_steps = 0;
@@ -36,6 +39,10 @@ struct RoundSpec {
   bool asynchronous() const;
   // The run has a `compression` key (whatever its type).
   bool compressed() const;
+  // The run has a `gossip` key: no server, the nodes mix with their neighbours.
+  bool gossips() const;
+  // Its outputs count bytes (metrics.csv's `bytes`): it compresses or gossips.
+  bool counts_bytes() const { return compressed() || gossips(); }
   // Every policy is its family's default type: the round of version 1.
   bool is_default() const;
   // Adds the policies that are not their family's default to a run's configuration, as run-level

@@ -16,6 +16,7 @@
 #include "algorithms/sync_schedule.hpp"
 #include "experiments/spec/clock_bound.hpp"
 #include "experiments/spec/compression_spec.hpp"
+#include "experiments/spec/gossip_spec.hpp"
 #include "experiments/language/json_reader.hpp"
 #include "experiments/language/spec_error.hpp"
 #include "experiments/language/text_rules.hpp"
@@ -139,6 +140,9 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
   r.optimizer = read_typed(optimizer_registry(), run, root, "optimizer", Json{{"type", "sgd"}}, context);
   const int state_vectors = r.optimizer.build(context)->state_vectors();
   r.round = read_round(run, root, context, state_vectors > 0, r.schedule);
+  // Gossip first: with CHOCO-SGD the compression is gossip's operator, and a rule both break
+  // (e.g. SCAFFOLD) is about the missing server.
+  check_gossip_spec(r.round, r.optimizer, state_vectors, root, context);
   check_compression(r.round, r.optimizer, state_vectors, problem->dim(), root, context);
 
   const Json default_clock = Json::object();
@@ -645,7 +649,7 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
     }
   }
 
-  check_bytes_plots(out.plots, out.compressed());
+  check_bytes_plots(out.plots, out.counts_bytes());
   // The default plots of a spec with asynchronous runs include the staleness histogram.
   if (!spec.contains("plots") &&
       std::any_of(out.runs.begin(), out.runs.end(), [](const RunSpec& r) { return r.round.asynchronous(); })) {
@@ -732,6 +736,10 @@ std::string read_spec_file(const std::filesystem::path& file) {
 
 bool ExperimentSpec::compressed() const {
   return std::any_of(runs.begin(), runs.end(), [](const RunSpec& r) { return r.round.compressed(); });
+}
+
+bool ExperimentSpec::counts_bytes() const {
+  return std::any_of(runs.begin(), runs.end(), [](const RunSpec& r) { return r.round.counts_bytes(); });
 }
 
 }  // namespace localsgd

@@ -81,9 +81,12 @@ struct ExperimentSpec {
   std::vector<RunSpec> runs;
   Json resolved;  // the spec with every default filled in (spec.resolved.json)
   MemoryEstimate memory;  // what running it needs, and the limit it was checked against
-  // Some run sets `compression`: the outputs then carry bytes (metrics.csv's `bytes` column,
-  // summary.json's and runs.csv's `bytes_sent`) and `bytes` is an axis. Else they stay as they were.
+  // Some run sets `compression`.
   bool compressed() const;
+  // Some run sets `compression` or `gossip`: the outputs then carry bytes (metrics.csv's `bytes`
+  // column, summary.json's and runs.csv's `bytes_sent`) and `bytes` is an axis. Else they stay as
+  // they were.
+  bool counts_bytes() const;
 };
 
 // How a spec is checked beyond its own rules.

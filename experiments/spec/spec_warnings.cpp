@@ -96,6 +96,15 @@ std::optional<ConfigurationWarning> shard_warning(const RunSpec& run, const Prob
   }
   // A remainder row or two (n not a multiple of p) moves the minimiser by O(1/n): not worth a word.
   if (static_cast<double>(largest) <= 1.1 * static_cast<double>(smallest)) return std::nullopt;
+  if (pipeline.gossip.enabled) {
+    // Gossip refuses other aggregations: its doubly stochastic W keeps the nodes' plain mean.
+    return ConfigurationWarning{
+        "shards",
+        fmt::format("the shards have unequal sizes ({} to {} rows) and gossip keeps the nodes' unweighted mean (W is "
+                    "doubly stochastic): the runs minimise (1/p) Σ F_i, not F = Σ (n_i/n) F_i, so F − F* keeps a "
+                    "floor; use equal shards (partition \"iid\") to minimise F",
+                    smallest, largest)};
+  }
   return ConfigurationWarning{
       "shards",
       fmt::format("the shards have unequal sizes ({} to {} rows) and the average is unweighted: the runs minimise "

@@ -49,8 +49,8 @@ std::optional<Json> read_json_file(const std::filesystem::path& file) {
 }
 
 std::string metrics_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
-  // The bytes column only when some run compresses: every other spec's file stays as it was.
-  const bool bytes = spec.compressed();
+  // The bytes column only when some run compresses or gossips: every other spec's file stays as it was.
+  const bool bytes = spec.counts_bytes();
   std::string out = run_header(spec) + ",step,round,samples,time,loss,gap,grad_norm_sq,consensus";
   out += bytes ? ",bytes\n" : "\n";
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -86,7 +86,7 @@ Json summary_json(const ExperimentSpec& spec, const std::vector<RunRecord>& reco
                   {"config", run.config}};
     const Json summary = to_json(records[i].summary);
     for (const auto& [key, value] : summary.items()) entry[key] = value;
-    if (spec.compressed()) entry["bytes_sent"] = records[i].summary.bytes_sent;
+    if (spec.counts_bytes()) entry["bytes_sent"] = records[i].summary.bytes_sent;
     runs.push_back(std::move(entry));
   }
   return {{"name", spec.name}, {"runs", runs}};

@@ -85,7 +85,7 @@ struct RunSummary {
   std::optional<AsynchronySummary> asynchrony;
   std::vector<TargetOutcome> targets;
   // Bytes all workers sent (RunReport::bytes_sent). Not part of to_json: summary.json gives it
-  // only when some run of the spec sets `compression` (results.cpp), the run record keeps it.
+  // only when some run of the spec sets `compression` or `gossip` (results.cpp), the run record keeps it.
   double bytes_sent = 0;
   double wall_seconds = 0;  // the simulator's own time (never compared: it differs between reruns)
   std::optional<FinalMetrics> final_metrics;  // none without evaluation rows (JSON: "final": null)

@@ -60,9 +60,9 @@ std::string runs_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& r
   out += ",termination,final_step,final_loss,final_gap,final_grad_norm_sq,final_consensus,rounds,virtual_time,"
          "compute_time_mean,compute_time_max,communication_time,idle_time_mean,idle_time_max";
   out += asynchronous ? ",staleness_mean,staleness_max" : "";
-  // Likewise bytes_sent only when some run compresses.
-  const bool compressed = spec.compressed();
-  out += compressed ? ",bytes_sent\n" : "\n";
+  // Likewise bytes_sent only when some run compresses or gossips.
+  const bool bytes = spec.counts_bytes();
+  out += bytes ? ",bytes_sent\n" : "\n";
   for (std::size_t i = 0; i < records.size(); ++i) {
     const RunSpec& run = spec.runs[i];
     const RunSummary& s = records[i].summary;
@@ -87,7 +87,7 @@ std::string runs_csv(const ExperimentSpec& spec, const std::vector<RunRecord>& r
       out += s.asynchrony ? fmt::format(",{},{}", number(s.asynchrony->staleness_mean), s.asynchrony->staleness_max)
                           : std::string(",,");
     }
-    if (compressed) out += "," + number(s.bytes_sent);
+    if (bytes) out += "," + number(s.bytes_sent);
     out += "\n";
   }
   return out;
