@@ -44,6 +44,12 @@ void Gossip::begin_run(const round::Pipeline& pipeline, int workers, Index dim, 
   if (choco(options_)) {
     for (int c = 0; c < chunks_; ++c) operators_.push_back(compression::make_compressor(pipeline.compression.compressor, dim));
     message_bytes_ = static_cast<double>(operators_.front()->message_bytes());
+    // CHOCO needs a contraction, E‖C(v) − v‖² ≤ (1 − δ)‖v‖²; an unbiased Q with variance ω is
+    // one after rescaling, C = Q/(1 + ω) with δ = 1/(1 + ω) (Koloskova, Stich, Jaggi 2019, §3:
+    // E‖Q(v)‖² ≤ τ‖v‖² gives Q/τ, τ = 1 + ω). Unscaled, QSGD or random-k with ω > 1 make the
+    // public copies x̂ overshoot, and the run diverges.
+    const compression::Compressor& q = *operators_.front();
+    message_scale_ = q.unbiased() ? 1.0 / (1.0 + q.constant()) : 1.0;
     copies_.assign(p, x0);
     inputs_.assign(static_cast<std::size_t>(chunks_), Vector::Zero(dim));
     sums_.assign(static_cast<std::size_t>(chunks_), Vector::Zero(dim));
@@ -98,6 +104,7 @@ void Gossip::compress_copies(const std::vector<Worker>& workers, long step, int 
     input = workers[node].model - copies_[node];
     Rng rng(seed_, StreamPurpose::compression, static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(step));
     operators_[static_cast<std::size_t>(chunk)]->compress(span_of(input), span_of(message), rng);
+    if (message_scale_ != 1.0) message *= message_scale_;
     copies_[node] += message;  // x̂_i ← x̂_i + q_i, as every neighbour holding x̂_i does
   }
 }

@@ -3,13 +3,14 @@
 // their local steps the nodes mix with their neighbours instead of meeting at a server.
 //   D-SGD:     x_i ← w_ii x_i + Σ_{j~i} w_ij x_j, every node from the models before the step
 //              (Lian et al., NeurIPS 2017);
-//   CHOCO-SGD: q_i = Q(x_i − x̂_i); x̂_i ← x̂_i + q_i (on the node and at its neighbours);
+//   CHOCO-SGD: q_i = C(x_i − x̂_i); x̂_i ← x̂_i + q_i (on the node and at its neighbours);
 //              then x_i ← x_i + γ Σ_{j~i} w_ij (x̂_j − x̂_i)
 //              (Koloskova, Stich, Jaggi, ICML 2019, Algorithm 2, lines 5–8; x̂_i starts at x_0).
 // Each node's sum runs over its neighbours in increasing order and nodes are independent, so the
 // result is the same on any number of threads. With W = (1/n)11ᵀ (the complete graph, uniform
 // weights) a D-SGD step installs the mean the engine computed, bit for bit the server's average.
-// Q draws at (seed, compression, node i, step): the same message whatever the evaluation points.
+// C is the run's compressor, rescaled to Q/(1 + ω) when it is unbiased with variance ω (the
+// paper's §3: CHOCO needs a contraction). Q draws at (seed, compression, node i, step): the same message whatever the evaluation points.
 // No allocation after begin_run.
 #include <cstdint>
 #include <memory>
@@ -62,6 +63,7 @@ class Gossip {
   round::GossipOptions options_;
   std::uint64_t seed_ = 0;
   double message_bytes_ = 0;
+  double message_scale_ = 1.0;  // CHOCO: 1/(1 + ω) for an unbiased operator, else 1
   std::vector<topology::MixingMatrix> matrices_;  // W^(r) = matrices_[r mod size]
   std::vector<int> max_degree_;                   // per matrix
   std::vector<long> messages_;                    // per matrix: Σ_i deg_i

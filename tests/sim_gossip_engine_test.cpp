@@ -11,9 +11,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "algorithms/compression/compressor.hpp"
 #include "algorithms/optimizers/momentum.hpp"
 #include "algorithms/round/pipeline_rules.hpp"
 #include "algorithms/topology/topology.hpp"
+#include "core/random.hpp"
 #include "support/fixtures.hpp"
 
 using namespace localsgd;
@@ -26,6 +28,8 @@ using topology::MixingWeights;
 using topology::TopologyKind;
 
 namespace {
+
+constexpr std::uint64_t kRunSeed = 11;
 
 round::Pipeline gossip(TopologyKind kind, MixingWeights weights = MixingWeights::metropolis_hastings) {
   round::Pipeline pipeline;
@@ -69,7 +73,13 @@ class Replay final : public Observer {
     copies_.assign(static_cast<std::size_t>(nodes), Vector::Zero(dim));
   }
 
-  void before_sync(long /*step*/, const ModelsView& models, const Vector& average) override {
+  // CHOCO with an unbiased operator instead of top-k.
+  void use_unbiased(const compression::CompressorOptions& options, Index dim) {
+    unbiased_ = compression::make_compressor(options, dim);
+    k_ = 1;  // not D-SGD
+  }
+
+  void before_sync(long step, const ModelsView& models, const Vector& average) override {
     const auto n = static_cast<Index>(models.size());
     expected_.assign(models.size(), Vector());
     Vector mean = Vector::Zero(average.size());
@@ -85,7 +95,17 @@ class Replay final : public Observer {
     }
     for (Index i = 0; i < n; ++i) {
       auto& copy = copies_[static_cast<std::size_t>(i)];
-      copy += reference_top_k(models[static_cast<std::size_t>(i)] - copy, k_);
+      const Vector change = models[static_cast<std::size_t>(i)] - copy;
+      if (!unbiased_) {
+        copy += reference_top_k(change, k_);
+        continue;
+      }
+      // The library's operator at the documented address, rescaled by 1/(1 + ω) for CHOCO.
+      Rng rng(kRunSeed, StreamPurpose::compression, static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(step));
+      Vector message = Vector::Zero(change.size());
+      unbiased_->compress({change.data(), static_cast<std::size_t>(change.size())},
+                          {message.data(), static_cast<std::size_t>(message.size())}, rng);
+      copy += message / (1 + unbiased_->constant());
     }
     for (Index i = 0; i < n; ++i) {
       Vector x = models[static_cast<std::size_t>(i)];
@@ -114,6 +134,7 @@ class Replay final : public Observer {
   double gamma_;
   std::vector<Vector> copies_;
   std::vector<Vector> expected_;
+  std::unique_ptr<compression::Compressor> unbiased_;
 };
 
 test::RunResult run(const Problem& problem, round::Pipeline pipeline, std::vector<Observer*> observers = {},
@@ -121,6 +142,7 @@ test::RunResult run(const Problem& problem, round::Pipeline pipeline, std::vecto
   FixedPeriod schedule(period);
   const ConstantStepSize eta(0.05);
   test::EngineRun r{.steps = steps, .batch = 2, .seed = 11, .eval_steps = every_step(steps)};
+  r.seed = kRunSeed;
   r.pipeline = std::move(pipeline);
   r.observers = std::move(observers);
   return run_engine(problem, schedule, step_size != nullptr ? *step_size : eta, r);
@@ -175,6 +197,22 @@ TEST_CASE("gossip: CHOCO-SGD steps with top-k replayed with the test's own publi
     // Every node sends Q(x_i − x̂_i) to its 2 neighbours: 3 values and 3 indices each.
     CHECK(result.report.bytes_sent == 15 * 6 * 2 * 3 * (8.0 + 4.0));
   }
+}
+
+TEST_CASE("gossip: CHOCO-SGD rescales an unbiased operator to Q/(1 + omega), a contraction, and converges with it") {
+  const auto problem = test::make_least_squares(300, 10, 6);
+  round::Pipeline pipeline = choco(TopologyKind::ring, 3, 0.4);
+  pipeline.compression.compressor.kind = compression::CompressorKind::qsgd;
+  pipeline.compression.compressor.levels = 1;  // ω = min(d/s², √d/s) = √10 > 1: not a contraction unscaled
+  Replay replay(6, 10, 1, 0.4);
+  replay.use_unbiased(pipeline.compression.compressor, 10);
+  const auto result = run(*problem, pipeline, {&replay}, 400);
+  CHECK(replay.syncs == 100);
+  CHECK(replay.worst < 1e-12);
+  // It ends near D-SGD's gap (unscaled, the public copies overshoot and the run diverges).
+  const auto exact = run(*problem, gossip(TopologyKind::ring), {}, 400);
+  REQUIRE(std::isfinite(result.rows.back().gap));
+  CHECK(result.rows.back().gap < 2 * exact.rows.back().gap + 1e-3);
 }
 
 TEST_CASE("gossip: after one round of local steps the consensus distance decays as (1 - gap)^2 per gossip step") {
