@@ -12,9 +12,6 @@ namespace {
 
 using compression::Feedback;
 
-std::span<double> span_of(Vector& x) { return {x.data(), static_cast<std::size_t>(x.size())}; }
-
-
 }  // namespace
 
 void CompressedMessages::begin_run(const round::CompressionOptions& options, int workers, Index dim, int chunks,

@@ -13,8 +13,6 @@ namespace localsgd {
 
 namespace {
 
-std::span<double> span_of(Vector& x) { return {x.data(), static_cast<std::size_t>(x.size())}; }
-
 bool choco(const round::GossipOptions& options) { return options.algorithm == round::GossipAlgorithm::choco; }
 
 }  // namespace
