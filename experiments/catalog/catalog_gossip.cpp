@@ -113,7 +113,7 @@ const Registry<GossipOptions>& gossip_registry() {
               "choco",
               "CHOCO-SGD (Koloskova, Stich, Jaggi, ICML 2019, Alg. 2): send q_i = Q(x_i - xhat_i), every holder adds "
               "xhat_i += q_i, then x_i += gamma sum_j w_ij (xhat_j - xhat_i); Q is the run's compression (feedback "
-              "none)",
+              "none), an unbiased one rescaled to Q/(1 + omega) (a contraction, the paper's section 3)",
               [](const ChocoParams& o, const BuildContext&) {
                 auto out = o.options(GossipAlgorithm::choco);
                 out->consensus_step = o.consensus_step;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "algorithms/compression/compressor.hpp"
@@ -368,7 +370,14 @@ std::string explain_text(const Json& explanation) {
                        e.at("first").get<double>(), e.at("last").get<double>());
     const Json& round = c.at("round");
     out += fmt::format("  round{}:\n", round.at("default").get<bool>() ? " (LUPA-SGD's: the default)" : "");
+    // A gossip run has no server: its aggregation, server step and barrier coordination are not
+    // used (validation refuses any other choice), so they are not printed.
+    const bool gossips = round.contains("gossip");
     for (const char* family : {"participation", "local_work", "correction", "aggregation", "server", "coordination"}) {
+      if (gossips && std::string_view(family) != "participation" && std::string_view(family) != "local_work" &&
+          std::string_view(family) != "correction") {
+        continue;
+      }
       const Json& policy = round.at(family);
       const std::string params = params_text(policy.at("params"));
       out += fmt::format("    {} {}{}: {}\n", family, policy.at("type").get<std::string>(),
