@@ -103,13 +103,7 @@ void check_gossip_spec(const RoundSpec& round, const Configured<LocalOptimizer>&
   try {
     round::check_gossip(checked, context.workers, averages_state);
   } catch (const round::PipelineRuleError& e) {
-    Location where = root;
-    std::string key = e.key();
-    for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.')) {
-      where = where.child(key.substr(0, dot));
-      key = key.substr(dot + 1);
-    }
-    where.child(key).fail(e.what());
+    fail_at_rule_key(root, e.key(), e.what());
   }
 }
 

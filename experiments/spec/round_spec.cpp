@@ -153,6 +153,16 @@ const std::vector<std::string>& round_keys() {
   return keys;
 }
 
+void fail_at_rule_key(const Location& root, const std::string& key, const std::string& message) {
+  Location where = root;
+  std::string rest = key;
+  for (std::size_t dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+    where = where.child(rest.substr(0, dot));
+    rest = rest.substr(dot + 1);
+  }
+  where.child(rest).fail(message);
+}
+
 const std::vector<std::string>& constant_period_schedules() {
   static const std::vector<std::string> types = {"sync", "fixed", "one_shot", "lupa_theory", "stich"};
   return types;
@@ -181,13 +191,7 @@ RoundSpec read_round(const Json& run, const Location& root, const BuildContext& 
   try {
     round::check_pipeline(pipeline, context.workers, optimizer_has_state);
   } catch (const round::PipelineRuleError& e) {
-    Location where = root;
-    std::string key = e.key();
-    for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.')) {
-      where = where.child(key.substr(0, dot));
-      key = key.substr(dot + 1);
-    }
-    where.child(key).fail(e.what());
+    fail_at_rule_key(root, e.key(), e.what());
   }
   // The participation draw's and server step's own checks, the same way.
   try {

@@ -62,6 +62,10 @@ const std::vector<std::string>& round_keys();
 RoundSpec read_round(const Json& run, const Location& root, const BuildContext& context, bool optimizer_has_state,
                      const Configured<SyncSchedule>& schedule);
 
+// Fails at the JSON path of the key an engine rule names (round::PipelineRuleError::key(), e.g.
+// "gossip.topology" is root/gossip/topology), with the rule's message.
+[[noreturn]] void fail_at_rule_key(const Location& root, const std::string& key, const std::string& message);
+
 // The schedule types with a constant period τ, the only ones asynchronous coordination takes.
 const std::vector<std::string>& constant_period_schedules();
 
