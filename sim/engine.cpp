@@ -575,8 +575,12 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
       // Consensus is measured on the participants' models before the sync; the other metrics at
       // x_{r+1} (x̄_t for LUPA), which the sync below installs unchanged, and the evaluation's round
       // and time are those after it. Between syncs, x_{r+1} is a preview that changes no state.
+      // A gossip step leaves the nodes apart: their consensus is taken after it, on the models
+      // the next steps start from (the x_i^(t) of Koloskova et al. 2020, whose consensus distance
+      // the spectral gap bounds); before it, it would add the step's fresh noise on every graph.
       const bool evaluating = is_eval || !finite;
-      const double consensus_before_sync = evaluating ? consensus() : 0.0;
+      const bool consensus_after_gossip = gossiping_ && is_sync && finite;
+      double consensus_value = evaluating && !consensus_after_gossip ? consensus() : 0.0;
       if (is_sync && finite) {
         const std::optional<double> communication = synchronise(t, report.rounds + 1, observers);
         if (!communication) {
@@ -587,10 +591,11 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
         ++report.rounds;
         if (participants_.empty()) ++report.empty_rounds;
         report.communication_time += *communication;
+        if (evaluating && consensus_after_gossip) consensus_value = consensus();
       }
       std::optional<Evaluation> evaluation;
       if (evaluating) {
-        evaluation = evaluate(t, report.rounds, slowest_clock(), consensus_before_sync);
+        evaluation = evaluate(t, report.rounds, slowest_clock(), consensus_value);
         emit(*evaluation);
       }
       if (!finite || (evaluation && !(std::isfinite(evaluation->loss) && evaluation->gap <= config_.divergence_gap))) {
