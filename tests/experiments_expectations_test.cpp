@@ -168,3 +168,87 @@ TEST_CASE("each expect entry is read once into a typed check with the spec's val
         Json::parse(R"({"type": "reaches", "metric": "loss", "value": 0.1, "by": "round", "before": 7,
                         "variant": ""})"));
 }
+
+TEST_CASE("slope against spectral_gap: each gossip run's gap, the swept topologies pooled into one fit") {
+  Json s = Json::parse(R"({
+    "problem": {"type": "quadratic", "dim": 4}, "workers": 16, "steps": 10,
+    "step_size": {"type": "constant", "value": 0.01}, "schedule": {"type": "sync"},
+    "gossip": {"type": "dsgd", "topology": "ring"},
+    "variants": [{"label": "uniform", "gossip": {"type": "dsgd", "topology": "ring", "weights": "uniform"}},
+                 {"label": "mh"}],
+    "sweep": {"gossip.topology": ["ring", "torus", "exponential"]},
+    "seeds": 3,
+    "expect": [{"type": "slope", "metric": "consensus", "against": "spectral_gap", "min": -1.1, "max": -0.9},
+               {"type": "slope", "metric": "consensus", "against": "spectral_gap", "variant": "mh",
+                "min": -1.1, "max": -0.9, "confidence": 0.95}]
+  })");
+  const ExperimentSpec spec = parse_spec(s, "t");
+  REQUIRE(spec.runs.size() == 18);
+  // The gaps: ring of 16 with weights 1/3, 1 - (1 + 2 cos(2 pi/16))/3; the 4 x 4 torus with 1/5,
+  // 1 - 3/5 (its eigenvalue -3/5 has the same modulus); the exponential graph (i ~ i ± 1, 2, 4, 8:
+  // 7 neighbours, weights 1/8), 1/2.
+  for (const RunSpec& run : spec.runs) {
+    const std::string topology = run.swept.at("gossip.topology").get<std::string>();
+    const double gap = *run.spectral_gap();
+    if (topology == "ring") CHECK(gap == Approx(1 - (1 + 2 * std::cos(2 * M_PI / 16)) / 3).epsilon(1e-12));
+    if (topology == "torus") CHECK(gap == Approx(0.4).epsilon(1e-12));
+    if (topology == "exponential") CHECK(gap == Approx(0.5).epsilon(1e-12));
+  }
+  // Records whose final consensus is 3 gap^-1 (seed 0, 2) or 3 gap^-0.8 (seed 1): the plain form
+  // fits the means over seeds, the statistical form one slope per seed.
+  std::vector<RunRecord> records(spec.runs.size());
+  for (std::size_t i = 0; i < spec.runs.size(); ++i) {
+    const double power = spec.runs[i].seed == spec.seeds.at(1) ? -0.8 : -1.0;
+    Evaluation e;
+    e.step = 10;
+    e.consensus = 3 * std::pow(*spec.runs[i].spectral_gap(), power);
+    records[i].rows = {e};
+  }
+  const auto plain = evaluate(spec.expectations.at(0), spec, records);
+  REQUIRE(plain.size() == 2);  // one fit per variant: the topologies are its points
+  CHECK_THAT(plain[0].description, Catch::Contains("final consensus vs spectral_gap (uniform)"));
+  std::vector<double> gaps, means;
+  for (double gap : {1 - (1 + 2 * std::cos(2 * M_PI / 16)) / 3, 0.4, 0.5}) {
+    gaps.push_back(gap);
+    means.push_back((3 / gap + 3 * std::pow(gap, -0.8) + 3 / gap) / 3);
+  }
+  CHECK(plain[0].measured.get<double>() == Approx(log_log_slope(gaps, means)).epsilon(1e-9));
+  const auto per_seed = evaluate(spec.expectations.at(1), spec, records);
+  REQUIRE(per_seed.size() == 1);
+  REQUIRE(per_seed[0].interval);
+  CHECK(per_seed[0].measured.get<double>() == Approx((-1.0 - 0.8 - 1.0) / 3).epsilon(1e-9));
+  CHECK(per_seed[0].interval->seeds == 3);
+  CHECK_FALSE(per_seed[0].passed);  // seed 1's slope widens the interval past -0.9
+}
+
+TEST_CASE("slope against spectral_gap: every run it fits needs gossip on a fixed topology") {
+  Json s = Json::parse(R"({
+    "problem": {"type": "quadratic", "dim": 4}, "workers": 8, "steps": 10,
+    "step_size": {"type": "constant", "value": 0.01}, "schedule": {"type": "sync"},
+    "variants": [{"label": "server"}, {"label": "ring", "gossip": {"type": "dsgd", "topology": "ring"}},
+                 {"label": "one-peer", "gossip": {"type": "dsgd", "topology": "one_peer_exponential"}}]
+  })");
+  const auto rule_of = [&](const std::string& expect) -> std::string {
+    Json spec = s;
+    spec["expect"] = Json::parse(expect);
+    try {
+      parse_spec(spec, "t");
+    } catch (const SpecError& e) {
+      return std::string(e.pointer()) + ": " + e.rule();
+    }
+    return "";
+  };
+  CHECK(rule_of(R"([{"type": "slope", "against": "spectral_gap", "variant": "ring", "max": 0}])").empty());
+  CHECK_THAT(rule_of(R"([{"type": "slope", "against": "spectral_gap", "max": 0}])"),
+             Catch::StartsWith("/expect/0/against: \"spectral_gap\" is each run's 1 - |lambda_2(W)|: every run the "
+                               "slope fits needs gossip on a fixed topology, and run 0 (variant \"server\") has no "
+                               "\"gossip\" key; name the gossip variant with \"variant\""));
+  CHECK_THAT(rule_of(R"([{"type": "slope", "against": "spectral_gap", "variant": "one-peer", "max": 0}])"),
+             Catch::Contains("run 2 (variant \"one-peer\") gossips on the time-varying one_peer_exponential graph"));
+  CHECK_THAT(rule_of(R"([{"type": "slope", "against": "spectral_gap", "variant": "ring", "baseline": "server",
+                         "max": 0}])"),
+             Catch::Contains("run 0 (variant \"server\") has no \"gossip\" key"));
+  // Offered among the choices only when some run gossips.
+  CHECK_THAT(rule_of(R"([{"type": "slope", "against": "spectral", "max": 0}])"),
+             Catch::Contains("must be step, round, samples, time, bytes, spectral_gap or a swept path"));
+}

@@ -375,6 +375,15 @@ TEST_CASE("gossip: explain gives the topology, degrees, spectral gap and what a 
   CHECK(complete.at("exact_averaging_after_period") == true);
   CHECK(complete.at("degree") == Json({{"min", 3}, {"max", 3}}));
 
+  // A torus without `rows`: the sides chosen (the squarest), in the JSON and the text.
+  const Json torus_spec = gossiping({{"type", "dsgd"}, {"topology", "torus"}}, {{"workers", 12}});
+  const Json torus = explain_gossip(torus_spec);
+  CHECK(torus.at("rows") == 3);
+  CHECK(torus.at("columns") == 4);
+  CHECK(explain_text(explain_spec(parse_spec(torus_spec, "t"))).find("      topology torus (3 x 4) on 12 nodes") !=
+        std::string::npos);
+  CHECK_FALSE(g.contains("rows"));  // only a torus has sides
+
   // The one-peer exponential graph is time-varying: no gap, its period and exact averaging.
   const Json one_peer = explain_gossip(gossiping({{"type", "dsgd"}, {"topology", "one_peer_exponential"}},
                                                  {{"workers", 8}}));

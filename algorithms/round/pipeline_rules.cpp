@@ -131,7 +131,11 @@ void check_gossip(const Pipeline& pipeline, int workers, bool optimizer_averages
       throw PipelineRuleError("gossip.consensus_step", "CHOCO-SGD's consensus step gamma must be in (0, 1]");
     }
   }
-  if (gossip.topology.kind == topology::TopologyKind::one_peer_exponential) return;  // any n >= 1
+  // Any n >= 1 has these; the complete graph's p(p − 1) entries are not built to find that out.
+  if (gossip.topology.kind == topology::TopologyKind::one_peer_exponential ||
+      gossip.topology.kind == topology::TopologyKind::complete) {
+    return;
+  }
   topology::Graph graph;
   try {
     graph = topology::topology_graph(gossip.topology, workers);

@@ -59,6 +59,11 @@ std::vector<MixingMatrix> mixing_matrices(const TopologyOptions& options, int no
   return rounds;
 }
 
+std::optional<double> fixed_spectral_gap(const TopologyOptions& options, int nodes) {
+  if (options.kind == TopologyKind::one_peer_exponential || nodes > kSpectralGapMaxNodes) return std::nullopt;
+  return spectral_gap(mixing_matrices(options, nodes).front());
+}
+
 bool is_exact_average(const MixingMatrix& w) {
   const int n = w.nodes();
   const double share = 1.0 / n;

@@ -2,6 +2,7 @@
 // A run's gossip topology as options (the spec's `gossip` key, DESIGN.md §5.5), and the mixing
 // matrices W^(r) it gives to the engine (algorithms/topology/mixing_matrix.hpp).
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,11 @@ Graph topology_graph(const TopologyOptions& options, int nodes);
 // exponential graph (n = 1: one node mixing with itself). Throws as topology_graph, and for
 // uniform weights on a non-regular graph.
 std::vector<MixingMatrix> mixing_matrices(const TopologyOptions& options, int nodes);
+
+// The spectral gap 1 − |λ₂(W)| of a static topology's W on n nodes (mixing_matrix.hpp); none for
+// the time-varying one-peer exponential graph (no single W) and for n > kSpectralGapMaxNodes.
+// Throws as mixing_matrices.
+std::optional<double> fixed_spectral_gap(const TopologyOptions& options, int nodes);
 
 // True when W = (1/n)11ᵀ: every node mixes with every other with weight 1/n, up to the rounding
 // of the self weights 1 − Σ_j w_ij (the complete graph with uniform or Metropolis–Hastings

@@ -24,13 +24,14 @@ struct Group {
   std::vector<std::size_t> runs;
 };
 
-std::vector<Group> group_runs(const ExperimentSpec& spec, const std::string& only_variant, const std::string& ignore_path) {
+std::vector<Group> group_runs(const ExperimentSpec& spec, const std::string& only_variant,
+                              const std::vector<std::string>& ignore_paths = {}) {
   std::vector<Group> groups;
   for (std::size_t i = 0; i < spec.runs.size(); ++i) {
     const RunSpec& run = spec.runs[i];
     if (!only_variant.empty() && run.variant != only_variant) continue;
     Json point = run.swept;
-    point.erase(ignore_path);
+    for (const std::string& path : ignore_paths) point.erase(path);
     auto it = std::find_if(groups.begin(), groups.end(),
                            [&](const Group& g) { return g.variant == run.variant && g.point == point; });
     if (it == groups.end()) {
@@ -58,6 +59,33 @@ const Group* matching(const std::vector<Group>& baselines, const Group& g) {
 }
 
 // Whether no run of `g` takes the swept path `path` (the variant's type does not take the key).
+// Every run's spectral gap (NaN for runs the check does not fit: read_expectation made sure the
+// others have one), each graph's computed once.
+std::vector<double> run_spectral_gaps(const ExperimentSpec& spec, const SlopeExpectation& check) {
+  std::map<std::string, double> of_graph;  // workers and resolved gossip key -> gap
+  std::vector<double> gaps(spec.runs.size(), kNaN);
+  for (std::size_t i = 0; i < spec.runs.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    if (!check.variant.empty() && run.variant != check.variant && run.variant != check.baseline) continue;
+    const std::string graph = fmt::format("{} {}", run.workers, run.config.value("gossip", Json()).dump());
+    auto it = of_graph.find(graph);
+    if (it == of_graph.end()) it = of_graph.emplace(graph, run.spectral_gap().value_or(kNaN)).first;
+    gaps[i] = it->second;
+  }
+  return gaps;
+}
+
+// The swept paths that change a gossip run's graph, pooled by a slope against the spectral gap.
+std::vector<std::string> graph_paths(const ExperimentSpec& spec) {
+  std::vector<std::string> out;
+  for (const std::string& path : spec.swept_paths) {
+    if (path == "workers" || (path.starts_with("gossip.") && path != "gossip.type" && path != "gossip.consensus_step")) {
+      out.push_back(path);
+    }
+  }
+  return out;
+}
+
 bool without_swept_key(const ExperimentSpec& spec, const Group& g, const std::string& path) {
   return std::all_of(g.runs.begin(), g.runs.end(), [&](std::size_t i) { return spec.runs[i].swept.at(path).is_null(); });
 }
@@ -175,12 +203,17 @@ CheckResult with_interval(std::string description, const std::vector<double>& pe
 // The log-log slope of one set of runs: against a swept path, one point per swept value (the mean
 // over the runs of the final metric there); along the run, the mean curve between `from` and `to`.
 // NaN when it cannot be measured, with the reason in `note`.
+// `gaps`: every run's spectral gap when the slope is against it (run_spectral_gaps), else empty.
 double slope_of(const ExperimentSpec& spec, const std::vector<RunRecord>& records, const std::vector<std::size_t>& runs,
-                const SlopeExpectation& check, std::string& note) {
+                const SlopeExpectation& check, const std::vector<double>& gaps, std::string& note) {
   std::vector<double> xs, ys;
   if (!check.axis) {
     std::map<double, std::vector<std::size_t>> by_value;
     for (std::size_t i : runs) {
+      if (!gaps.empty()) {
+        by_value[gaps[i]].push_back(i);
+        continue;
+      }
       const Json& value = spec.runs[i].swept.at(check.against);
       if (!value.is_null()) by_value[value.get<double>()].push_back(i);  // null: a variant without the key
     }
@@ -212,12 +245,17 @@ double slope_of(const ExperimentSpec& spec, const std::vector<RunRecord>& record
 std::vector<CheckResult> evaluate_slope(const SlopeExpectation& check, const ExperimentSpec& spec,
                                         const std::vector<RunRecord>& records) {
   const bool along_sweep = !check.axis;
+  const bool across_graphs = check.against == kAgainstSpectralGap;
+  const std::vector<std::string> pooled = across_graphs ? graph_paths(spec)
+                                          : along_sweep ? std::vector<std::string>{check.against}
+                                                        : std::vector<std::string>{};
+  const std::vector<double> gaps = across_graphs ? run_spectral_gaps(spec, check) : std::vector<double>{};
   const std::string& baseline = check.baseline;
-  const auto baselines = group_runs(spec, baseline, along_sweep ? check.against : "");
+  const auto baselines = group_runs(spec, baseline, pooled);
   std::vector<CheckResult> results;
-  for (const Group& g : group_runs(spec, check.variant, along_sweep ? check.against : "")) {
+  for (const Group& g : group_runs(spec, check.variant, pooled)) {
     if (!baseline.empty() && g.variant == baseline) continue;
-    if (along_sweep && without_swept_key(spec, g, check.against)) continue;  // nothing to fit a slope to
+    if (along_sweep && !across_graphs && without_swept_key(spec, g, check.against)) continue;  // nothing to fit
     const Group* base = baseline.empty() ? nullptr : matching(baselines, g);
     const std::string description =
         fmt::format("log-log slope of {}{} vs {} ({}){}", along_sweep ? "final " : "",
@@ -226,8 +264,8 @@ std::vector<CheckResult> evaluate_slope(const SlopeExpectation& check, const Exp
     // The statistic on a set of runs of the variant and the matching runs of the baseline.
     auto statistic = [&](const std::vector<std::size_t>& runs, const std::vector<std::size_t>& base_runs,
                          std::string& note) {
-      const double slope = slope_of(spec, records, runs, check, note);
-      return base ? slope - slope_of(spec, records, base_runs, check, note) : slope;
+      const double slope = slope_of(spec, records, runs, check, gaps, note);
+      return base ? slope - slope_of(spec, records, base_runs, check, gaps, note) : slope;
     };
     if (!baseline.empty() && !base) {
       results.push_back(measured(description, kNaN, check.bounds.text(), false, kNoBaselineHere));
@@ -273,8 +311,8 @@ std::vector<CheckResult> evaluate_ratio_of_runs(const RatioOfRuns& ratio, const 
                                                 const std::function<std::string(const Group&)>& describe,
                                                 const ExperimentSpec& spec, const std::vector<RunRecord>& records) {
   std::vector<CheckResult> results;
-  const auto baselines = group_runs(spec, baseline, "");
-  for (const Group& g : group_runs(spec, variant, "")) {
+  const auto baselines = group_runs(spec, baseline);
+  for (const Group& g : group_runs(spec, variant)) {
     const Group* found = matching(baselines, g);
     std::string description = describe(g);
     if (!found) {
@@ -341,7 +379,7 @@ std::vector<CheckResult> evaluate_speedup(const SpeedupExpectation& check, const
 std::vector<CheckResult> evaluate_reaches(const ReachesExpectation& check, const ExperimentSpec& spec,
                                           const std::vector<RunRecord>& records) {
   std::vector<CheckResult> results;
-  for (const Group& g : group_runs(spec, check.variant, "")) {
+  for (const Group& g : group_runs(spec, check.variant)) {
     // When every run declares this target, its hits decide (time_to_target.csv's rows): the
     // mean over the runs of where each first met it, not reached if one never did.
     const bool declared = std::all_of(g.runs.begin(), g.runs.end(), [&](std::size_t i) {
@@ -376,7 +414,7 @@ std::vector<CheckResult> evaluate_reaches(const ReachesExpectation& check, const
 std::vector<CheckResult> evaluate_rounds(const RoundsExpectation& check, const ExperimentSpec& spec,
                                          const std::vector<RunRecord>& records) {
   std::vector<CheckResult> results;
-  for (const Group& g : group_runs(spec, check.variant, "")) {
+  for (const Group& g : group_runs(spec, check.variant)) {
     double most = 0;
     for (std::size_t i : g.runs) most = std::max(most, static_cast<double>(records[i].summary.rounds));
     results.push_back(measured(fmt::format("most rounds of any run ({})", group_label(g)), most,

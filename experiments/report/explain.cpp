@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "algorithms/compression/compressor.hpp"
@@ -88,6 +89,11 @@ Json gossip_json(const RunSpec& run, Index dim) {
   Json out = policy_json(run.round.gossip);
   out["algorithm"] = std::string(round::gossip_algorithm_name(g.algorithm));
   out["topology"] = std::string(topology::topology_name(t.kind));
+  if (t.kind == topology::TopologyKind::torus) {  // the sides chosen when `rows` is absent
+    const auto [rows, columns] = t.rows > 0 ? std::pair{t.rows, p / t.rows} : topology::torus_sides(p);
+    out["rows"] = rows;
+    out["columns"] = columns;
+  }
   const bool one_peer = t.kind == topology::TopologyKind::one_peer_exponential;
   out["weights"] = one_peer ? Json(nullptr)
                             : Json(t.weights == topology::MixingWeights::uniform ? "uniform" : "metropolis_hastings");
@@ -288,7 +294,9 @@ std::string gossip_text(const Json& g) {
     gap = fmt::format("spectral gap 1 - |lambda_2(W)| = {:.6g}{}", g.at("spectral_gap").get<double>(),
                       g.at("exact_averaging_after_period").get<bool>() ? " (W = (1/p)11^T: exact averaging)" : "");
   }
-  out += fmt::format("      topology {} on {} nodes, {}: {}; {}\n", g.at("topology").get<std::string>(),
+  const std::string sides =
+      g.contains("rows") ? fmt::format(" ({} x {})", g.at("rows").get<int>(), g.at("columns").get<int>()) : "";
+  out += fmt::format("      topology {}{} on {} nodes, {}: {}; {}\n", g.at("topology").get<std::string>(), sides,
                      g.at("nodes").get<long>(), weights, degrees, gap);
   out += fmt::format("      message {:.10g} bytes ({}); {:.10g} bytes per round (sum of degrees {:.10g} x message); "
                      "{:.6g} s per round (the busiest node's exchange, degree {}, under the network model)\n",

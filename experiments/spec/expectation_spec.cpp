@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "algorithms/topology/topology.hpp"
 #include "experiments/spec/spec.hpp"
 
 namespace localsgd {
@@ -101,6 +102,29 @@ std::vector<std::pair<const char*, std::string>> labels_of(const ExpectationChec
       check);
 }
 
+// A slope against the spectral gap needs one in every run it fits: gossip on a static topology
+// small enough for the gap to be computed.
+void check_spectral_gaps(const SlopeExpectation& s, const ExperimentSpec& spec, const Location& where) {
+  for (const RunSpec& run : spec.runs) {
+    if (!s.variant.empty() && run.variant != s.variant && run.variant != s.baseline) continue;
+    std::string why;
+    if (!run.round.gossips()) {
+      why = "has no \"gossip\" key";
+    } else if (const auto kind = run.pipeline().gossip.topology.kind; kind == topology::TopologyKind::one_peer_exponential) {
+      why = "gossips on the time-varying one_peer_exponential graph, which has no single W";
+    } else if (run.workers > topology::kSpectralGapMaxNodes) {
+      why = fmt::format("has {} nodes, more than the {} whose W the gap is computed from", run.workers,
+                        topology::kSpectralGapMaxNodes);
+    }
+    if (!why.empty()) {
+      where.child("against").fail(fmt::format(
+          "\"spectral_gap\" is each run's 1 - |lambda_2(W)|: every run the slope fits needs gossip on a fixed "
+          "topology, and run {} (variant \"{}\") {}{}",
+          run.index, run.variant, why, s.variant.empty() ? "; name the gossip variant with \"variant\"" : ""));
+    }
+  }
+}
+
 void check_slope_references(const SlopeExpectation& s, const ExperimentSpec& spec, const Location& where) {
   const bool axis = s.axis.has_value();
   const std::string metric = kSlopeMetricNames.name(s.metric);
@@ -115,11 +139,19 @@ void check_slope_references(const SlopeExpectation& s, const ExperimentSpec& spe
     where.child("metric").fail(fmt::format("\"{}\" is a run total: its slope can only be taken against a swept path",
                                            metric));
   }
+  if (s.against == kAgainstSpectralGap) {
+    check_spectral_gaps(s, spec, where);
+    return;
+  }
   const bool swept = std::find(spec.swept_paths.begin(), spec.swept_paths.end(), s.against) != spec.swept_paths.end();
   if (!axis && !swept) {
     // bytes is an axis only when some run compresses or gossips.
-    where.child("against").fail(fmt::format("must be step, round, samples, time{} or a swept path ({}), got \"{}\"",
+    where.child("against").fail(fmt::format("must be step, round, samples, time{}{} or a swept path ({}), got \"{}\"",
                                             spec.counts_bytes() ? ", bytes" : "",
+                                            std::any_of(spec.runs.begin(), spec.runs.end(),
+                                                        [](const RunSpec& r) { return r.round.gossips(); })
+                                                ? ", spectral_gap"
+                                                : "",
                                             spec.swept_paths.empty() ? "none is swept" : join_names(spec.swept_paths),
                                             s.against));
   }
@@ -165,7 +197,7 @@ void check_swept_keys_taken(const ExpectationCheck& check, const ExperimentSpec&
     }
   }
   const auto* slope = std::get_if<SlopeExpectation>(&check);
-  if (slope == nullptr || slope->axis) return;
+  if (slope == nullptr || slope->axis || slope->against == kAgainstSpectralGap) return;
   for (const auto& [key, label] : labels) {
     if (!label.empty() && !takes_swept_key(spec, label, slope->against)) {
       where.child(key).fail(does_not_take(label, slope->against) + ", so it has no slope along it");
@@ -236,7 +268,10 @@ const Registry<ExpectationCheck>& expectation_registry() {
            "the log-log slope of a metric against a swept path (final values; also rounds or virtual_time) or "
            "along the run against step/round/samples/time/bytes",
            {ParamSpec::text("metric", "the metric").one_of(kSlopeMetricNames.list()).defaults_to("gap"),
-            ParamSpec::text("against", "a swept dotted path, or step, round, samples, time or bytes"), variant_param(),
+            ParamSpec::text("against",
+                            "a swept dotted path, step, round, samples, time or bytes, or spectral_gap (each gossip "
+                            "run's 1 - |lambda_2(W)|, across the graphs swept)"),
+            variant_param(),
             ParamSpec::number("min", "lowest allowed slope").optional(),
             ParamSpec::number("max", "highest allowed slope").optional(),
             ParamSpec::number("from", "fit only points with x >= from").optional(),

@@ -39,9 +39,15 @@ struct Bounds {
 };
 
 // The log-log slope of a metric against a swept path (final values) or along the run.
+// `against` for a slope across gossip graphs: x is each run's spectral gap 1 − |λ₂(W)|
+// (RunSpec::spectral_gap), the final values' points are the distinct gaps, and the swept paths
+// that change the graph (workers, gossip.topology, .weights, .rows, .degree, .graph_seed) are
+// pooled instead of making groups of their own.
+inline constexpr const char* kAgainstSpectralGap = "spectral_gap";
+
 struct SlopeExpectation {
   SlopeMetric metric = SlopeMetric::gap;
-  std::string against;       // a swept dotted path, or an axis name
+  std::string against;       // a swept dotted path, an axis name, or kAgainstSpectralGap
   std::optional<Axis> axis;  // set when `against` names an axis (step, round, samples, time)
   std::string variant;       // empty: every variant
   std::string baseline;      // non-empty: the slope minus this variant's slope

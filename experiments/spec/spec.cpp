@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "algorithms/sync_schedule.hpp"
+#include "algorithms/topology/topology.hpp"
 #include "experiments/spec/clock_bound.hpp"
 #include "experiments/spec/compression_spec.hpp"
 #include "experiments/spec/gossip_spec.hpp"
@@ -736,6 +737,11 @@ std::string read_spec_file(const std::filesystem::path& file) {
 
 bool ExperimentSpec::compressed() const {
   return std::any_of(runs.begin(), runs.end(), [](const RunSpec& r) { return r.round.compressed(); });
+}
+
+std::optional<double> RunSpec::spectral_gap() const {
+  if (!round.gossips()) return std::nullopt;
+  return topology::fixed_spectral_gap(pipeline().gossip.topology, workers);
 }
 
 bool ExperimentSpec::counts_bytes() const {

@@ -67,6 +67,9 @@ struct RunSpec {
   }
   // The engine's round policies.
   round::Pipeline pipeline() const { return round.pipeline(context()); }
+  // The spectral gap 1 − |λ₂(W)| of its gossip matrix (topology::fixed_spectral_gap); none
+  // without gossip, with a time-varying topology or on more than kSpectralGapMaxNodes nodes.
+  std::optional<double> spectral_gap() const;
   // The run's problem, from the spec's cache.
   std::shared_ptr<Problem> build_problem() const { return problem.build(context(), {*problems}); }
 };
