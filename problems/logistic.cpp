@@ -5,8 +5,11 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
+#include <tbb/task_arena.h>
+
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "problems/finite_sum_statistics.hpp"
@@ -46,6 +49,37 @@ Logistic::Logistic(std::shared_ptr<const ClassificationData> data, std::vector<S
   for (const auto& s : shards_) {
     if (s.empty()) throw std::invalid_argument("logistic: a worker has an empty shard");
   }
+  if (l2_ == 0) constants();  // separable data has no minimiser: refused here, as bad input
+}
+
+const ProblemConstants& Logistic::constants() const {
+  // Isolated: while this thread waits for Newton's parallel parts, it must not pick up another
+  // task (another run) that asks for these constants and so would wait for this very call_once.
+  std::call_once(constants_once_, [this] { tbb::this_task_arena::isolate([this] { compute_constants(); }); });
+  return constants_;
+}
+
+bool Logistic::constants_certainly_finite() const {
+  if (!(l2_ > 0 && l2_ <= 1e100)) return false;
+  // |a_ij| <= 1e50 on at most 1e9 rows and 1e6 columns: λ_max(AᵀA) <= n d max|a|² < 1e115.
+  const DesignMatrix& a = data_->features;
+  if (a.rows() > 1'000'000'000 || a.cols() > 1'000'000) return false;
+  const auto within = [](const double* values, Index count) {
+    for (Index k = 0; k < count; ++k) {
+      if (!(std::abs(values[k]) <= 1e50)) return false;
+    }
+    return true;
+  };
+  return a.visit([&](const auto& m) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(m)>, RowMatrix>) {
+      return within(m.data(), m.size());
+    } else {
+      return within(m.valuePtr(), m.nonZeros());
+    }
+  });
+}
+
+void Logistic::compute_constants() const {
   solve_optimum();
 
   const auto n = static_cast<double>(data_->rows());
@@ -119,7 +153,7 @@ void Logistic::row_terms(const Index* rows, int count, double* dots_to_terms) co
   }
 }
 
-void Logistic::solve_optimum() {
+void Logistic::solve_optimum() const {
   const Index d = dim();
   Vector x = Vector::Zero(d);
   Vector g(d);

@@ -7,12 +7,16 @@
 //   L = λ_max(AᵀA)/(4n) + λ: the Hessian AᵀDA/n + λI has D_jj = σ(m_j)σ(−m_j) <= 1/4 with
 //           equality at x = 0, so this is the smallest valid L (exact when λ_max comes from an
 //           eigen-decomposition, estimated for d > 2000 by power iteration);
+//   (computed in the constructor when λ = 0, where they decide whether F has a minimiser at all;
+//   else at the first call of constants(), thread-safe, so that `localsgd validate` need not solve
+//   for x*: on d = 2000 that takes a minute)
 //   μ = λ:  F is λ-strongly convex, and no larger PL constant holds because the curvature of the
 //           loss term vanishes far from the origin. With λ = 0, μ = 0 is reported (F is convex
 //           but not PL with a positive constant on all of R^d), and the curvature at x* is given in
 //           `how`; if the classes are linearly separable there is no minimiser at all and the
 //           constructor throws.
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "problems/classification_data.hpp"
@@ -56,7 +60,12 @@ class Logistic final : public Problem, public FiniteSum {
   void row_terms(const Index* rows, int count, double* dots_to_terms) const override;
   const double* row_values() const override { return data_->labels.data(); }
   void finish_batch(const Vector& x, Vector& out) const override { out.noalias() += l2_ * x; }
-  const ProblemConstants& constants() const override { return constants_; }
+  // L, μ, F*, x* and the statistics at x*: computed at the first call when λ > 0 (thread-safe).
+  // Throws std::invalid_argument if Newton's method does not converge (badly scaled data).
+  const ProblemConstants& constants() const override;
+  // True if L, F* and x* are certainly finite without computing them: λ > 0 (F* <= F(0) = log 2,
+  // x* exists) and data magnitudes that bound λ_max(AᵀA) far below overflow. Never computes them.
+  bool constants_certainly_finite() const;
   std::optional<Index> smallest_shard() const override { return smallest_shard_size(shards_); }
 
   // ∇²F(x) = AᵀDA/n + λI, dense d × d.
@@ -64,16 +73,21 @@ class Logistic final : public Problem, public FiniteSum {
 
   const ClassificationData& data() const { return *data_; }
   double l2() const { return l2_; }
-  int newton_iterations() const { return newton_iterations_; }
+  int newton_iterations() const {
+    (void)constants();
+    return newton_iterations_;
+  }
 
  private:
-  void solve_optimum();
+  void compute_constants() const;
+  void solve_optimum() const;
 
   std::shared_ptr<const ClassificationData> data_;
   std::vector<Shard> shards_;
   double l2_;
-  int newton_iterations_ = 0;
-  ProblemConstants constants_;
+  mutable std::once_flag constants_once_;
+  mutable int newton_iterations_ = 0;
+  mutable ProblemConstants constants_;
 };
 
 // λ_max(AᵀA): from the eigenvalues of the dense Gram matrix for d <= 2000 (exact = true), else by

@@ -554,11 +554,14 @@ void check_constants_finite(const ProblemConstants& c) {
   }
 }
 
-// Whether the constants are known finite without computing them: least squares computes its
-// exact constants on first use, and the magnitudes of its data may bound them.
+// Whether the constants are known finite without computing them: least squares and logistic
+// regression (l2 > 0) compute theirs on first use, and the magnitudes of their data may bound them.
 bool constants_known_finite(const Problem& problem) {
-  const auto* least_squares = dynamic_cast<const LeastSquares*>(&problem);
-  return least_squares != nullptr && least_squares->constants_certainly_finite();
+  if (const auto* least_squares = dynamic_cast<const LeastSquares*>(&problem)) {
+    return least_squares->constants_certainly_finite();
+  }
+  const auto* logistic = dynamic_cast<const Logistic*>(&problem);
+  return logistic != nullptr && logistic->constants_certainly_finite();
 }
 
 // What a built problem must satisfy whatever its type: finite constants, and a starting point of
@@ -594,8 +597,12 @@ TypeEntry<Problem> problem(std::string name, std::string help,
     reserve_memory(config, MemoryReservation{needs.memory, key, context});
     // A rule the type's checker did not foresee (e.g. values that overflow while the problem is
     // built) is still invalid input: it names the problem's path, not an internal failure.
+    // Constants computed on first use (least squares, logistic regression) may fail the same way.
     const auto built = for_param("", [&] { return needs.cache.get(key, [&] { return build(config, context); }); });
-    check_built(*built, config, needs.cache.check_only());
+    for_param("", [&] {
+      check_built(*built, config, needs.cache.check_only());
+      return 0;
+    });
   };
   return entry;
 }
