@@ -477,7 +477,7 @@ int main(int argc, char** argv) {
   if (several_ranks) {
     if (launched->rank.value_or(0) == 0) {
       fmt::print(stderr,
-                 "error: started as {} MPI ranks, but this localsgd was built without MPI (CMake did not find it), so "
+                 "error: started as {} MPI ranks, but this localsgd was built without MPI (CMake did not find it, or LOCALSGD_MPI=OFF), so "
                  "each rank would run the whole spec: install libopenmpi-dev and openmpi-bin (scripts/install-deps.sh), "
                  "configure and build again, or run without mpirun\n",
                  launched->size ? std::to_string(*launched->size) : std::string("several"));

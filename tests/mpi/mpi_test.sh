@@ -2,7 +2,7 @@
 # localsgd under mpirun (docs/cluster.md), run by ctest when MPI was found (tests/CMakeLists.txt):
 #   identity  a sweep (several syncs, a random compute model, an adaptive schedule, targets) on
 #             R = 1, 2, 3, 4 ranks writes the bytes one process writes (summary.json without
-#             the wall-clock field)
+#             the wall-clock field), also with traced runs (trace.csv, rounds.csv)
 #   resume    a sweep interrupted under mpirun on 3 ranks is completed by the same command on 2
 #             ranks, with the bytes one process writes; then without MPI every run is reused
 #   run_failure  a run that fails mid-sweep: one message, every rank exits with 1
@@ -14,6 +14,9 @@ mode=$1 localsgd=$2 mpiexec=$3 source_dir=$4 work=$5
 specs=$source_dir/tests/mpi
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 # Every mpirun of a test ends within 60 s or fails: a rank waiting forever is a bug.
+# In containers without CAP_SYS_PTRACE, Open MPI's shared-memory transport cannot copy large
+# messages between processes directly (process_vm_readv); copying through its buffers works anywhere.
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 mpirun_ranks() { local n=$1; shift; timeout 60 "$mpiexec" --oversubscribe --allow-run-as-root -q -n "$n" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -37,6 +40,15 @@ identity)
     mpirun_ranks "$r" "$localsgd" run "$specs/sweep.json" --out "ranks$r" --quiet --threads 1 > "ranks$r.txt" ||
       fail "mpirun -n $r exited with $?"
     same_outputs one "ranks$r"
+  done
+  # Traced runs: their trace rows travel with their records.
+  trace=(--set 'trace={"workers": [0, 1], "every": 50, "coordinates": 2}')
+  "$localsgd" run "$specs/sweep.json" "${trace[@]}" --out one_trace --quiet > /dev/null
+  mpirun_ranks 3 "$localsgd" run "$specs/sweep.json" "${trace[@]}" --out ranks_trace --quiet --threads 1 > /dev/null ||
+    fail "mpirun -n 3 with a trace exited with $?"
+  same_outputs one_trace ranks_trace
+  for f in trace.csv rounds.csv; do
+    [ -s "one_trace/$f" ] && cmp -s "one_trace/$f" "ranks_trace/$f" || fail "$f differs or is empty"
   done
   ;;
 resume)
