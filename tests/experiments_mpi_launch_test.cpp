@@ -78,7 +78,7 @@ TEST_CASE("mpi launch: the launchers' variables give the ranks; none is a plain 
 
 TEST_CASE("mpi launch: one rank is a plain process, with a plain process's outputs") {
   ScratchDir dir;
-  write_file(dir / "spec.json", tiny_spec("one_rank", {{"seeds", 2}}).dump());
+  write_file(dir / "spec.json", tiny_spec("one_rank", {{"seeds", 2}, {"schedule", {{"type", "fixed"}, {"period", 10}}}}).dump());
   const auto plain = run_cli(dir, "run spec.json --out plain --quiet");
   REQUIRE(plain.exit_code == 0);
   // Started as one rank of one (mpirun -n 1): MPI is not even initialised.
@@ -93,7 +93,7 @@ TEST_CASE("mpi launch: one rank is a plain process, with a plain process's outpu
 
 TEST_CASE("validate --ranks: memory per rank, and for the ranks on one node") {
   ScratchDir dir;
-  write_file(dir / "spec.json", tiny_spec("ranks", {{"seeds", 3}}).dump());
+  write_file(dir / "spec.json", tiny_spec("ranks", {{"seeds", 3}, {"schedule", {{"type", "fixed"}, {"period", 10}}}}).dump());
   const auto validated = run_cli(dir, "validate spec.json --threads 2 --ranks 3 --max-memory 1G");
   INFO(validated.out << validated.err);
   REQUIRE(validated.exit_code == 0);

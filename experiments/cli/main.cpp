@@ -115,13 +115,13 @@ ExperimentSpec load_spec_with(const std::string& spec_file, std::vector<SpecOver
 void print_rank_memory(const MemoryEstimate& memory, int ranks) {
   const double runs = static_cast<double>(memory.concurrent_runs) * memory.per_run;
   const double other = memory.data + runs;
+  const double node = memory.total() + static_cast<double>(ranks - 1) * other;
   fmt::print("memory per rank ({} ranks x {} thread{}): rank 0 about {} (data {} + {} concurrent run{} x {} + results {}), "
              "every other rank about {} (without the results); {} ranks on one node: about {}\n",
              ranks, memory.concurrent_runs, memory.concurrent_runs == 1 ? "" : "s", format_bytes(memory.total()),
              format_bytes(memory.data), memory.concurrent_runs, memory.concurrent_runs == 1 ? "" : "s",
              format_bytes(memory.per_run), format_bytes(memory.results), format_bytes(other), ranks,
-             format_bytes(memory.total() + static_cast<double>(ranks - 1) * other));
-  const double node = memory.total() + static_cast<double>(ranks - 1) * other;
+             format_bytes(node));
   if (memory.limit && node > static_cast<double>(memory.limit->bytes)) {
     fmt::print("note: {} ranks on one node need more than its {}; spread them over nodes, or use fewer ranks or "
                "threads per node (docs/cluster.md)\n",
@@ -311,10 +311,15 @@ int command_run_ranks(const Communicator& world, const std::string& spec_file,
   if (const auto code = agreed(loaded)) return *code;
   // The same runs under the same keys on every rank: a rank that read other data files (another
   // node's copy) would compute other numbers that rank 0 saves under its keys.
-  const std::string fingerprint = runs_fingerprint(*spec);
-  const std::string rank0_fingerprint = world.broadcast(fingerprint);
+  std::string fingerprint;
   RankStatus same;
-  if (fingerprint != rank0_fingerprint) {
+  try {
+    fingerprint = runs_fingerprint(*spec);
+  } catch (const std::exception& e) {  // reading a data file's bytes again
+    same = {kExitFailure, e.what()};
+  }
+  const std::string rank0_fingerprint = world.broadcast(fingerprint);
+  if (same.exit_code == 0 && fingerprint != rank0_fingerprint) {
     same = {kExitInvalidInput,
             fmt::format("{}: its runs differ from rank 0's ({} against {}): every rank must read the same spec, "
                         "options and data files (compare the data files' SHA-256 on each node)",

@@ -7,7 +7,8 @@
 #             ranks, with the bytes one process writes; then without MPI every run is reused
 #   run_failure  a run that fails mid-sweep: one message, every rank exits with 1
 #   bad_rank  a data file that one rank cannot read (its node's copy is missing): one message
-#             naming the rank and the file, every rank exits with 2, no results folder
+#             naming the rank and the file, every rank exits with 2, no results folder; the
+#             same when rank 1's copy of the data file differs
 # Usage: mpi_test.sh MODE LOCALSGD MPIEXEC SOURCE_DIR WORK_DIR
 set -euo pipefail
 mode=$1 localsgd=$2 mpiexec=$3 source_dir=$4 work=$5
@@ -89,6 +90,17 @@ bad_rank)
   [ "$status" -eq 2 ] || fail "expected exit code 2, got $status: $(cat bad.err)"
   [ "$(grep -c 'error' bad.err)" -eq 1 ] || fail "expected one error line: $(cat bad.err)"
   grep -q '^error: rank 1 of 2: spec.json: .*heart_scale' bad.err || fail "the error names no rank and file: $(cat bad.err)"
+  [ ! -e out ] || fail "a results folder was created"
+  # Another version of the data file on rank 1's node (one row fewer): its runs would differ
+  # under the same keys, so no rank starts.
+  head -n -1 "$source_dir/data/heart_scale" > node1/heart_scale
+  status=0
+  timeout 60 "$mpiexec" --oversubscribe --allow-run-as-root -q -n 1 --wdir "$work/node0" "$localsgd" run spec.json \
+    --out "$work/out" : -n 1 --wdir "$work/node1" "$localsgd" run spec.json --out "$work/out" \
+    > differ.txt 2> differ.err || status=$?
+  [ "$status" -eq 2 ] || fail "other data on rank 1: expected exit code 2, got $status: $(cat differ.err)"
+  grep -q "^error: rank 1 of 2: spec.json: its runs differ from rank 0's" differ.err ||
+    fail "other data on rank 1: $(cat differ.err)"
   [ ! -e out ] || fail "a results folder was created"
   # The same with the data file on both nodes runs.
   cp "$source_dir/data/heart_scale" node1/
