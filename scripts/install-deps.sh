@@ -10,6 +10,7 @@ packages=(
   g++ cmake ninja-build pkgconf
   libtbb-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev catch2 libssl-dev librandom123-dev
   gnuplot-nox
+  libopenmpi-dev openmpi-bin
 )
 for option in "$@"; do
   case "$option" in

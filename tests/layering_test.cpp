@@ -42,7 +42,8 @@ const std::vector<Room> kRooms = {
     {"experiments/store", 8},
     {"experiments/run", 9},     // runner, progress
     {"experiments/report", 9},  // plots, expectations, explain
-    {"experiments/cli", 10},
+    {"experiments/mpi", 10},  // a sweep's runs divided among MPI ranks
+    {"experiments/cli", 11},
 };
 // The folders scanned: every .hpp and .cpp below them. A file here that is in no room (e.g.
 // directly in experiments/) is reported.
@@ -301,7 +302,7 @@ TEST_CASE("layering checker: run and report are siblings; a file of a room's sub
   REQUIRE(findings.size() == 2);
   CHECK(findings[0] ==
         "experiments/report/tables/table.hpp:1: includes experiments/cli/main.hpp: experiments/report (rank 9) may not "
-        "include experiments/cli (rank 10), which is above it");
+        "include experiments/cli (rank 11), which is above it");
   CHECK(findings[1] ==
         "experiments/run/runner.cpp:2: includes experiments/report/plots.hpp: experiments/run and experiments/report "
         "are siblings (rank 9); neither may include the other");

@@ -42,6 +42,12 @@
 #include "experiments/spec/spec_warnings.hpp"
 #include "experiments/spec/spec.hpp"
 #include "experiments/language/text_rules.hpp"
+#include "experiments/mpi/launch.hpp"
+#ifdef LOCALSGD_HAVE_MPI
+#include "experiments/mpi/agreement.hpp"
+#include "experiments/mpi/communicator.hpp"
+#include "experiments/mpi/distributed_runs.hpp"
+#endif
 
 namespace localsgd {
 namespace {
@@ -103,9 +109,29 @@ ExperimentSpec load_spec_with(const std::string& spec_file, std::vector<SpecOver
   }
 }
 
+// `validate --ranks R`: what each of R MPI ranks holds (docs/cluster.md). Every rank builds the
+// spec's problems (data) and executes up to its thread count of runs at once; rank 0 alone keeps
+// every record and writes the outputs (results).
+void print_rank_memory(const MemoryEstimate& memory, int ranks) {
+  const double runs = static_cast<double>(memory.concurrent_runs) * memory.per_run;
+  const double other = memory.data + runs;
+  const double node = memory.total() + static_cast<double>(ranks - 1) * other;
+  fmt::print("memory per rank ({} ranks x {} thread{}): rank 0 about {} (data {} + {} concurrent run{} x {} + results {}), "
+             "every other rank about {} (without the results); {} ranks on one node: about {}\n",
+             ranks, memory.concurrent_runs, memory.concurrent_runs == 1 ? "" : "s", format_bytes(memory.total()),
+             format_bytes(memory.data), memory.concurrent_runs, memory.concurrent_runs == 1 ? "" : "s",
+             format_bytes(memory.per_run), format_bytes(memory.results), format_bytes(other), ranks,
+             format_bytes(node));
+  if (memory.limit && node > static_cast<double>(memory.limit->bytes)) {
+    fmt::print("note: {} ranks on one node need more than its {}; spread them over nodes, or use fewer ranks or "
+               "threads per node (docs/cluster.md)\n",
+               ranks, memory.describe_limit());
+  }
+}
+
 // A summary (runs, configurations, memory, warnings); every run with `--runs`.
 int command_validate(const std::string& spec_file, const std::vector<SpecOverride>& overrides, bool list_runs,
-                     SpecOptions options) {
+                     int ranks, SpecOptions options) {
   options.check_only = true;
   const ExperimentSpec spec = load_spec_with(spec_file, overrides, options);
   const std::size_t configurations = spec.runs.size() / spec.seeds.size();
@@ -130,6 +156,7 @@ int command_validate(const std::string& spec_file, const std::vector<SpecOverrid
   fmt::print("configurations: {} (runs that differ only in their seed; `localsgd explain` describes each)\n",
              configurations);
   fmt::print("memory: {}; limit {}\n", spec.memory.describe(), spec.memory.describe_limit());
+  if (ranks > 1) print_rank_memory(spec.memory, ranks);
   const auto warnings = spec_warnings(spec);
   fmt::print("warnings: {}{}\n", warnings.size(), warnings.empty() ? "" : " (on stderr)");
   if (list_runs) {
@@ -162,39 +189,11 @@ bool check_expectations(const std::filesystem::path& dir, const ExperimentSpec& 
   return failed == 0;
 }
 
-int command_run(const std::string& spec_file, const std::vector<SpecOverride>& overrides, const std::string& out,
-                int threads, bool quiet, bool force, const SpecOptions& options) {
-  const ExperimentSpec spec = load_spec_with(spec_file, overrides, options);
-  const std::filesystem::path dir = out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
-  std::optional<ClaimedFolder> claimed;  // holds the folder's lock until the last output is written
-  try {
-    claimed.emplace(claim_results_folder(dir, spec, force));
-  } catch (const FolderConflict& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitInvalidInput;
-  } catch (const FolderBusy& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitInvalidInput;
-  }
-  std::unique_ptr<tbb::global_control> limit;
-  if (threads > 0) {
-    limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                  static_cast<std::size_t>(threads));
-  }
-  const RunStore store(dir);
-  const bool terminal = ::isatty(STDERR_FILENO) != 0;
-  Progress progress(spec.runs.size(), terminal, quiet);
-  std::size_t reused_runs = 0;
-  install_stop_handlers();
-  const auto runs_started = std::chrono::steady_clock::now();
-  const RunsResult result = execute_runs(
-      spec, &store,
-      [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
-        reused_runs += reused ? 1 : 0;
-        progress.finished(run, record, reused, done);
-      },
-      &stop_requested);
-  const double runs_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - runs_started).count();
+// What follows the runs, in the process (or on the rank) that writes the results folder: the
+// interrupt message, metrics.csv, summary.json and the other outputs, the plots, the tables,
+// the expectations, and the exit code.
+int finish_run(const std::filesystem::path& dir, const ExperimentSpec& spec, const RunsResult& result,
+               std::size_t reused_runs, double runs_seconds, bool terminal, bool quiet) {
   if (result.interrupted) {
     fmt::print(stderr, "{}interrupted: {} of {} runs finished and saved in {}; run the same command again to complete\n",
                terminal && !quiet && result.finished > 0 ? "\n" : "", result.finished, spec.runs.size(),
@@ -241,6 +240,130 @@ int command_run(const std::string& spec_file, const std::vector<SpecOverride>& o
   if (!plots.failures.empty()) return kExitFailure;
   return !all_checks_passed ? kExitExpectationFailed : any_diverged ? kExitDiverged : 0;
 }
+
+std::filesystem::path results_dir(const std::string& out, const ExperimentSpec& spec) {
+  return out.empty() ? std::filesystem::path("out") / spec.name : std::filesystem::path(out);
+}
+
+// Limits oneTBB to `threads` (0: all the cores this process may use) while it lives.
+std::unique_ptr<tbb::global_control> thread_limit(int threads) {
+  if (threads <= 0) return nullptr;
+  return std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                               static_cast<std::size_t>(threads));
+}
+
+int command_run(const std::string& spec_file, const std::vector<SpecOverride>& overrides, const std::string& out,
+                int threads, bool quiet, bool force, const SpecOptions& options) {
+  const ExperimentSpec spec = load_spec_with(spec_file, overrides, options);
+  const std::filesystem::path dir = results_dir(out, spec);
+  std::optional<ClaimedFolder> claimed;  // holds the folder's lock until the last output is written
+  try {
+    claimed.emplace(claim_results_folder(dir, spec, force));
+  } catch (const FolderConflict& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  } catch (const FolderBusy& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitInvalidInput;
+  }
+  const auto limit = thread_limit(threads);
+  const RunStore store(dir);
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  Progress progress(spec.runs.size(), terminal, quiet);
+  std::size_t reused_runs = 0;
+  install_stop_handlers();
+  const auto runs_started = std::chrono::steady_clock::now();
+  const RunsResult result = execute_runs(
+      spec, &store,
+      [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
+        reused_runs += reused ? 1 : 0;
+        progress.finished(run, record, reused, done);
+      },
+      &stop_requested);
+  const double runs_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - runs_started).count();
+  return finish_run(dir, spec, result, reused_runs, runs_seconds, terminal, quiet);
+}
+
+#ifdef LOCALSGD_HAVE_MPI
+// `localsgd run` on R > 1 MPI ranks (docs/cluster.md): every rank reads the spec and its data
+// files; the ranks agree that all of them did, and on the same runs; rank 0 claims the results
+// folder, hands out the runs, saves every record and writes the outputs (experiments/mpi/).
+// Every failure before the runs ends all ranks with rank 0's one message and one exit code.
+int command_run_ranks(const Communicator& world, const std::string& spec_file,
+                      const std::vector<SpecOverride>& overrides, const std::string& out, int threads, bool quiet,
+                      bool force, const SpecOptions& options) {
+  const bool rank0 = world.rank() == 0;
+  auto agreed = [&](const RankStatus& mine) -> std::optional<int> {
+    const RankStatus verdict = agree(world, mine);
+    if (verdict.exit_code == 0) return std::nullopt;
+    if (rank0) fmt::print(stderr, "error: {}\n", verdict.message);
+    return verdict.exit_code;
+  };
+  std::optional<ExperimentSpec> spec;
+  RankStatus loaded;
+  try {
+    spec.emplace(load_spec_with(spec_file, overrides, options));
+  } catch (const SpecFileError& e) {
+    loaded = {kExitInvalidInput, e.what()};
+  } catch (const std::exception& e) {
+    loaded = {kExitFailure, e.what()};
+  }
+  if (const auto code = agreed(loaded)) return *code;
+  // The same runs under the same keys on every rank: a rank that read other data files (another
+  // node's copy) would compute other numbers that rank 0 saves under its keys.
+  std::string fingerprint;
+  RankStatus same;
+  try {
+    fingerprint = runs_fingerprint(*spec);
+  } catch (const std::exception& e) {  // reading a data file's bytes again
+    same = {kExitFailure, e.what()};
+  }
+  const std::string rank0_fingerprint = world.broadcast(fingerprint);
+  if (same.exit_code == 0 && fingerprint != rank0_fingerprint) {
+    same = {kExitInvalidInput,
+            fmt::format("{}: its runs differ from rank 0's ({} against {}): every rank must read the same spec, "
+                        "options and data files (compare the data files' SHA-256 on each node)",
+                        printable_text(spec_file), fingerprint, rank0_fingerprint)};
+  }
+  if (const auto code = agreed(same)) return *code;
+  const std::filesystem::path dir = results_dir(out, *spec);
+  std::optional<ClaimedFolder> claimed;  // rank 0 alone holds the folder and writes into it
+  RankStatus claim;
+  if (rank0) {
+    try {
+      claimed.emplace(claim_results_folder(dir, *spec, force));
+    } catch (const FolderConflict& e) {
+      claim = {kExitInvalidInput, e.what()};
+    } catch (const FolderBusy& e) {
+      claim = {kExitInvalidInput, e.what()};
+    }
+  }
+  if (const auto code = agreed(claim)) return *code;
+  const auto limit = thread_limit(threads);
+  install_stop_handlers();
+  if (!rank0) return serve_runs(world, *spec, stop_requested);
+
+  const RunStore store(dir);
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  Progress progress(spec->runs.size(), terminal, quiet);
+  std::size_t reused_runs = 0;
+  const auto runs_started = std::chrono::steady_clock::now();
+  const DistributedRuns runs = coordinate_runs(
+      world, *spec, store,
+      [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
+        reused_runs += reused ? 1 : 0;
+        progress.finished(run, record, reused, done);
+      },
+      stop_requested);
+  const double runs_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - runs_started).count();
+  if (runs.failure) {
+    fmt::print(stderr, "{}error: {}\n", terminal && !quiet && runs.result.finished > 0 ? "\n" : "",
+               runs.failure->message);
+    return runs.failure->exit_code;
+  }
+  return finish_run(dir, *spec, runs.result, reused_runs, runs_seconds, terminal, quiet);
+}
+#endif
 
 int command_explain(const std::string& spec_file, const std::vector<SpecOverride>& overrides, bool as_json,
                     const SpecOptions& options) {
@@ -339,6 +462,36 @@ int command_list() {
 
 int main(int argc, char** argv) {
   using namespace localsgd;
+  // Started as several MPI ranks (mpirun, srun): MPI is initialised only then, so that a plain
+  // process never touches it (docs/cluster.md). One rank alone is a plain process too.
+  const std::optional<LaunchedRanks> launched = launched_ranks();
+  const bool several_ranks = launched && launched->size.value_or(2) > 1;
+#ifdef LOCALSGD_HAVE_MPI
+  std::optional<MpiSession> mpi;
+  if (several_ranks) mpi.emplace(&argc, &argv);
+  const Communicator* world = mpi && mpi->world().size() > 1 ? &mpi->world() : nullptr;
+  // Only rank 0 prints what every rank would print alike (usage errors, validate, explain, ...).
+  const bool speaks = world == nullptr || world->rank() == 0;
+  // A rank that ends with an error or interrupt skips MPI_Finalize (which would wait for the
+  // others); the launcher ends the job with its exit code.
+  auto finish = [&](int code) {
+    if (mpi && code != 0) mpi->abandon();
+    return code;
+  };
+#else
+  if (several_ranks) {
+    if (launched->rank.value_or(0) == 0) {
+      fmt::print(stderr,
+                 "error: started as {} MPI ranks, but this localsgd was built without MPI (CMake did not find it, or LOCALSGD_MPI=OFF), so "
+                 "each rank would run the whole spec: install libopenmpi-dev and openmpi-bin (scripts/install-deps.sh), "
+                 "configure and build again, or run without mpirun\n",
+                 launched->size ? std::to_string(*launched->size) : std::string("several"));
+    }
+    return kExitInvalidInput;
+  }
+  const bool speaks = true;
+  auto finish = [](int code) { return code; };
+#endif
   CLI::App app{"localsgd: a simulator of distributed local SGD with periodic averaging"};
   app.require_subcommand(1);
 
@@ -369,6 +522,9 @@ int main(int argc, char** argv) {
   validate->add_option("--set", set_texts, set_help)->allow_extra_args(false);
   bool list_runs = false;
   validate->add_flag("--runs", list_runs, "list every run (variant, seed, swept values, p, T, B, schedule)");
+  int ranks = 1;
+  validate->add_option("--ranks", ranks, "also print the memory of each of this many MPI ranks (docs/cluster.md)")
+      ->check(CLI::Range(1, 1000000));
   bool as_json = false;
   auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
   explain->add_option("spec", spec_file, "spec file (JSON)")->required();
@@ -394,16 +550,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    fmt::print(stderr, "error: {} (run with --help for usage)\n", e.what());
-    return kExitInvalidInput;
+    if (e.get_exit_code() == 0) return finish(speaks ? app.exit(e) : 0);  // --help
+    if (speaks) fmt::print(stderr, "error: {} (run with --help for usage)\n", e.what());
+    return finish(kExitInvalidInput);
   }
   if (run_threads->count() > 0 || validate_threads->count() > 0) {
     std::string why;
     const auto count = parse_thread_count(threads_text, &why);
     if (!count) {
-      fmt::print(stderr, "error: {}\n", why);
-      return kExitInvalidInput;
+      if (speaks) fmt::print(stderr, "error: {}\n", why);
+      return finish(kExitInvalidInput);
     }
     threads = *count;
   }
@@ -413,34 +569,50 @@ int main(int argc, char** argv) {
     std::string why;
     const auto bytes = parse_bytes(max_memory, &why);
     if (!bytes) {
-      fmt::print(stderr, "error: --max-memory: {}, got {}\n", why, quoted_for_message(max_memory));
-      return kExitInvalidInput;
+      if (speaks) fmt::print(stderr, "error: --max-memory: {}, got {}\n", why, quoted_for_message(max_memory));
+      return finish(kExitInvalidInput);
     }
     options.memory_limit = MemoryLimit{*bytes, "--max-memory " + max_memory};
   } else {
     options.memory_limit = available_memory();
+#ifdef LOCALSGD_HAVE_MPI
+    // The ranks on one node share its memory (--max-memory is per rank).
+    if (world != nullptr && options.memory_limit && world->ranks_on_this_node() > 1) {
+      const int sharing = world->ranks_on_this_node();
+      options.memory_limit = MemoryLimit{options.memory_limit->bytes / static_cast<std::uint64_t>(sharing),
+                                         fmt::format("{}, shared by {} ranks on this node", options.memory_limit->source,
+                                                     sharing)};
+    }
+#endif
   }
   std::vector<SpecOverride> overrides;
   for (const std::string& text : set_texts) {
     try {
       overrides.push_back(parse_override(text));
     } catch (const SpecOverrideError& e) {
-      fmt::print(stderr, "error: --set {}: {}\n", printable_text(text), e.what());
-      return kExitInvalidInput;
+      if (speaks) fmt::print(stderr, "error: --set {}: {}\n", printable_text(text), e.what());
+      return finish(kExitInvalidInput);
     }
   }
   try {
-    if (*run) return command_run(spec_file, overrides, out, threads, quiet, force, options);
-    if (*validate) return command_validate(spec_file, overrides, list_runs, options);
-    if (*explain) return command_explain(spec_file, overrides, as_json, options);
-    if (*plot) return command_plot(dir);
-    if (*compare) return command_compare(dir, dir_b, compare_metrics, confidence, as_json);
-    return command_list();
+#ifdef LOCALSGD_HAVE_MPI
+    if (world != nullptr && *run) {
+      return finish(command_run_ranks(*world, spec_file, overrides, out, threads, quiet, force, options));
+    }
+#endif
+    // Every other command is one process's work: rank 0 does it, the other ranks end at once.
+    if (!speaks) return 0;
+    if (*run) return finish(command_run(spec_file, overrides, out, threads, quiet, force, options));
+    if (*validate) return finish(command_validate(spec_file, overrides, list_runs, ranks, options));
+    if (*explain) return finish(command_explain(spec_file, overrides, as_json, options));
+    if (*plot) return finish(command_plot(dir));
+    if (*compare) return finish(command_compare(dir, dir_b, compare_metrics, confidence, as_json));
+    return finish(command_list());
   } catch (const SpecFileError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
-    return kExitInvalidInput;
+    return finish(kExitInvalidInput);
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
-    return kExitFailure;
+    return finish(kExitFailure);
   }
 }
