@@ -1,0 +1,54 @@
+"""Ctrl-C stops a long in-process run within a second, cleanly."""
+import os
+import signal
+import threading
+import time
+
+import localsgd
+
+# About 10^10 multiply-adds: tens of seconds on any machine, unless stopped.
+LONG_SPEC = {
+    "name": "python_long",
+    "problem": {"type": "least_squares", "samples": 2000, "dim": 50, "noise": 0.5},
+    "workers": 4,
+    "steps": 20000000,
+    "batch": 8,
+    "step_size": {"type": "constant", "value": 0.01},
+    "schedule": {"type": "fixed", "period": 20},
+    "eval": {"points": 4},
+    "seeds": 2,
+    "plots": [],
+}
+
+
+def interrupt_after(seconds):
+    sent = {}
+
+    def send():
+        sent["at"] = time.monotonic()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Timer(seconds, send)
+    timer.start()
+    return timer, sent
+
+
+def test_ctrl_c_raises_keyboard_interrupt_within_a_second(tmp_path):
+    timer, sent = interrupt_after(0.5)
+    started = time.monotonic()
+    try:
+        localsgd.run(LONG_SPEC, threads=2, out=tmp_path / "out")
+        raise AssertionError("the run finished: it was not interrupted")
+    except KeyboardInterrupt:
+        stopped = time.monotonic()
+    finally:
+        timer.cancel()
+    assert "at" in sent
+    assert stopped - sent["at"] < 1.0, f"stopped {stopped - sent['at']:.2f} s after the signal"
+    assert stopped - started < 5
+    # Stopped cleanly: no metrics.csv for unfinished runs, the folder's lock is released, and the
+    # next run in this process works.
+    assert not (tmp_path / "out" / "metrics.csv").exists()
+    short = dict(LONG_SPEC, steps=2000)
+    results = localsgd.run(short, threads=2, out=tmp_path / "out", force=True)
+    assert len(results.runs) == 2
