@@ -51,8 +51,8 @@ class Results:
 
     def plot(self, y="gap", x="step", by=None, logy=None, ax=None, where=None):
         """Draws ``y`` against ``x`` (metrics.csv's columns), one line per group of runs that
-        differ only in their seed: the mean over seeds (the geometric mean on a log axis, as
-        the CLI's plots). ``by`` lists the columns that form the groups (default: the variant
+        differ only in their seed: at each evaluation step the mean over seeds of x and of y
+        (of y the geometric mean on a log axis, as the CLI's plots). ``by`` lists the columns that form the groups (default: the variant
         and every swept path); ``where`` keeps rows whose column equals a value or lies in a
         list, e.g. ``where={"workers": [4, 16]}``. Returns the matplotlib Axes.
         """
@@ -68,23 +68,32 @@ class Results:
             logy = y in _LOG_METRICS
         if ax is None:
             _, ax = plt.subplots()
-        for key, group in data.groupby(by, sort=False, dropna=False):
-            key = key if isinstance(key, tuple) else (key,)
-            values = group[y]
+        # One column is grouped by its name: pandas warns about a list of one.
+        for key, group in data.groupby(by if len(by) > 1 else by[0], sort=False, dropna=False):
+            key = key if len(by) > 1 else (key,)
+            # The runs of a group share their evaluation steps: average x and y over the seeds
+            # at each step (with a random clock, each seed reaches a step at its own time).
             if logy:
-                # Geometric mean over seeds; a run at 0 (or below) has no logarithm: left out.
-                positive = group[values > 0]
-                curve = positive.groupby(x)[y].agg(lambda v: float(np.exp(np.log(v).mean())))
+                # The geometric mean; a value at 0 or below has no logarithm and is left out.
+                group = group[group[y] > 0]
+                points = group.groupby("step").agg(x=(x, "mean"), y=(y, lambda v: float(np.exp(np.log(v).mean()))))
             else:
-                curve = group.groupby(x)[y].mean()
+                points = group.groupby("step").agg(x=(x, "mean"), y=(y, "mean"))
             label = ", ".join(_label(column, value) for column, value in zip(by, key))
-            ax.plot(curve.index, curve.values, label=label)
+            ax.plot(points.x, points.y, label=label)
         ax.set_xlabel(x)
         ax.set_ylabel(y)
         if logy:
             ax.set_yscale("log")
-        if x in ("step", "samples", "time", "bytes") and logy:
-            ax.set_xscale("symlog" if (data[x] <= 0).any() else "log")
+            if x in ("step", "samples", "time", "bytes"):
+                # Log-log as the CLI's plots; step 0 (and time 0) on a linear stretch below the
+                # first positive value.
+                positive = data[x][data[x] > 0]
+                if len(positive) and (data[x] <= 0).any():
+                    ax.set_xscale("symlog", linthresh=float(positive.min()))
+                    ax.set_xlim(left=0)
+                elif len(positive):
+                    ax.set_xscale("log")
         ax.legend(fontsize="small")
         ax.set_title(self.name or "")
         return ax

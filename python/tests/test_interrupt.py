@@ -52,3 +52,17 @@ def test_ctrl_c_raises_keyboard_interrupt_within_a_second(tmp_path):
     short = dict(LONG_SPEC, steps=2000)
     results = localsgd.run(short, threads=2, out=tmp_path / "out", force=True)
     assert len(results.runs) == 2
+
+
+def test_the_gil_is_released_while_the_runs_execute():
+    # A run of about a second on another thread; this thread keeps running Python meanwhile.
+    spec = dict(LONG_SPEC, steps=150000)
+    worker = threading.Thread(target=localsgd.run, args=(spec,), kwargs={"threads": 1})
+    beats = [time.monotonic()]
+    worker.start()
+    while worker.is_alive():
+        beats.append(time.monotonic())
+    worker.join()
+    assert beats[-1] - beats[0] > 0.3, "the run was too short to tell"
+    gaps = [b - a for a, b in zip(beats, beats[1:])]
+    assert max(gaps) < 0.2, f"this thread stood still for {max(gaps):.2f} s: the GIL was held"

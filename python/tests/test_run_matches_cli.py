@@ -98,3 +98,13 @@ def test_nothing_is_written_without_out(tmp_path, small_spec, monkeypatch):
     monkeypatch.chdir(tmp_path)
     localsgd.run(small_spec)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_labels_stay_labels(small_spec):
+    # pandas would read these as missing values; a variant's label is text.
+    small_spec["variants"][0]["label"] = "NA"
+    small_spec["variants"][1]["label"] = "nan"
+    small_spec.pop("expect")
+    results = localsgd.run(small_spec)
+    assert list(results.metrics.variant.unique()) == ["NA", "nan"]
+    assert list(results.runs.variant.unique()) == ["NA", "nan"]
