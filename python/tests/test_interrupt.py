@@ -55,14 +55,17 @@ def test_ctrl_c_raises_keyboard_interrupt_within_a_second(tmp_path):
 
 
 def test_the_gil_is_released_while_the_runs_execute():
-    # A run of about a second on another thread; this thread keeps running Python meanwhile.
-    spec = dict(LONG_SPEC, steps=150000)
+    # A run of a second or two on another thread; this thread keeps running Python meanwhile.
+    # Held for the whole run, the GIL would stop this thread for all of it; the bound leaves room
+    # for what holds it briefly (reading the results into DataFrames) on a loaded machine.
+    spec = dict(LONG_SPEC, steps=300000)
     worker = threading.Thread(target=localsgd.run, args=(spec,), kwargs={"threads": 1})
     beats = [time.monotonic()]
     worker.start()
     while worker.is_alive():
         beats.append(time.monotonic())
     worker.join()
-    assert beats[-1] - beats[0] > 0.3, "the run was too short to tell"
-    gaps = [b - a for a, b in zip(beats, beats[1:])]
-    assert max(gaps) < 0.2, f"this thread stood still for {max(gaps):.2f} s: the GIL was held"
+    total = beats[-1] - beats[0]
+    assert total > 0.5, "the run was too short to tell"
+    stall = max(b - a for a, b in zip(beats, beats[1:]))
+    assert stall < 0.4 * total, f"this thread stood still for {stall:.2f} s of {total:.2f} s: the GIL was held"
