@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages localsgd needs to build, test and plot. Idempotent: does nothing
 # (and needs no network) when everything is already installed. Run as root on Debian 12 or later.
+# The Python packages build and test the module `localsgd` (python/, docs/python.md) for Debian's
+# /usr/bin/python3.
 #   --sanitizers   also clang 14, its sanitizer, libFuzzer and OpenMP runtimes and llvm-symbolizer
 #                  (scripts/sanitize.sh, scripts/fuzz.sh)
 #   --bench        also NumPy (for Debian's /usr/bin/python3), GNU time and valgrind (bench/run.sh)
@@ -11,6 +13,7 @@ packages=(
   libtbb-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev catch2 libssl-dev librandom123-dev
   gnuplot-nox
   libopenmpi-dev openmpi-bin
+  python3-dev pybind11-dev python3-pandas python3-matplotlib python3-pytest
 )
 for option in "$@"; do
   case "$option" in

@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "experiments/catalog/catalog.hpp"
+#include "experiments/report/catalog_listing.hpp"
 #include "experiments/cli/command_line.hpp"
 #include "experiments/cli/spec_overrides.hpp"
 #include "experiments/language/json_reader.hpp"
@@ -418,42 +419,8 @@ int command_compare(const std::string& a, const std::string& b, std::vector<std:
   return 0;
 }
 
-void print_param(const ParamSpec& p) {
-  const std::string fallback =
-      p.fallback.is_null() ? (p.is_optional ? "optional" : "required") : "default " + p.fallback.dump();
-  const std::string condition = p.condition ? "; " + p.describe_condition() : "";
-  fmt::print("      {:<16} {} ({}{}): {}\n", p.name, p.describe_rule(), fallback, condition, p.help);
-}
-
-template <class Product>
-void print_registry(const Registry<Product>& registry, const std::string& key) {
-  fmt::print("{} ({}): {}\n", registry.family(), key, registry.help());
-  for (const auto& entry : registry.entries()) {
-    fmt::print("  {:<16} {}\n", entry.name, entry.help);
-    for (const auto& p : entry.params) print_param(p);
-  }
-  fmt::print("\n");
-}
-
 int command_list() {
-  print_registry(problem_registry(), "problem.type");
-  print_registry(schedule_registry(), "schedule.type");
-  print_registry(step_size_registry(), "step_size.type");
-  print_registry(optimizer_registry(), "optimizer.type");
-  print_registry(participation_registry(), "participation.type");
-  print_registry(local_work_registry(), "local_work.type");
-  print_registry(correction_registry(), "correction.type");
-  print_registry(aggregation_registry(), "aggregation.type");
-  print_registry(server_registry(), "server.type");
-  print_registry(coordination_registry(), "coordination.type");
-  print_registry(compression_registry(), "compression.type");
-  print_registry(gossip_registry(), "gossip.type");
-  print_registry(compute_registry(), "clock.compute.type");
-  print_registry(slowdown_registry(), "clock.slowdown.type");
-  print_registry(network_registry(), "clock.network.type");
-  print_registry(expectation_registry(), "expect[].type");
-  fmt::print("targets (a run-level list; time to reach each goes to summary.json and time_to_target.csv)\n");
-  for (const auto& p : target_params()) print_param(p);
+  fmt::print("{}", catalog_text(catalog_listing()));  // one list of registries for the CLI and Python
   return 0;
 }
 

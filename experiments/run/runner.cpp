@@ -109,6 +109,7 @@ RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const
                         const std::atomic<bool>* stop) {
   RunsResult result;
   result.records.resize(spec.runs.size());
+  if (!store) result.traces.resize(spec.runs.size());
   std::mutex report_mutex;
   std::atomic<bool> interrupted{false};
   std::atomic<std::size_t> saved_earlier{0};
@@ -139,6 +140,7 @@ RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const
       }
       record = record_of(*outcome);
       if (store && run.trace) save_run_traces(*store, run, outcome->trace_csv, outcome->rounds_csv);
+      if (!store && run.trace) result.traces[i] = {std::move(outcome->trace_csv), std::move(outcome->rounds_csv)};
     }
     const std::lock_guard lock(report_mutex);
     if (store && !reused) store->save(run, record);

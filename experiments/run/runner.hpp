@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "experiments/spec/spec.hpp"
+#include "experiments/store/trace_writer.hpp"
 #include "sim/engine.hpp"
 #include "sim/targets.hpp"
 
@@ -49,7 +50,8 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop = nullp
 // `store` already holds is not run again. Each finished run is saved to the store at once, and
 // `on_finished(run, record, reused, finished_count)` is called, serialised. Once `stop` is set, no
 // run starts, runs in flight end at their next segment of steps and are neither saved nor
-// reported, and the result says it was interrupted.
+// reported, and the result says it was interrupted. Without a store, the traced runs' rows are kept
+// in the result instead (for callers that write no folder: the Python module).
 class RunStore;
 struct RunRecord;
 using RunFinished = std::function<void(const RunSpec&, const RunRecord&, bool reused, std::size_t finished)>;
@@ -58,6 +60,7 @@ struct RunsResult {
   std::size_t finished = 0;        // runs finished (computed and saved, or reused; once stopped, also
                                    // the runs not reached whose file an earlier invocation saved)
   bool interrupted = false;        // some run did not finish because `stop` was set
+  std::vector<RunTraces> traces;   // only without a store: per run (empty for an untraced run)
 };
 RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
                         const std::atomic<bool>* stop = nullptr);

@@ -55,6 +55,23 @@ void append_rows(std::string& out, const std::string& text, std::size_t run, lon
   }
 }
 
+// The most coordinates any traced run of `spec` records; 0 if no run has a trace.
+long traced_coordinates(const ExperimentSpec& spec) {
+  long coordinates = 0;
+  for (const RunSpec& run : spec.runs) {
+    if (run.trace) coordinates = std::max(coordinates, run.trace->coordinates);
+  }
+  return coordinates;
+}
+
+std::string trace_header(long coordinates) {
+  std::string trace = "run,step,round,worker";
+  for (long c = 0; c < coordinates; ++c) trace += fmt::format(",x{}", c);
+  return trace + ",loss,dist_to_mean\n";
+}
+
+const char* const kRoundsHeader = "run,round,worker,compute_seconds,idle_seconds,steps\n";
+
 }  // namespace
 
 fs::path run_trace_path(const RunStore& store, const RunSpec& run) { return beside_record(store, run, ".trace.csv"); }
@@ -73,19 +90,14 @@ void save_run_traces(const RunStore& store, const RunSpec& run, const std::strin
 }
 
 bool write_trace_outputs(const fs::path& dir, const ExperimentSpec& spec) {
-  long coordinates = 0;
-  for (const RunSpec& run : spec.runs) {
-    if (run.trace) coordinates = std::max(coordinates, run.trace->coordinates);
-  }
+  const long coordinates = traced_coordinates(spec);
   if (coordinates == 0) return false;
   const RunStore store(dir);
   // Written run by run into the temporaries (renamed over the targets at the end): the folder's
   // files may hold many runs' traces, but only one run's is in memory at a time.
   TemporaryFile trace_file(dir / "trace.csv"), rounds_file(dir / "rounds.csv");
-  std::string trace = "run,step,round,worker";
-  for (long c = 0; c < coordinates; ++c) trace += fmt::format(",x{}", c);
-  trace += ",loss,dist_to_mean\n";
-  std::string rounds = "run,round,worker,compute_seconds,idle_seconds,steps\n";
+  std::string trace = trace_header(coordinates);
+  std::string rounds = kRoundsHeader;
   for (const RunSpec& run : spec.runs) {
     if (!run.trace) continue;
     append_rows(trace, read_whole(run_trace_path(store, run)), run.index, coordinates - run.trace->coordinates, 2);
@@ -100,6 +112,19 @@ bool write_trace_outputs(const fs::path& dir, const ExperimentSpec& spec) {
   trace_file.commit();
   rounds_file.commit();
   return true;
+}
+
+std::optional<TraceTables> trace_tables(const ExperimentSpec& spec, const std::vector<RunTraces>& traces) {
+  const long coordinates = traced_coordinates(spec);
+  if (coordinates == 0) return std::nullopt;
+  TraceTables tables{trace_header(coordinates), kRoundsHeader};
+  for (std::size_t i = 0; i < spec.runs.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    if (!run.trace) continue;
+    append_rows(tables.trace_csv, traces.at(i).trace_csv, run.index, coordinates - run.trace->coordinates, 2);
+    append_rows(tables.rounds_csv, traces.at(i).rounds_csv, run.index, 0, 0);
+  }
+  return tables;
 }
 
 }  // namespace localsgd

@@ -4,6 +4,8 @@
 // (written before the record, so a saved record of a traced run has them, and a rerun reuses
 // them with it); the folder's files gather them in run order with the run's index in front.
 #include <filesystem>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "experiments/spec/spec.hpp"
@@ -28,5 +30,18 @@ void save_run_traces(const RunStore& store, const RunSpec& run, const std::strin
 // rounds.csv's run,round,worker,compute_seconds,idle_seconds,steps. Throws std::runtime_error
 // naming a missing file.
 bool write_trace_outputs(const std::filesystem::path& dir, const ExperimentSpec& spec);
+
+// One run's rows of trace.csv and rounds.csv, each with its header, without the run column
+// (RunOutcome's); both empty for a run without a trace.
+struct RunTraces {
+  std::string trace_csv, rounds_csv;
+};
+
+// The texts write_trace_outputs writes, from the runs' rows in memory (`traces[i]` for spec.runs[i],
+// as execute_runs keeps them without a store); nothing if no run of `spec` has a trace.
+struct TraceTables {
+  std::string trace_csv, rounds_csv;
+};
+std::optional<TraceTables> trace_tables(const ExperimentSpec& spec, const std::vector<RunTraces>& traces);
 
 }  // namespace localsgd
