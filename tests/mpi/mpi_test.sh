@@ -53,8 +53,10 @@ identity)
   done
   ;;
 resume)
-  # 24 runs of about 0.15 s each; interrupted once a few are saved.
-  set_long=(--set steps=200000 --set seeds=6)
+  # 24 runs of about 0.4 s each (1 thread, an idle machine), interrupted once a few are saved: the
+  # rest (some 3 s of work on 3 ranks) must outlast the interrupt's way through mpirun. With 0.08 s
+  # runs the whole sweep ended before it.
+  set_long=(--set steps=1000000 --set seeds=6)
   "$localsgd" run "$specs/sweep.json" "${set_long[@]}" --out one --quiet > /dev/null
   "$mpiexec" --oversubscribe --allow-run-as-root -q -n 3 "$localsgd" run "$specs/sweep.json" "${set_long[@]}" \
     --out split --threads 1 > split1.txt 2> split1.err &
