@@ -69,6 +69,13 @@ Engine::Engine(const Problem& problem, EngineConfig config, Algorithm algorithm,
       algorithm_.optimizer.state_at_sync() == StateAtSync::average && algorithm_.optimizer.state_vectors() > 0;
   round::check_compression(algorithm_.pipeline, averages_state, problem_.dim());
   round::check_gossip(algorithm_.pipeline, config_.workers, averages_state);
+  if (config_.split_ranks != nullptr) {
+    round::check_split_workers(algorithm_.pipeline);
+    if (config_.trace_every > 0) {
+      throw std::invalid_argument("Engine: a run split among ranks has no per-worker traces (each rank holds its "
+                                  "own workers' models)");
+    }
+  }
 }
 
 bool Engine::runs_in_parallel(int workers, long steps, int batch, Index dim) {
@@ -121,7 +128,16 @@ double Engine::estimate_bytes(const EngineShape& shape) {
     shared += CompressedMessages::estimate_bytes(pipeline.compression, shape.workers, shape.dim, static_cast<int>(chunks));
   }
   shared += Gossip::estimate_bytes(pipeline, shape.workers, shape.dim, static_cast<int>(chunks));
-  return p * per_worker + shared;
+  if (shape.ranks <= 1) return p * per_worker + shared;
+  // A split run: the rank with the most workers holds their per-worker part, and the sums' scratch
+  // (sim/worker_split.hpp): its nodes' partial sums and levels, the top of the tree's levels, and
+  // the gather's buffers (its own partial sums out, every rank's in).
+  const WorkerShares shares(static_cast<std::size_t>(shape.workers), shape.ranks);
+  const double nodes = static_cast<double>(shares.most_nodes());
+  const double levels = static_cast<double>(tree::height(tree::root(static_cast<std::size_t>(shape.workers))));
+  shared += nodes * (1 + levels) * vector + levels * vector + heap_block(8.0 * d * nodes) +
+            heap_block(8.0 * d * static_cast<double>(shares.nodes().size()));
+  return static_cast<double>(shares.most_workers()) * per_worker + shared;
 }
 
 StepCorrection Engine::correction_of(int id) const {
@@ -134,13 +150,19 @@ StepCorrection Engine::correction_of(int id) const {
   return correction;
 }
 
-std::pair<long, int> Engine::clock_overflow() const {
+std::pair<long, int> Engine::clock_overflow() {
   std::pair<long, int> first{0, -1};
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     const long step = workers_[i].clock_overflow_step;
-    if (step > 0 && (first.first == 0 || step < first.first)) first = {step, static_cast<int>(i)};
+    if (step > 0 && (first.first == 0 || step < first.first)) first = {step, static_cast<int>(first_worker_ + i)};
   }
-  return first;
+  return split_ ? split_->first_overflow(first) : first;
+}
+
+double Engine::slowest_clock() {
+  double latest = 0;
+  for (const Worker& w : workers_) latest = std::max(latest, w.clock);
+  return split_ ? split_->max(latest) : latest;
 }
 
 long Engine::steps_within(int id, long start, long steps, double seconds) const {
@@ -170,7 +192,7 @@ long Engine::local_steps(int id, long round, long start, long period) const {
 void Engine::begin_round(long round, long start, long period) {
   const round::Pipeline& pipeline = algorithm_.pipeline;
   round_start_ = start;
-  round_start_time_ = workers_.front().clock;  // every clock was set to the end of the last sync
+  round_start_time_ = sync_time_;  // every clock was set to it
   barrier_floor_ = round_start_time_;
   draw_->draw(round, participants_, multiplicity_);
   participant_steps_.clear();
@@ -179,7 +201,7 @@ void Engine::begin_round(long round, long start, long period) {
   std::size_t kept = 0;
   for (std::size_t j = 0; j < participants_.size(); ++j) {
     const int id = participants_[j];
-    Worker& w = workers_[static_cast<std::size_t>(id)];
+    Worker& w = worker(id);
     long steps = local_steps(id, round, start, period);
     if (deadline) {
       const long finished = steps_within(id, start, steps, allowed);
@@ -232,24 +254,29 @@ void Engine::run_workers(long first, long last) {
       scratch.rows.swap(scratch.next_rows);  // worker j's first rows, drawn ahead
       if (j + 1 != end) {
         // The next worker's state and first rows are asked from memory while this one computes.
-        LocalSteps::prefetch(workers_[static_cast<std::size_t>(id(j + 1))]);
+        LocalSteps::prefetch(worker(id(j + 1)));
         steps_.draw_first_rows(id(j + 1), first, last_step(j + 1), scratch.next_rows);
       }
       const long until = last_step(j);
       if (until >= first) {
-        steps_.run(workers_[static_cast<std::size_t>(id(j))], id(j), first, until, scratch, correction_of(id(j)));
+        steps_.run(worker(id(j)), id(j), first, until, scratch, correction_of(id(j)));
       }
     }
   };
-  if (count == 0) return;
-  if (!runs_in_parallel(count, last - first + 1, config_.batch, problem_.dim())) {
-    run_range(0, count, chunks_.front());
+  // This process's participants: all of them, or in a split run its own workers (every worker
+  // takes part: participants_[j] = j).
+  const int begin = split_ ? static_cast<int>(first_worker_) : 0;
+  const int owned = split_ ? static_cast<int>(workers_.size()) : count;
+  if (owned == 0) return;
+  if (!runs_in_parallel(owned, last - first + 1, config_.batch, problem_.dim())) {
+    run_range(begin, begin + owned, chunks_.front());
     return;
   }
   // Fixed chunks of consecutive participants, each a task with its own scratch.
-  const auto chunks = std::min(count, static_cast<int>(chunks_.size()));
+  const auto chunks = std::min(owned, static_cast<int>(chunks_.size()));
   parallel_for_index(0, chunks, [&](int c) {
-    run_range(chunk_begin(count, c, chunks), chunk_begin(count, c + 1, chunks), chunks_[static_cast<std::size_t>(c)]);
+    run_range(begin + chunk_begin(owned, c, chunks), begin + chunk_begin(owned, c + 1, chunks),
+              chunks_[static_cast<std::size_t>(c)]);
   });
 }
 
@@ -259,7 +286,7 @@ void Engine::aggregate_into(Vector& out) {
     out = server_;
     return;
   }
-  auto model = [this](std::size_t j) -> const Vector& { return workers_[static_cast<std::size_t>(participants_[j])].model; };
+  auto model = [this](std::size_t j) -> const Vector& { return worker(participants_[j]).model; };
   if (compressed_) {
     // a_r = x_r + Σ_j w_j m̂_j: the decoded messages stand in for the model changes y_j − x_r.
     messages_.decode(participants_, workers_, server_, round_end_);
@@ -271,6 +298,18 @@ void Engine::aggregate_into(Vector& out) {
     }
     parallel_sum_vectors(
         count, [&](std::size_t j) { return weights_[j] * message(j); }, out, averaging_scratch_,
+        [&](tree::Coordinates c) { out.segment(c.begin, c.size) += server_.segment(c.begin, c.size); });
+    return;
+  }
+  if (split_) {
+    // The ranks' subtree sums combined in the tree's order: the bits of the branches below.
+    if (uniform_weights_) {
+      const double n = static_cast<double>(count);
+      split_->sum_vectors(model, out, [&](tree::Coordinates c) { out.segment(c.begin, c.size) /= n; });
+      return;
+    }
+    split_->sum_vectors(
+        [&](std::size_t j) { return weights_[j] * (model(j) - server_); }, out,
         [&](tree::Coordinates c) { out.segment(c.begin, c.size) += server_.segment(c.begin, c.size); });
     return;
   }
@@ -303,9 +342,17 @@ void Engine::round_model(bool commit) {
 double Engine::consensus() {
   if (participants_.empty()) return 0.0;
   const Vector& centre = server_step_.installs_aggregate() ? average_ : aggregate_;
+  if (split_) {
+    // consensus_distance's squared distances and tree-ordered sum, each rank over its workers.
+    distances_.resize(workers_.size());
+    for_each_worker(workers_.size(), workers_.size() * static_cast<std::size_t>(centre.size()),
+                    [&](std::size_t i) { distances_[i] = (workers_[i].model - centre).squaredNorm(); });
+    const double sum = split_->sum_scalars([&](std::size_t i) { return distances_[i - first_worker_]; });
+    return sum / static_cast<double>(participants_.size());
+  }
   return consensus_distance(
       participants_.size(),
-      [this](std::size_t j) -> const Vector& { return workers_[static_cast<std::size_t>(participants_[j])].model; },
+      [this](std::size_t j) -> const Vector& { return worker(participants_[j]).model; },
       centre, distances_);
 }
 
@@ -315,12 +362,17 @@ Evaluation Engine::evaluate(long step, int rounds, double time, double consensus
   e.round = rounds;
   e.samples = local_steps_done_ * config_.batch;
   e.time = time;
+  e.consensus = consensus_value;
+  e.bytes = bytes_;
+  if (split_ && split_->rank() != 0) {
+    // Evaluated on rank 0 alone, which records the metrics; run() hears its divergence verdict.
+    e.loss = e.gap = e.grad_norm_sq = std::numeric_limits<double>::quiet_NaN();
+    return e;
+  }
   const PointMetrics m = problem_.metrics(average_, gradient_);
   e.loss = m.loss;
   e.gap = m.gap;
   e.grad_norm_sq = m.grad_norm_sq;
-  e.consensus = consensus_value;
-  e.bytes = bytes_;
   return e;
 }
 
@@ -330,7 +382,12 @@ Evaluation Engine::evaluate(long step, int rounds, double time, double consensus
 // round_model(false) has just previewed into average_.
 std::optional<double> Engine::synchronise(long step, int round, std::span<Observer* const> observers) {
   double barrier = barrier_floor_;
-  for (int id : participants_) barrier = std::max(barrier, workers_[static_cast<std::size_t>(id)].clock);
+  if (split_) {
+    for (const Worker& w : workers_) barrier = std::max(barrier, w.clock);  // all of them take part
+    barrier = split_->max(barrier);
+  } else {
+    for (int id : participants_) barrier = std::max(barrier, worker(id).clock);
+  }
   const auto participants = static_cast<int>(participants_.size());
   const Index dim = problem_.dim();
   double communication = 0;
@@ -404,20 +461,29 @@ std::optional<double> Engine::synchronise(long step, int round, std::span<Observ
   const auto state_count = static_cast<std::size_t>(algorithm_.optimizer.state_vectors());
   const bool average_state = state_rule == StateAtSync::average && state_count > 0 && !participants_.empty();
   if (average_state) state_averages_.resize(state_count, Vector::Zero(problem_.dim()));
-  for (std::size_t k = 0; k < state_count && average_state; ++k) {
+  for (std::size_t k = 0; k < state_count && average_state && split_; ++k) {
+    const double n = static_cast<double>(participants_.size());
+    split_->sum_vectors([&](std::size_t j) -> const Vector& { return worker(participants_[j]).optimizer_state[k]; },
+                        state_averages_[k], [&](tree::Coordinates c) { state_averages_[k].segment(c.begin, c.size) /= n; });
+  }
+  for (std::size_t k = 0; k < state_count && average_state && !split_; ++k) {
     deterministic_average(
         participants_.size(),
-        [&](std::size_t j) -> const Vector& { return workers_[static_cast<std::size_t>(participants_[j])].optimizer_state[k]; },
+        [&](std::size_t j) -> const Vector& { return worker(participants_[j]).optimizer_state[k]; },
         state_averages_[k], averaging_scratch_);
   }
   // The averaged state continues the participants' histories: every worker takes the longest one's
   // age (the optimizer's bias corrections count from it). With everyone taking τ_r steps the ages
   // are equal already, so version 1's runs are unchanged.
   long age = 0;
-  if (average_state) {
-    for (int id : participants_) age = std::max(age, workers_[static_cast<std::size_t>(id)].optimizer_age);
+  if (average_state && split_) {
+    for (const Worker& w : workers_) age = std::max(age, w.optimizer_age);
+    age = static_cast<long>(split_->max(static_cast<double>(age)));
+  } else if (average_state) {
+    for (int id : participants_) age = std::max(age, worker(id).optimizer_age);
   }
   server_ = average_;
+  sync_time_ = done;
   // Every worker's own update: independent of the others, so in parallel when large.
   const std::size_t values = workers_.size() * static_cast<std::size_t>(problem_.dim()) * (1 + state_count);
   for_each_worker(workers_.size(), values, [&](std::size_t i) {
@@ -447,10 +513,16 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   }
   const long total = config_.steps;
 
-  workers_.clear();
-  workers_.resize(static_cast<std::size_t>(config_.workers));
-  steps_.begin_run(config_.seed, workers_);
   const auto p = static_cast<std::size_t>(config_.workers);
+  // A split run holds its own share of the workers (sim/worker_split.hpp); worker(id) finds them.
+  split_.reset();
+  if (config_.split_ranks != nullptr) split_.emplace(p, *config_.split_ranks);
+  first_worker_ = split_ ? split_->first_worker() : 0;
+  workers_.clear();
+  workers_.resize(split_ ? split_->end_worker() - first_worker_ : p);
+  steps_.begin_run(config_.seed, workers_, static_cast<int>(first_worker_), config_.workers);
+  // Only rank 0 of a split run reports to observers (its evaluations are the run's).
+  if (split_ && split_->rank() != 0) observers = {};
   const round::Pipeline& pipeline = algorithm_.pipeline;
   const bool scaffold = pipeline.correction.kind == round::CorrectionKind::scaffold;
   // n_i, for the draws and weights that use shard sizes (a stochastic oracle's workers are equal).
@@ -487,13 +559,14 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
                       pipeline.local_work.kind != round::LocalWorkKind::schedule;
   counts_.assign(counts ? p : 0, WorkerCounts{});
   round_open_ = false;
-  for_each_worker(p, p * static_cast<std::size_t>(d), [&](std::size_t index) {
+  for_each_worker(workers_.size(), workers_.size() * static_cast<std::size_t>(d), [&](std::size_t index) {
     Worker& w = workers_[index];
     w.model = x0;
     w.optimizer_state.assign(static_cast<std::size_t>(algorithm_.optimizer.state_vectors()), Vector::Zero(d));
   });
   average_ = x0;
   server_ = x0;
+  sync_time_ = 0;
   local_steps_done_ = 0;
   round_step_size_ = 0;
   committed_step_size_ = 0;
@@ -518,11 +591,6 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   auto emit = [&](const Evaluation& e) {
     for (Observer* o : observers) o->on_evaluation(e);
   };
-  auto slowest_clock = [&] {
-    double latest = 0;
-    for (const Worker& w : workers_) latest = std::max(latest, w.clock);
-    return latest;
-  };
 
   if (next_eval != eval_steps.end() && *next_eval == 0) {
     emit(evaluate(0, 0, 0.0, consensus()));
@@ -535,14 +603,17 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   }
 
   long t = 0;
-  const long max_segment = config_.stop != nullptr ? segment_steps(config_.batch, d) : total;
+  // A split run stops at the same segments on every rank (their stop requests are agreed there).
+  const long max_segment = config_.stop != nullptr || split_ ? segment_steps(config_.batch, d) : total;
   const CurrentAverage current_average(problem_, average_);
   SyncContext context{total, config_.workers, config_.batch, 0, 0, 0.0, &current_average};
   while (t < total) {
     const long sync_at = std::clamp(algorithm_.schedule.next_sync(context), t + 1, total);
     begin_round(report.rounds, t, sync_at - t);
     while (t < sync_at) {
-      if (config_.stop != nullptr && config_.stop->load(std::memory_order_relaxed)) {
+      bool stop = config_.stop != nullptr && config_.stop->load(std::memory_order_relaxed);
+      if (split_) stop = split_->any(stop);
+      if (stop) {
         report.termination = Termination::interrupted;
         report.steps_done = t;
         break;
@@ -598,7 +669,9 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
         evaluation = evaluate(t, report.rounds, slowest_clock(), consensus_value);
         emit(*evaluation);
       }
-      if (!finite || (evaluation && !(std::isfinite(evaluation->loss) && evaluation->gap <= config_.divergence_gap))) {
+      bool diverged = evaluation && !(std::isfinite(evaluation->loss) && evaluation->gap <= config_.divergence_gap);
+      if (split_ && evaluation) diverged = split_->from_rank0(diverged ? 1.0 : 0.0) != 0;  // rank 0 evaluated
+      if (!finite || diverged) {
         report.termination = Termination::diverged;
         report.steps_done = t;
         break;
@@ -614,9 +687,15 @@ RunReport Engine::run(const Vector& x0, std::span<const long> eval_steps, std::s
   // After an overflow the workers' clocks may still be finite (the average overflowed), but the
   // run's time is not.
   report.virtual_time = report.termination == Termination::clock_overflow ? HUGE_VAL : slowest_clock();
-  for (const Worker& w : workers_) {
-    report.busy_seconds.push_back(w.busy_seconds);
-    report.idle_seconds.push_back(w.idle_seconds);
+  report.busy_seconds.assign(p, 0.0);
+  report.idle_seconds.assign(p, 0.0);
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    report.busy_seconds[first_worker_ + i] = workers_[i].busy_seconds;
+    report.idle_seconds[first_worker_ + i] = workers_[i].idle_seconds;
+  }
+  if (split_) {
+    split_->share_workers_values(report.busy_seconds);
+    split_->share_workers_values(report.idle_seconds);
   }
   if (counts_.empty()) {  // everyone, every round, every step
     report.rounds_participated.assign(p, report.rounds);

@@ -25,6 +25,7 @@
 #include "sim/observer.hpp"
 #include "sim/tree_sum_parallel.hpp"
 #include "sim/worker.hpp"
+#include "sim/worker_split.hpp"
 
 namespace localsgd {
 
@@ -42,6 +43,12 @@ struct EngineConfig {
   // If > 0, steps 0, k, 2k, … (k = trace_every) are extra stop points at which observers see the
   // workers' models (Observer::on_trace). Like evaluation points, they never change a bit.
   long trace_every = 0;
+  // If set, this process is one of several ranks running this run together (split-workers mode,
+  // sim/worker_split.hpp): it holds and steps its share of the workers, and every rank computes
+  // the same averages (the bits of one process). Every rank calls run() with the same arguments;
+  // only rank 0's observers hear the run. Refused with a trace, and for round policies that are
+  // not split (round::check_split_workers).
+  RankCollectives* split_ranks = nullptr;
 };
 
 // The most local steps workers run between two checks of EngineConfig::stop: about 4 million
@@ -119,6 +126,7 @@ struct EngineShape {
   bool draws_compute_times = true;  // some worker's step time is drawn (a compute-time stream each)
   int threads = 0;                  // the arena's concurrency; 0: the calling thread's arena
   round::Pipeline pipeline = {};    // the round's policies (control variates, server state, weights)
+  int ranks = 1;                    // > 1: what the rank with the largest share of a split run holds
 };
 
 class Engine {
@@ -175,14 +183,21 @@ class Engine {
   std::optional<double> synchronise(long step, int round, std::span<Observer* const> observers);
   // The first step at which some worker's clock stopped being finite (0 if none did), and the
   // lowest such worker.
-  std::pair<long, int> clock_overflow() const;
+  std::pair<long, int> clock_overflow();
+  // The latest worker clock (over all ranks of a split run).
+  double slowest_clock();
+  Worker& worker(int id) { return workers_[static_cast<std::size_t>(id) - first_worker_]; }
+  const Worker& worker(int id) const { return workers_[static_cast<std::size_t>(id) - first_worker_]; }
 
   const Problem& problem_;
   EngineConfig config_;
   Algorithm algorithm_;
   ClockModels clock_;
   LocalSteps steps_;  // the workers' local steps and their step times
-  std::vector<Worker> workers_;
+  std::vector<Worker> workers_;  // workers first_worker_, first_worker_ + 1, … (all of them unless split)
+  std::optional<WorkerSplit> split_;
+  std::size_t first_worker_ = 0;
+  double sync_time_ = 0;         // the virtual time at which the latest sync ended (0 before the first)
   Vector average_;   // x̄ at the latest averaging
   Vector gradient_;  // scratch for ∇F(x̄)
   // One per chunk of workers that steps as one task (the first also serves serial stretches):

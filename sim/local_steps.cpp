@@ -23,17 +23,17 @@ LocalSteps::LocalSteps(const Problem& problem, int batch, const StepSize& step_s
   }
 }
 
-void LocalSteps::begin_run(std::uint64_t seed, std::vector<Worker>& workers) {
+void LocalSteps::begin_run(std::uint64_t seed, std::vector<Worker>& workers, int first_id, int total) {
   sampling_key_ = purpose_key(seed, StreamPurpose::sampling);
   compute_key_ = purpose_key(seed, StreamPurpose::compute_time);
   // Step times are drawn (at (seed, compute_time, worker, step)) only if some worker's is random.
   draws_compute_times_ = false;
-  const auto p = static_cast<int>(workers.size());
+  const int p = total >= 0 ? total : static_cast<int>(workers.size());
   for (int i = 0; i < p && !draws_compute_times_; ++i) {
     draws_compute_times_ = !compute_.fixed_step_seconds(i).has_value();
   }
-  for (int i = 0; i < p; ++i) {
-    workers[static_cast<std::size_t>(i)].step_seconds = draws_compute_times_ ? 0.0 : *compute_.fixed_step_seconds(i);
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    workers[i].step_seconds = draws_compute_times_ ? 0.0 : *compute_.fixed_step_seconds(first_id + static_cast<int>(i));
   }
 }
 

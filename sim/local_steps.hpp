@@ -42,9 +42,10 @@ class LocalSteps {
   // (8 steps for B = 1, 1 step for B >= 8). A ring of rows holds lookahead(B) + 1 steps.
   static long lookahead(int batch) { return std::max(1, 8 / batch); }
 
-  // Sets the run's stream keys and whether any worker's step time is drawn; sets every worker's
-  // fixed step time when none is.
-  void begin_run(std::uint64_t seed, std::vector<Worker>& workers);
+  // Sets the run's stream keys and whether any of the run's `total` workers' step time is drawn;
+  // sets the fixed step time of `workers` (ids first_id, first_id + 1, …) when none is. total < 0:
+  // workers are all of them.
+  void begin_run(std::uint64_t seed, std::vector<Worker>& workers, int first_id = 0, int total = -1);
   bool draws_compute_times() const { return draws_compute_times_; }
   // A scratch for one task of steps, of dimension d.
   StepScratch scratch(Index d) const;

@@ -153,4 +153,22 @@ std::string_view gossip_algorithm_name(GossipAlgorithm algorithm) {
   return algorithm == GossipAlgorithm::choco ? "choco" : "dsgd";
 }
 
+void check_split_workers(const Pipeline& pipeline) {
+  const std::string why = "a run split among ranks (split-workers) ";
+  if (pipeline.participation.kind != ParticipationKind::full) {
+    throw PipelineRuleError("participation", why + "needs every worker in every round (participation must be full)");
+  }
+  if (pipeline.local_work.kind == LocalWorkKind::time_budget) {
+    throw PipelineRuleError("local_work", why + "does not take time_budget local work (a worker's steps would "
+                                                "depend on step times another rank draws)");
+  }
+  if (pipeline.correction.kind == CorrectionKind::scaffold) {
+    throw PipelineRuleError("correction", why + "does not take SCAFFOLD (its control variates are not split)");
+  }
+  if (pipeline.compression.enabled && pipeline.compression.compressor.kind != compression::CompressorKind::identity) {
+    throw PipelineRuleError("compression", why + "sends whole partial sums: compressed messages are not split");
+  }
+  if (pipeline.gossip.enabled) throw PipelineRuleError("gossip", why + "has a server: gossip is not split");
+}
+
 }  // namespace localsgd::round

@@ -50,4 +50,11 @@ void check_compression(const Pipeline& pipeline, bool optimizer_averages_state, 
 // need a regular graph). Throws PipelineRuleError naming the key (e.g. "gossip.topology").
 void check_gossip(const Pipeline& pipeline, int workers, bool optimizer_averages_state);
 
+// A run split among ranks (split-workers mode, sim/worker_split.hpp) sums every worker's model in
+// the tree of all workers, so every worker takes part in every round (participation full); a
+// worker's local step count must not need another rank's clock (no time_budget); and the policies
+// that keep per-worker state outside the engine's share (SCAFFOLD's c_i, compressed messages and
+// their memory, gossip) are not split. Throws PipelineRuleError naming the key.
+void check_split_workers(const Pipeline& pipeline);
+
 }  // namespace localsgd::round

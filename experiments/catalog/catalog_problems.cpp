@@ -134,9 +134,11 @@ auto load_data_file(const std::string& file, std::optional<Index> dim, const Bui
 // matrix, Newton's Hessian) are counted, since they are allocated at the same time as the data.
 
 // At least what one run over a problem of dimension d costs (Engine::estimate_bytes with B = 1, no
-// optimizer state, no rows drawn ahead, no compute-time streams, one thread).
-double run_lower_bound(int workers, double dim) {
+// optimizer state, no rows drawn ahead, no compute-time streams, one thread), on one of `ranks`
+// ranks if split.
+double run_lower_bound(int workers, double dim, int ranks) {
   EngineShape shape;
+  shape.ranks = ranks;
   shape.workers = workers;
   shape.dim = static_cast<Index>(dim);
   shape.finite_sum = false;
@@ -155,7 +157,7 @@ struct MemoryReservation {
   void operator()(const std::string& suffix, double data, double dim, const std::string& what,
                   bool part_of_earlier = false) const {
     try {
-      budget.reserve_problem(key + suffix, data, run_lower_bound(context.workers, dim), what, part_of_earlier);
+      budget.reserve_problem(key + suffix, data, run_lower_bound(context.workers, dim, budget.split_ranks()), what, part_of_earlier);
     } catch (const std::length_error& e) {
       throw ParamRuleError("", e.what());
     }

@@ -62,8 +62,9 @@ struct MemoryEstimate {
 // data would not fit is refused before it is built.
 class MemoryBudget {
  public:
-  MemoryBudget(std::optional<MemoryLimit> limit, std::size_t concurrent_runs)
-      : limit_(std::move(limit)), concurrent_runs_(concurrent_runs) {}
+  // split_ranks: the ranks a run may be split among (its lower bound is then one rank's share).
+  MemoryBudget(std::optional<MemoryLimit> limit, std::size_t concurrent_runs, int split_ranks = 1)
+      : limit_(std::move(limit)), concurrent_runs_(concurrent_runs), split_ranks_(split_ranks) {}
 
   // Accounts for the problem `key` once: `data` bytes for its data (kept for the whole process)
   // and at least `run` bytes for each run that uses it. Throws std::length_error with a rule such
@@ -77,10 +78,12 @@ class MemoryBudget {
   std::size_t problems() const { return problems_; }
   const std::optional<MemoryLimit>& limit() const { return limit_; }
   std::size_t concurrent_runs() const { return concurrent_runs_; }
+  int split_ranks() const { return split_ranks_; }
 
  private:
   std::optional<MemoryLimit> limit_;
   std::size_t concurrent_runs_;
+  int split_ranks_ = 1;
   std::set<std::string> keys_;
   std::size_t problems_ = 0;
   double data_ = 0;

@@ -157,6 +157,10 @@ int command_validate(const std::string& spec_file, const std::vector<SpecOverrid
   fmt::print("configurations: {} (runs that differ only in their seed; `localsgd explain` describes each)\n",
              configurations);
   fmt::print("memory: {}; limit {}\n", spec.memory.describe(), spec.memory.describe_limit());
+  if (spec.split_ranks > 0) {
+    fmt::print("split-workers: each run's workers divided among {} rank{}, one run at a time ({})\n", spec.split_ranks,
+               spec.split_ranks == 1 ? "" : "s", spec.memory.largest_run);
+  }
   if (ranks > 1) print_rank_memory(spec.memory, ranks);
   const auto warnings = spec_warnings(spec);
   fmt::print("warnings: {}{}\n", warnings.size(), warnings.empty() ? "" : " (on stderr)");
@@ -253,6 +257,12 @@ std::unique_ptr<tbb::global_control> thread_limit(int threads) {
                                                static_cast<std::size_t>(threads));
 }
 
+// Split-workers mode, said once before the runs (on stderr, like the progress lines).
+void print_split_note(const ExperimentSpec& spec) {
+  fmt::print(stderr, "split-workers: each run's workers divided among {} rank{}, one run at a time; memory per rank {}\n",
+             spec.split_ranks, spec.split_ranks == 1 ? "" : "s", spec.memory.describe());
+}
+
 int command_run(const std::string& spec_file, const std::vector<SpecOverride>& overrides, const std::string& out,
                 int threads, bool quiet, bool force, const SpecOptions& options) {
   const ExperimentSpec spec = load_spec_with(spec_file, overrides, options);
@@ -274,18 +284,45 @@ int command_run(const std::string& spec_file, const std::vector<SpecOverride>& o
   std::size_t reused_runs = 0;
   install_stop_handlers();
   const auto runs_started = std::chrono::steady_clock::now();
-  const RunsResult result = execute_runs(
-      spec, &store,
-      [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
-        reused_runs += reused ? 1 : 0;
-        progress.finished(run, record, reused, done);
-      },
-      &stop_requested);
+  const RunFinished on_finished = [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
+    reused_runs += reused ? 1 : 0;
+    progress.finished(run, record, reused, done);
+  };
+  OneRank one_rank;
+  if (spec.split_ranks > 0 && !quiet) print_split_note(spec);
+  const RunsResult result = spec.split_ranks > 0
+                                ? execute_runs_split(spec, &store, on_finished, &stop_requested, one_rank)
+                                : execute_runs(spec, &store, on_finished, &stop_requested);
   const double runs_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - runs_started).count();
   return finish_run(dir, spec, result, reused_runs, runs_seconds, terminal, quiet);
 }
 
 #ifdef LOCALSGD_HAVE_MPI
+// Split-workers mode on MPI ranks (after the ranks agreed on the spec and rank 0 claimed `dir`):
+// every run executes on all the ranks together (experiments/run/runner.hpp); rank 0 saves the
+// records and writes the results folder as one process would.
+int run_split_on_ranks(const Communicator& world, const ExperimentSpec& spec, const std::filesystem::path& dir,
+                       bool quiet) {
+  MpiRankCollectives ranks(world);
+  const bool rank0 = world.rank() == 0;
+  const std::optional<RunStore> store = rank0 ? std::optional<RunStore>(std::in_place, dir) : std::nullopt;
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  Progress progress(spec.runs.size(), terminal, quiet || !rank0);
+  std::size_t reused_runs = 0;
+  if (rank0 && !quiet) print_split_note(spec);
+  const auto runs_started = std::chrono::steady_clock::now();
+  const RunsResult result = execute_runs_split(
+      spec, store ? &*store : nullptr,
+      [&](const RunSpec& run, const RunRecord& record, bool reused, std::size_t done) {
+        reused_runs += reused ? 1 : 0;
+        progress.finished(run, record, reused, done);
+      },
+      &stop_requested, ranks);
+  const double runs_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - runs_started).count();
+  if (!rank0) return result.interrupted ? kExitInterrupted : 0;
+  return finish_run(dir, spec, result, reused_runs, runs_seconds, terminal, quiet);
+}
+
 // `localsgd run` on R > 1 MPI ranks (docs/cluster.md): every rank reads the spec and its data
 // files; the ranks agree that all of them did, and on the same runs; rank 0 claims the results
 // folder, hands out the runs, saves every record and writes the outputs (experiments/mpi/).
@@ -342,6 +379,7 @@ int command_run_ranks(const Communicator& world, const std::string& spec_file,
   if (const auto code = agreed(claim)) return *code;
   const auto limit = thread_limit(threads);
   install_stop_handlers();
+  if (spec->split_ranks > 0) return run_split_on_ranks(world, *spec, dir, quiet);
   if (!rank0) return serve_runs(world, *spec, stop_requested);
 
   const RunStore store(dir);
@@ -476,6 +514,11 @@ int main(int argc, char** argv) {
   memory_options.push_back(run->add_option("--max-memory", max_memory, max_memory_help));
   run->add_flag("--quiet", quiet, "no progress lines");
   run->add_flag("--force", force, "write into a folder that holds another spec's results");
+  bool split_workers = false;
+  const char* split_help =
+      "divide each run's workers among the MPI ranks (without MPI: one rank), one run at a time; under mpirun "
+      "this is automatic when a run would not fit in one rank's memory (docs/cluster.md)";
+  run->add_flag("--split-workers", split_workers, split_help);
   std::vector<std::string> set_texts;
   const char* set_help =
       "override a spec key before it is read (repeatable): a dotted path, list indices as numbers, a JSON value "
@@ -492,6 +535,7 @@ int main(int argc, char** argv) {
   int ranks = 1;
   validate->add_option("--ranks", ranks, "also print the memory of each of this many MPI ranks (docs/cluster.md)")
       ->check(CLI::Range(1, 1000000));
+  validate->add_flag("--split-workers", split_workers, split_help);
   bool as_json = false;
   auto* explain = app.add_subcommand("explain", "print constants, theory periods and planned syncs per configuration");
   explain->add_option("spec", spec_file, "spec file (JSON)")->required();
@@ -532,6 +576,15 @@ int main(int argc, char** argv) {
   }
   SpecOptions options;
   options.threads = static_cast<std::size_t>(threads);
+  // Split-workers mode: asked for, or automatic where several ranks could share a run.
+  int world_size = 1;
+#ifdef LOCALSGD_HAVE_MPI
+  if (world != nullptr) world_size = world->size();
+#endif
+  options.ranks = *validate ? ranks : world_size;
+  options.split = split_workers           ? SpecOptions::Split::always
+                  : options.ranks > 1 && (*run || *validate) ? SpecOptions::Split::automatic
+                                                              : SpecOptions::Split::never;
   if (std::any_of(memory_options.begin(), memory_options.end(), [](CLI::Option* o) { return o->count() > 0; })) {
     std::string why;
     const auto bytes = parse_bytes(max_memory, &why);

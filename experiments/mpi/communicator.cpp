@@ -65,6 +65,26 @@ std::string Communicator::broadcast(const std::string& from_rank0) const {
   return text;
 }
 
+void MpiRankCollectives::all_gather(std::span<const double> mine, std::span<const std::size_t> counts,
+                                    std::span<double> all) {
+  counts_.resize(counts.size());
+  offsets_.resize(counts.size());
+  std::size_t total = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    if (counts[r] > static_cast<std::size_t>(INT_MAX) || total > static_cast<std::size_t>(INT_MAX)) {
+      throw std::length_error("a split run's all-gather above 2^31 values (use more ranks or a smaller d)");
+    }
+    counts_[r] = static_cast<int>(counts[r]);
+    offsets_[r] = static_cast<int>(total);
+    total += counts[r];
+  }
+  if (total != all.size() || mine.size() != counts[static_cast<std::size_t>(world_.rank())]) {
+    throw std::invalid_argument("MpiRankCollectives::all_gather: the counts do not match the buffers");
+  }
+  MPI_Allgatherv(mine.data(), counts_[static_cast<std::size_t>(world_.rank())], MPI_DOUBLE, all.data(),
+                 counts_.data(), offsets_.data(), MPI_DOUBLE, MPI_COMM_WORLD);
+}
+
 MpiSession::MpiSession(int* argc, char*** argv) {
   int provided = 0;
   // FUNNELED: only the main thread calls MPI (the runs' threads never do).

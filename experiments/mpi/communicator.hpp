@@ -8,8 +8,11 @@
 // therefore polled (`poll`, with a short sleep between polls by the caller), so that a rank that
 // waits for work or for records leaves its cores to the runs.
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "sim/worker_split.hpp"
 
 namespace localsgd {
 
@@ -40,6 +43,20 @@ class Communicator {
   int rank_ = 0;
   int size_ = 1;
   int ranks_on_node_ = 1;
+};
+
+// A split run's collective (sim/worker_split.hpp) over MPI_COMM_WORLD: MPI_Allgatherv of doubles.
+// Called by the thread that runs the engine, which in split-workers mode is the main thread.
+class MpiRankCollectives final : public RankCollectives {
+ public:
+  explicit MpiRankCollectives(const Communicator& world) : world_(world) {}
+  int rank() const override { return world_.rank(); }
+  int ranks() const override { return world_.size(); }
+  void all_gather(std::span<const double> mine, std::span<const std::size_t> counts, std::span<double> all) override;
+
+ private:
+  const Communicator& world_;
+  std::vector<int> counts_, offsets_;  // scratch, per rank
 };
 
 // MPI_Init_thread on construction, MPI_Finalize on destruction unless `abandon()` was called:

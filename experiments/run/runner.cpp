@@ -41,7 +41,7 @@ long expected_syncs(const RunSpec& run, const BuildContext& context) {
 
 }  // namespace
 
-RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
+RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop, RankCollectives* split) {
   const auto started = std::chrono::steady_clock::now();
   const BuildContext context = run.context();
   const auto problem = run.build_problem();
@@ -58,6 +58,7 @@ RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop) {
   const double initial_gap = problem->gap(x0);
   config.divergence_gap = kDivergenceFactor * std::max(initial_gap, 1.0);
   config.stop = stop;
+  config.split_ranks = split;
   if (run.trace) config.trace_every = run.trace->every;
   const std::vector<long> eval_steps = run.eval.steps(run.steps);
   MetricsRecorder recorder(eval_steps.size());
@@ -149,6 +150,69 @@ RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const
   }, tbb::simple_partitioner());
   result.interrupted = interrupted.load();
   result.finished += saved_earlier.load();
+  return result;
+}
+
+namespace {
+
+// Rank 0's value of one number, on every rank.
+double rank0_value(RankCollectives& ranks, double mine) {
+  const std::vector<std::size_t> counts(static_cast<std::size_t>(ranks.ranks()), 1);
+  std::vector<double> all(counts.size());
+  ranks.all_gather(std::span<const double>(&mine, 1), counts, all);
+  return all.front();
+}
+
+// Whether some rank's value is true.
+bool any_rank(RankCollectives& ranks, bool mine) {
+  const std::vector<std::size_t> counts(static_cast<std::size_t>(ranks.ranks()), 1);
+  std::vector<double> all(counts.size());
+  const double value = mine ? 1 : 0;
+  ranks.all_gather(std::span<const double>(&value, 1), counts, all);
+  return std::any_of(all.begin(), all.end(), [](double v) { return v != 0; });
+}
+
+}  // namespace
+
+RunsResult execute_runs_split(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
+                              const std::atomic<bool>* stop, RankCollectives& ranks) {
+  const bool rank0 = ranks.rank() == 0;
+  RunsResult result;
+  if (rank0) result.records.resize(spec.runs.size());
+  if (rank0 && !store) result.traces.resize(spec.runs.size());  // split runs have no traces
+  for (std::size_t i = 0; i < spec.runs.size(); ++i) {
+    const RunSpec& run = spec.runs[i];
+    // Every rank must agree before a run starts: to stop, and whether rank 0 reuses it.
+    if (any_rank(ranks, stop != nullptr && stop->load(std::memory_order_relaxed))) {
+      result.interrupted = true;
+      for (std::size_t k = i; k < spec.runs.size() && rank0 && store; ++k) {
+        if (std::filesystem::exists(store->path_of(spec.runs[k]))) ++result.finished;  // saved earlier
+      }
+      return result;
+    }
+    std::optional<RunRecord> stored = rank0 && store ? store->load(run) : std::nullopt;
+    if (rank0_value(ranks, stored ? 1 : 0) != 0) {
+      if (rank0) {
+        result.records[i] = std::move(*stored);
+        on_finished(run, result.records[i], true, ++result.finished);
+      }
+      continue;
+    }
+    RunOutcome outcome = execute_run(run, stop, &ranks);
+    if (outcome.report.termination == Termination::interrupted) {
+      result.interrupted = true;
+      if (rank0 && store) {
+        for (std::size_t k = i + 1; k < spec.runs.size(); ++k) {
+          if (std::filesystem::exists(store->path_of(spec.runs[k]))) ++result.finished;
+        }
+      }
+      return result;
+    }
+    if (!rank0) continue;
+    result.records[i] = record_of(outcome);
+    if (store) store->save(run, result.records[i]);
+    on_finished(run, result.records[i], false, ++result.finished);
+  }
   return result;
 }
 

@@ -43,8 +43,10 @@ constexpr double kDivergenceFactor = 1e6;
 constexpr double kEndedAboveStartFactor = 10;
 
 // Builds and runs one run. With `stop`, the run ends early (Termination::interrupted) once it is
-// set (sim/engine.hpp).
-RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop = nullptr);
+// set (sim/engine.hpp). With `split`, this process is one of the ranks that run it together
+// (split-workers mode, sim/worker_split.hpp): every rank calls execute_run for the same run, and
+// rank 0's outcome is the run's (the others' have no metric rows).
+RunOutcome execute_run(const RunSpec& run, const std::atomic<bool>* stop = nullptr, RankCollectives* split = nullptr);
 
 // Runs every run of the spec, in parallel, at most one per thread at a time. A run whose record
 // `store` already holds is not run again. Each finished run is saved to the store at once, and
@@ -64,5 +66,13 @@ struct RunsResult {
 };
 RunsResult execute_runs(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
                         const std::atomic<bool>* stop = nullptr);
+
+// The same in split-workers mode (ExperimentSpec::split_ranks): every rank calls it, and the runs
+// execute one after another, each split among all the ranks (`ranks`; one rank without MPI).
+// Rank 0 alone has the store: it decides which runs are reused and tells the others, saves every
+// record and calls on_finished; the other ranks pass no store and return an empty result but for
+// `interrupted`. A stop request on any rank ends the run in flight on every rank, at the same step.
+RunsResult execute_runs_split(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
+                              const std::atomic<bool>* stop, RankCollectives& ranks);
 
 }  // namespace localsgd

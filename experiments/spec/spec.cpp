@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "algorithms/round/pipeline_rules.hpp"
 #include "algorithms/sync_schedule.hpp"
 #include "algorithms/topology/topology.hpp"
 #include "experiments/spec/clock_bound.hpp"
@@ -84,8 +85,10 @@ Configured<Product> read_typed(const Registry<Product>& registry, const Json& ru
 // a compute-time stream per worker is counted whatever the compute model, as if it drew), and its
 // metric rows.
 double run_memory(int workers, Index dim, int batch, int state_vectors, bool finite_sum, long eval_rows,
-                  const round::Pipeline& pipeline, const std::optional<round::CoordinationOptions>& asynchronous) {
+                  const round::Pipeline& pipeline, const std::optional<round::CoordinationOptions>& asynchronous,
+                  int ranks = 1) {
   EngineShape shape;
+  shape.ranks = ranks;
   shape.pipeline = pipeline;
   shape.workers = workers;
   shape.dim = dim;
@@ -97,9 +100,27 @@ double run_memory(int workers, Index dim, int batch, int state_vectors, bool fin
   return engine + static_cast<double>(eval_rows) * (8.0 + static_cast<double>(sizeof(Evaluation)));
 }
 
+// A run split among ranks (split-workers mode): the engine's rules (round::check_split_workers) at
+// the keys to change, and what only a whole run in one process has.
+void check_splittable(const RunSpec& r, const Location& root) {
+  const std::string why = "a run split among ranks (split-workers) ";
+  if (r.round.asynchronous()) {
+    root.child("coordination").fail(why + "has barriers: asynchronous coordination is not split");
+  }
+  if (r.trace) {
+    root.child("trace").fail(why + "has no per-worker traces (each rank holds only its own workers' models)");
+  }
+  try {
+    round::check_split_workers(r.pipeline());
+  } catch (const round::PipelineRuleError& e) {
+    fail_at_rule_key(root, e.key(), e.what());
+  }
+}
+
+// split_ranks > 0: also what the run needs split among that many ranks, and whether it can be.
 RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& missing_at,
                   const std::filesystem::path& base_folder, MemoryBudget& memory,
-                  const std::shared_ptr<ProblemCache>& problems) {
+                  const std::shared_ptr<ProblemCache>& problems, int split_ranks) {
   const Location root{"", &sources};
   for (const char* key : {"problem", "workers", "steps", "schedule", "step_size"}) {
     if (!run.contains(key)) {
@@ -176,6 +197,16 @@ RunSpec parse_run(const Json& run, const SourceMap& sources, const std::string& 
                  r.pipeline(),
                  r.round.asynchronous() ? std::optional(r.round.coordination_options(context)) : std::nullopt) +
       (r.trace ? r.trace->memory_bytes() : 0.0);
+  if (split_ranks > 0) {
+    try {
+      check_splittable(r, root);
+      r.split_memory_bytes = run_memory(r.workers, problem->dim(), r.batch, state_vectors,
+                                        problem->finite_sum() != nullptr, r.eval_rows, r.pipeline(), std::nullopt,
+                                        split_ranks);
+    } catch (const SpecError& e) {
+      r.split_refusal = e;
+    }
+  }
 
   r.config = {{"problem", r.problem.resolved()},
               {"workers", r.workers},
@@ -435,7 +466,8 @@ MemoryEstimate estimate_memory(const ExperimentSpec& spec, const MemoryBudget& b
   double strings = 0;
   for (const RunSpec& r : spec.runs) {
     m.metric_rows += static_cast<double>(r.eval_rows);
-    if (largest == nullptr || r.memory_bytes > largest->memory_bytes) largest = &r;
+    const auto bytes = [&](const RunSpec& run) { return spec.split_ranks > 0 ? run.split_memory_bytes : run.memory_bytes; };
+    if (largest == nullptr || bytes(r) > bytes(*largest)) largest = &r;
     // The constants below are measured with short strings; long ones cost in proportion.
     double row_text = static_cast<double>(r.variant.size());
     for (const auto& [path, value] : r.swept.items()) {
@@ -445,12 +477,18 @@ MemoryEstimate estimate_memory(const ExperimentSpec& spec, const MemoryBudget& b
                (row_text + string_bytes(r.config)) * kCopiesOfRunText;
   }
   m.results = static_cast<double>(m.runs) * kBytesPerRun + m.metric_rows * kBytesPerMetricRow + strings;
+  if (spec.split_ranks > 0) m.concurrent_runs = 1;  // one split run at a time, over all ranks
   if (largest != nullptr) {
-    m.per_run = largest->memory_bytes;
+    m.per_run = spec.split_ranks > 0 ? largest->split_memory_bytes : largest->memory_bytes;
     const BuildContext context = largest->context();
     m.largest_run = fmt::format("run {}, {}: {} workers x d = {} x {} vectors, {} metric rows", largest->index,
                                 describe_run(*largest), largest->workers, largest->build_problem()->dim(),
                                 2 + largest->optimizer.build(context)->state_vectors(), largest->eval_rows);
+    if (spec.split_ranks > 0) {
+      const WorkerShares shares(static_cast<std::size_t>(largest->workers), spec.split_ranks);
+      m.largest_run += fmt::format(", split among {} rank{}: at most {} workers on one", spec.split_ranks,
+                                   spec.split_ranks == 1 ? "" : "s", shares.most_workers());
+    }
   }
   return m;
 }
@@ -542,7 +580,11 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
   for (const auto& axis : axes) grid_size *= axis.size();
   const std::size_t threads =
       options.threads > 0 ? options.threads : static_cast<std::size_t>(std::max(1, tbb::info::default_concurrency()));
-  MemoryBudget budget(options.memory_limit, std::min(threads, static_cast<std::size_t>(run_count)));
+  // Split runs execute one at a time, each over all the ranks.
+  const bool may_split = options.split != SpecOptions::Split::never;
+  const std::size_t concurrent =
+      options.split == SpecOptions::Split::always ? 1 : std::min(threads, static_cast<std::size_t>(run_count));
+  MemoryBudget budget(options.memory_limit, concurrent, may_split ? options.ranks : 1);
   if (options.memory_limit && run_count * kBytesPerRun > static_cast<double>(options.memory_limit->bytes)) {
     throw SpecError("", fmt::format("the spec's {:.0f} runs need about {} for their records alone; the limit is {} "
                                     "({}); split it into several specs",
@@ -597,7 +639,8 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
           }
         }
         try {
-          attempt = parse_run(run, sources, variant.pointer, base_folder, budget, problems);
+          attempt = parse_run(run, sources, variant.pointer, base_folder, budget, problems,
+                              may_split ? options.ranks : 0);
         } catch (const UnknownKeyError& e) {
           // Refused exactly at a swept value: this variant's type does not take the key.
           const SweepPath* refused = nullptr;
@@ -666,10 +709,27 @@ ExperimentSpec parse_spec(const Json& spec, const std::string& default_name,
     }
   }
 
+  const auto unsplittable = std::find_if(out.runs.begin(), out.runs.end(), [](const RunSpec& r) { return r.split_refusal.has_value(); });
+  if (options.split == SpecOptions::Split::always) {
+    if (unsplittable != out.runs.end()) throw *unsplittable->split_refusal;
+    out.split_ranks = options.ranks;
+  }
   out.memory = estimate_memory(out, budget, options.memory_limit);
+  // Automatic: split when a whole run per rank would not fit but a share of each run would.
+  if (options.split == SpecOptions::Split::automatic && options.ranks > 1 && out.memory.exceeds_limit() &&
+      unsplittable == out.runs.end()) {
+    out.split_ranks = options.ranks;
+    out.memory = estimate_memory(out, budget, options.memory_limit);
+  }
   if (out.memory.exceeds_limit()) {
-    throw SpecError("", fmt::format("needs {}; the limit is {}; {}, or raise the limit with --max-memory",
-                                    out.memory.describe(), out.memory.describe_limit(), memory_advice(out.memory)));
+    std::string split_note;
+    if (options.split == SpecOptions::Split::automatic && options.ranks > 1 && unsplittable != out.runs.end()) {
+      split_note = fmt::format(" (its runs cannot be split among the {} ranks: {})", options.ranks,
+                               unsplittable->split_refusal->what());
+    }
+    throw SpecError("", fmt::format("needs {}; the limit is {}; {}, or raise the limit with --max-memory{}",
+                                    out.memory.describe(), out.memory.describe_limit(), memory_advice(out.memory),
+                                    split_note));
   }
 
   Json plots = Json::array();

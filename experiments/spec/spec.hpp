@@ -16,6 +16,7 @@
 #include "experiments/spec/plot_spec.hpp"
 #include "experiments/spec/round_spec.hpp"
 #include "experiments/language/params.hpp"
+#include "experiments/language/spec_error.hpp"
 #include "experiments/spec/target_spec.hpp"
 #include "experiments/spec/trace_spec.hpp"
 #include "sim/evaluation_plan.hpp"
@@ -56,6 +57,10 @@ struct RunSpec {
   std::optional<TraceSpec> trace;  // the workers' models to record (none: no trace)
   long eval_rows = 0;        // metric rows the run writes (evaluation points)
   double memory_bytes = 0;   // estimated memory of its engine and metric rows (experiments/catalog/memory.hpp)
+  // Only when SpecOptions::split may split it among SpecOptions::ranks ranks: the same on the
+  // rank with the largest share of its workers, and why it cannot be split (none: it can).
+  double split_memory_bytes = 0;
+  std::optional<SpecError> split_refusal;
   Json config;  // the run-level keys with every default filled in
   std::filesystem::path base_folder;  // the spec file's folder: relative data paths resolve against it
   // The problems of the spec this run belongs to, built once and shared by its runs.
@@ -84,6 +89,9 @@ struct ExperimentSpec {
   std::vector<RunSpec> runs;
   Json resolved;  // the spec with every default filled in (spec.resolved.json)
   MemoryEstimate memory;  // what running it needs, and the limit it was checked against
+  // > 0: every run is split among this many ranks (split-workers mode, docs/cluster.md), one run
+  // at a time; `memory` is then one rank's.
+  int split_ranks = 0;
   // Some run sets `compression`.
   bool compressed() const;
   // Some run sets `compression` or `gossip`: the outputs then carry bytes (metrics.csv's `bytes`
@@ -101,6 +109,12 @@ struct SpecOptions {
   // The spec is only checked, not run (`localsgd validate`): problems skip what only runs need
   // (experiments/catalog/problem_cache.hpp). Reports the same errors.
   bool check_only = false;
+  // Split-workers mode (docs/cluster.md): never; automatic (when a run would not fit in one rank's
+  // memory but its share on each of `ranks` ranks would); always (every run, refusing with its
+  // JSON path a run that cannot be split).
+  enum class Split { never, automatic, always };
+  Split split = Split::never;
+  int ranks = 1;  // the ranks a run may be split among (the MPI world's size; 1 without MPI)
 };
 
 // At most this many runs per spec (the run list alone costs kilobytes per run).
