@@ -1,9 +1,11 @@
 #include "experiments/run/runner.hpp"
 
+#include <fmt/format.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -172,6 +174,16 @@ bool any_rank(RankCollectives& ranks, bool mine) {
   return std::any_of(all.begin(), all.end(), [](double v) { return v != 0; });
 }
 
+// Test hook (tests/mpi/mpi_test.sh, mode split_failure): LOCALSGD_TEST_FAIL_RUN=K makes the last
+// rank throw as split run K starts, while the other ranks wait in the run's first exchange.
+void fail_if_asked(std::size_t index, const RankCollectives& ranks) {
+  const char* text = std::getenv("LOCALSGD_TEST_FAIL_RUN");
+  if (text != nullptr && std::to_string(index) == text && ranks.rank() == ranks.ranks() - 1) {
+    throw std::runtime_error(fmt::format("run {} on rank {} of {}: failed on purpose (LOCALSGD_TEST_FAIL_RUN)", index,
+                                         ranks.rank(), ranks.ranks()));
+  }
+}
+
 }  // namespace
 
 RunsResult execute_runs_split(const ExperimentSpec& spec, const RunStore* store, const RunFinished& on_finished,
@@ -198,6 +210,7 @@ RunsResult execute_runs_split(const ExperimentSpec& spec, const RunStore* store,
       }
       continue;
     }
+    fail_if_asked(i, ranks);
     RunOutcome outcome = execute_run(run, stop, &ranks);
     if (outcome.report.termination == Termination::interrupted) {
       result.interrupted = true;

@@ -5,6 +5,10 @@
 #             the wall-clock field), also with traced runs (trace.csv, rounds.csv)
 #   resume    a sweep interrupted under mpirun on 3 ranks is completed by the same command on 2
 #             ranks, with the bytes one process writes; then without MPI every run is reused
+#   split     one run's workers divided among the ranks (--split-workers, and automatic when a run
+#             does not fit in a rank's memory): the bytes of one process for R = 1..4 and without
+#             MPI; completed on another R; what cannot be split refused with its path
+#   split_failure  a split run failing on one rank: every rank ends, one message, no metrics.csv
 #   run_failure  a run that fails mid-sweep: one message, every rank exits with 1
 #   bad_rank  a data file that one rank cannot read (its node's copy is missing): one message
 #             naming the rank and the file, every rank exits with 2, no results folder; the
@@ -124,6 +128,55 @@ run_failure)
   [ ! -e split/metrics.csv ] || fail "metrics.csv was written"
   "$localsgd" run "$specs/sweep.json" --out one --quiet > /dev/null
   mpirun_ranks 2 "$localsgd" run "$specs/sweep.json" --out split --threads 1 --quiet > /dev/null || fail "rerun: exit $?"
+  same_outputs one split
+  ;;
+split)
+  # One run's workers divided among the ranks (--split-workers): p = 150 and 200 span 3 and 4
+  # blocks of the sum tree; several syncs, a random compute model, an adaptive schedule with
+  # averaged momentum, targets. The bytes of one process for the non-MPI split and R = 1..4.
+  "$localsgd" run "$specs/split.json" --out one --quiet > /dev/null
+  "$localsgd" run "$specs/split.json" --out split0 --quiet --split-workers > /dev/null
+  same_outputs one split0
+  for r in 1 2 3 4; do
+    mpirun_ranks "$r" "$localsgd" run "$specs/split.json" --out "split$r" --threads 1 --split-workers \
+      > "split$r.txt" 2> "split$r.err" || fail "mpirun -n $r --split-workers exited with $?: $(cat "split$r.err")"
+    grep -q "^split-workers: each run's workers divided among $r rank" "split$r.err" ||
+      fail "no split-workers line on $r ranks: $(cat "split$r.err")"
+    same_outputs one "split$r"
+  done
+  # Completed with another R: 3 of the 8 run records removed, rerun on 2 ranks, which reuses 5.
+  rm -f split3/metrics.csv split3/summary.json
+  ls split3/runs/*.json | head -3 | xargs rm -f
+  mpirun_ranks 2 "$localsgd" run "$specs/split.json" --out split3 --threads 1 --split-workers --quiet > rerun.txt ||
+    fail "the split rerun on 2 ranks exited with $?"
+  grep -q "5 of 8 runs reused" rerun.txt || fail "the split rerun did not reuse 5 runs: $(cat rerun.txt)"
+  same_outputs one split3
+  # Automatic: a whole run does not fit in a rank's 23 MiB, half of it does.
+  "$localsgd" run "$specs/split_auto.json" --out auto_one --quiet > /dev/null
+  mpirun_ranks 2 "$localsgd" run "$specs/split_auto.json" --out auto2 --threads 1 --max-memory 23M \
+    > auto2.txt 2> auto2.err || fail "automatic split on 2 ranks exited with $?: $(cat auto2.err)"
+  grep -q "^split-workers: each run's workers divided among 2 ranks" auto2.err || fail "no automatic split: $(cat auto2.err)"
+  same_outputs auto_one auto2
+  # What cannot be split is refused before anything is written, with its JSON path.
+  status=0
+  mpirun_ranks 2 "$localsgd" run "$specs/split.json" --out refused --threads 1 --split-workers \
+    --set 'participation={"type": "uniform", "clients": 10}' > refused.txt 2> refused.err || status=$?
+  [ "$status" -eq 2 ] || fail "partial participation with --split-workers: expected exit 2, got $status"
+  grep -q "/participation.*split among ranks" refused.err || fail "the refusal names no path: $(cat refused.err)"
+  [ ! -e refused ] || fail "a refused split run created its results folder"
+  ;;
+split_failure)
+  # The last rank fails as run 3 starts while the others wait in its first exchange: every rank
+  # ends (no hang), one error line, no metrics.csv; a rerun completes.
+  status=0
+  LOCALSGD_TEST_FAIL_RUN=3 mpirun_ranks 3 -x LOCALSGD_TEST_FAIL_RUN "$localsgd" run "$specs/split.json" --out split \
+    --threads 1 --split-workers --quiet > fail.txt 2> fail.err || status=$?
+  [ "$status" -eq 1 ] || fail "a failing split run: expected exit code 1, got $status"
+  grep -q "^error: run 3 on rank 2 of 3: failed on purpose" fail.err || fail "the error names no run: $(cat fail.err)"
+  [ ! -e split/metrics.csv ] || fail "metrics.csv was written"
+  "$localsgd" run "$specs/split.json" --out one --quiet > /dev/null
+  mpirun_ranks 3 "$localsgd" run "$specs/split.json" --out split --threads 1 --split-workers --quiet > /dev/null ||
+    fail "rerun: exit $?"
   same_outputs one split
   ;;
 *) fail "unknown mode $mode" ;;
