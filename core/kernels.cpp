@@ -1,5 +1,7 @@
 #include "core/kernels.hpp"
 
+#include "core/eigen_blocking.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -193,6 +195,9 @@ bool supported(Isa isa) {
 }
 
 Isa best_isa() {
+  // Also links core/eigen_blocking.cpp into every binary that uses the kernels, so that Eigen's
+  // products block the same way on every machine from start-up on.
+  if (!kEigenBlockingPinned) pin_eigen_blocking();
   if (supported(Isa::avx512)) return Isa::avx512;
   if (supported(Isa::avx2)) return Isa::avx2;
   return Isa::baseline;

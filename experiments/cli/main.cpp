@@ -320,6 +320,12 @@ int run_split_on_ranks(const Communicator& world, const ExperimentSpec& spec, co
       &stop_requested, ranks);
   const double runs_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - runs_started).count();
   if (!rank0) return result.interrupted ? kExitInterrupted : 0;
+  // What crossed the network, for sizing a cluster (docs/cluster.md gives the formula per sync).
+  if (!quiet) {
+    fmt::print(stderr, "split-workers: rank 0 sent {:.0f} bytes ({}) and received {:.0f} bytes ({}) in {} all-gathers\n",
+               8 * ranks.values_sent(), format_bytes(8 * ranks.values_sent()), 8 * ranks.values_received(),
+               format_bytes(8 * ranks.values_received()), ranks.exchanges());
+  }
   return finish_run(dir, spec, result, reused_runs, runs_seconds, terminal, quiet);
 }
 

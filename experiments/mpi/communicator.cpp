@@ -83,6 +83,9 @@ void MpiRankCollectives::all_gather(std::span<const double> mine, std::span<cons
   }
   MPI_Allgatherv(mine.data(), counts_[static_cast<std::size_t>(world_.rank())], MPI_DOUBLE, all.data(),
                  counts_.data(), offsets_.data(), MPI_DOUBLE, MPI_COMM_WORLD);
+  values_sent_ += static_cast<double>(mine.size());
+  values_received_ += static_cast<double>(total - mine.size());
+  ++exchanges_;
 }
 
 MpiSession::MpiSession(int* argc, char*** argv) {

@@ -53,9 +53,15 @@ class MpiRankCollectives final : public RankCollectives {
   int rank() const override { return world_.rank(); }
   int ranks() const override { return world_.size(); }
   void all_gather(std::span<const double> mine, std::span<const std::size_t> counts, std::span<double> all) override;
+  // What this rank exchanged so far: values sent and received (8 bytes each), and all-gathers.
+  double values_sent() const { return values_sent_; }
+  double values_received() const { return values_received_; }
+  long exchanges() const { return exchanges_; }
 
  private:
   const Communicator& world_;
+  double values_sent_ = 0, values_received_ = 0;
+  long exchanges_ = 0;
   std::vector<int> counts_, offsets_;  // scratch, per rank
 };
 

@@ -176,7 +176,7 @@ bool any_rank(RankCollectives& ranks, bool mine) {
 
 // Test hook (tests/mpi/mpi_test.sh, mode split_failure): LOCALSGD_TEST_FAIL_RUN=K makes the last
 // rank throw as split run K starts, while the other ranks wait in the run's first exchange.
-void fail_if_asked(std::size_t index, const RankCollectives& ranks) {
+void fail_split_run_if_asked(std::size_t index, const RankCollectives& ranks) {
   const char* text = std::getenv("LOCALSGD_TEST_FAIL_RUN");
   if (text != nullptr && std::to_string(index) == text && ranks.rank() == ranks.ranks() - 1) {
     throw std::runtime_error(fmt::format("run {} on rank {} of {}: failed on purpose (LOCALSGD_TEST_FAIL_RUN)", index,
@@ -210,7 +210,7 @@ RunsResult execute_runs_split(const ExperimentSpec& spec, const RunStore* store,
       }
       continue;
     }
-    fail_if_asked(i, ranks);
+    fail_split_run_if_asked(i, ranks);
     RunOutcome outcome = execute_run(run, stop, &ranks);
     if (outcome.report.termination == Termination::interrupted) {
       result.interrupted = true;
