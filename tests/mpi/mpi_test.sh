@@ -151,6 +151,27 @@ split)
     fail "the split rerun on 2 ranks exited with $?"
   grep -q "5 of 8 runs reused" rerun.txt || fail "the split rerun did not reuse 5 runs: $(cat rerun.txt)"
   same_outputs one split3
+  # Ctrl-C under mpirun (SIGINT to every rank): the run in flight stops on every rank at the same
+  # step, the saved runs stay, no metrics.csv; the same command on 3 ranks completes it.
+  long=(--set steps=20000)
+  "$localsgd" run "$specs/split.json" "${long[@]}" --out long_one --quiet > /dev/null
+  "$mpiexec" --oversubscribe --allow-run-as-root -q -n 2 "$localsgd" run "$specs/split.json" "${long[@]}" \
+    --out long --threads 1 --split-workers > long1.txt 2> long1.err &
+  pid=$!
+  for _ in $(seq 600); do
+    [ "$(ls long/runs 2>/dev/null | grep -c '\.json$')" -ge 2 ] && break
+    sleep 0.05
+  done
+  kill -INT "$pid"
+  status=0
+  wait "$pid" || status=$?
+  [ "$status" -ne 0 ] || fail "an interrupted split run under mpirun exited with 0"
+  saved=$(ls long/runs | grep -c '\.json$')
+  [ "$saved" -ge 2 ] && [ "$saved" -lt 8 ] || fail "expected some of 8 split runs saved, found $saved"
+  [ ! -e long/metrics.csv ] || fail "an interrupted split sweep wrote metrics.csv"
+  mpirun_ranks 3 "$localsgd" run "$specs/split.json" "${long[@]}" --out long --threads 1 --split-workers \
+    > long2.txt 2>&1 || fail "the split rerun on 3 ranks exited with $?"
+  same_outputs long_one long
   # Automatic: a whole run does not fit in a rank's 23 MiB, half of it does.
   "$localsgd" run "$specs/split_auto.json" --out auto_one --quiet > /dev/null
   mpirun_ranks 2 "$localsgd" run "$specs/split_auto.json" --out auto2 --threads 1 --max-memory 23M \
