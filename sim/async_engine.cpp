@@ -55,6 +55,9 @@ AsyncEngine::AsyncEngine(const Problem& problem, EngineConfig config, AsyncAlgor
   if (config_.workers < 1 || config_.steps < 1 || config_.batch < 1) {
     throw std::invalid_argument("AsyncEngine: workers, steps and batch must be >= 1");
   }
+  if (config_.split_ranks != nullptr) {
+    throw std::invalid_argument("AsyncEngine: an asynchronous run is not split among ranks (it has no barrier)");
+  }
   if (problem_.workers() != config_.workers) {
     throw std::invalid_argument("AsyncEngine: the problem was partitioned for a different number of workers");
   }
