@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what is missing, build, check every reproduced claim of the paper (experiments/paper/,
-# about 55 s on 2 cores), and run the whole test suite (CTest over the Catch2 tests; it
+# about 2 minutes on 2 cores), and run the whole test suite (CTest over the Catch2 tests; it
 # includes the same claims on fresh seeds, about as long again).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -201,7 +201,6 @@ void Engine::begin_round(long round, long start, long period) {
   std::size_t kept = 0;
   for (std::size_t j = 0; j < participants_.size(); ++j) {
     const int id = participants_[j];
-    Worker& w = worker(id);
     long steps = local_steps(id, round, start, period);
     if (deadline) {
       const long finished = steps_within(id, start, steps, allowed);
@@ -212,6 +211,7 @@ void Engine::begin_round(long round, long start, long period) {
         barrier_floor_ = round_start_time_ + allowed;
         if (!pipeline.participation.keep_partial || finished == 0) {
           counts_[static_cast<std::size_t>(id)].dropped += finished;
+          Worker& w = worker(id);  // held here: deadlines are not split (round::check_split_workers)
           w.busy_seconds += allowed;
           w.clock = round_start_time_ + allowed;
           continue;
