@@ -76,7 +76,6 @@ void WorkerSplit::gather(std::span<const double> mine, std::span<const std::size
   for (std::size_t c : counts) total += c;
   received_.resize(total);
   collectives_.all_gather(mine, counts, received_);
-  values_sent_ += static_cast<double>(mine.size());
 }
 
 void WorkerSplit::gather_one(double mine) {
@@ -88,8 +87,7 @@ void WorkerSplit::gather_one(double mine) {
 double WorkerSplit::max(double mine) {
   gather_one(mine);
   double most = -std::numeric_limits<double>::infinity();
-  // NaN is not a clock; a rank's NaN still wins, as std::max over workers would not hide it.
-  for (double v : received_) most = (v > most || v != v) ? v : most;
+  for (double v : received_) most = std::max(most, v);  // the engine's own fold over workers
   return most;
 }
 

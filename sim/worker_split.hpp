@@ -92,9 +92,6 @@ class WorkerSplit {
   // The first (step, worker) over ranks by step, then worker; step 0 means none (sim/engine.hpp).
   std::pair<long, int> first_overflow(std::pair<long, int> mine);
 
-  // Doubles this rank has sent through all_gather since construction (8 bytes each).
-  double values_sent() const { return values_sent_; }
-
  private:
   void gather(std::span<const double> mine, std::span<const std::size_t> counts);
   void gather_one(double mine);  // into received_, one per rank
@@ -108,7 +105,6 @@ class WorkerSplit {
   std::vector<tree::SumScratch> node_levels_;  // per node of this rank, its serial sum's levels
   std::vector<std::span<Vector>> levels_;   // scratch: those levels' vectors
   tree::SumScratch top_levels_;             // the combination's levels
-  double values_sent_ = 0;
 };
 
 template <class ValueAt, class Finish>
@@ -125,13 +121,12 @@ void WorkerSplit::sum_vectors(const ValueAt& value_at, Vector& out, const Finish
   // independent sums, so the split changes no bit).
   const Index block = detail::coordinate_block(d);
   const auto coordinate_blocks = static_cast<std::size_t>((d + block - 1) / block);
-  std::vector<std::span<Vector>>& levels = levels_;
-  levels.resize(mine.size());
-  for (std::size_t k = 0; k < mine.size(); ++k) levels[k] = node_levels_[k].vectors(tree::height(mine[k]), d);
+  levels_.resize(mine.size());
+  for (std::size_t k = 0; k < mine.size(); ++k) levels_[k] = node_levels_[k].vectors(tree::height(mine[k]), d);
   auto task = [&](std::size_t t) {
     const std::size_t k = t / coordinate_blocks;
     const auto begin = static_cast<Index>(t % coordinate_blocks) * block;
-    tree::sum_node(p, mine[k], value_at, tree::Coordinates{begin, std::min(block, d - begin)}, partials_[k], levels[k]);
+    tree::sum_node(p, mine[k], value_at, tree::Coordinates{begin, std::min(block, d - begin)}, partials_[k], levels_[k]);
   };
   const std::size_t tasks = mine.size() * coordinate_blocks;
   if (shares_.workers_of(rank()) * static_cast<std::size_t>(d) < kParallelValues) {

@@ -134,6 +134,17 @@ std::vector<long> every(long k, long steps) {
   return out;
 }
 
+// LUPA-SGD, τ = 4, on p = 200 (four blocks of the sum tree: 64, 64, 64, 8), a constant clock.
+Setup lupa_on_200_workers() {
+  Setup s;
+  s.problem = test::make_least_squares(2000, 5, 200);
+  s.schedule = [] { return std::make_unique<FixedPeriod>(4); };
+  s.compute = [] { return std::make_unique<ConstantCompute>(0.01); };
+  s.optimizer = [] { return std::make_unique<Sgd>(); };
+  s.eval_steps = every(5, s.steps);
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("worker shares: whole subtrees, left to right, contiguous and balanced") {
@@ -198,13 +209,8 @@ TEST_CASE("split sums: vectors and scalars have the one-process bits on every ra
 }
 
 TEST_CASE("split run: LUPA-SGD on R = 1..5 ranks is the one-process run, bit for bit, on every rank") {
-  // p = 200: four blocks of the sum tree (64, 64, 64, 8); R = 5 leaves a rank without workers.
-  Setup s;
-  s.problem = test::make_least_squares(2000, 5, 200);
-  s.schedule = [] { return std::make_unique<FixedPeriod>(4); };
-  s.compute = [] { return std::make_unique<ConstantCompute>(0.01); };
-  s.optimizer = [] { return std::make_unique<Sgd>(); };
-  s.eval_steps = every(5, s.steps);
+  // R = 5 leaves a rank without workers (the tree has four blocks).
+  const Setup s = lupa_on_200_workers();
   check_split_equals_whole(s, 5);
 }
 
@@ -227,12 +233,7 @@ TEST_CASE("split run: random step times, an adaptive schedule, averaged momentum
 }
 
 TEST_CASE("split run: a stop request on one rank stops every rank at the same step") {
-  Setup s;
-  s.problem = test::make_least_squares(2000, 5, 200);
-  s.schedule = [] { return std::make_unique<FixedPeriod>(4); };
-  s.compute = [] { return std::make_unique<ConstantCompute>(0.01); };
-  s.optimizer = [] { return std::make_unique<Sgd>(); };
-  s.eval_steps = every(5, s.steps);
+  const Setup s = lupa_on_200_workers();
   std::vector<test::RunResult> results(3);
   const std::atomic<bool> requested{true}, not_requested{false};
   on_ranks(3, [&](int r, RankCollectives& me) {

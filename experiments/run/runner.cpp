@@ -192,16 +192,19 @@ RunsResult execute_runs_split(const ExperimentSpec& spec, const RunStore* store,
   RunsResult result;
   if (rank0) result.records.resize(spec.runs.size());
   if (rank0 && !store) result.traces.resize(spec.runs.size());  // split runs have no traces
+  // Stopped before run `unreached`: the runs from there on that an earlier invocation saved count
+  // as finished (as in execute_runs).
+  auto interrupted_before = [&](std::size_t unreached) {
+    result.interrupted = true;
+    for (std::size_t k = unreached; k < spec.runs.size() && rank0 && store; ++k) {
+      if (std::filesystem::exists(store->path_of(spec.runs[k]))) ++result.finished;
+    }
+    return result;
+  };
   for (std::size_t i = 0; i < spec.runs.size(); ++i) {
     const RunSpec& run = spec.runs[i];
     // Every rank must agree before a run starts: to stop, and whether rank 0 reuses it.
-    if (any_rank(ranks, stop != nullptr && stop->load(std::memory_order_relaxed))) {
-      result.interrupted = true;
-      for (std::size_t k = i; k < spec.runs.size() && rank0 && store; ++k) {
-        if (std::filesystem::exists(store->path_of(spec.runs[k]))) ++result.finished;  // saved earlier
-      }
-      return result;
-    }
+    if (any_rank(ranks, stop != nullptr && stop->load(std::memory_order_relaxed))) return interrupted_before(i);
     std::optional<RunRecord> stored = rank0 && store ? store->load(run) : std::nullopt;
     if (rank0_value(ranks, stored ? 1 : 0) != 0) {
       if (rank0) {
@@ -212,15 +215,7 @@ RunsResult execute_runs_split(const ExperimentSpec& spec, const RunStore* store,
     }
     fail_split_run_if_asked(i, ranks);
     RunOutcome outcome = execute_run(run, stop, &ranks);
-    if (outcome.report.termination == Termination::interrupted) {
-      result.interrupted = true;
-      if (rank0 && store) {
-        for (std::size_t k = i + 1; k < spec.runs.size(); ++k) {
-          if (std::filesystem::exists(store->path_of(spec.runs[k]))) ++result.finished;
-        }
-      }
-      return result;
-    }
+    if (outcome.report.termination == Termination::interrupted) return interrupted_before(i + 1);
     if (!rank0) continue;
     result.records[i] = record_of(outcome);
     if (store) store->save(run, result.records[i]);

@@ -36,6 +36,22 @@ same_outputs() {
   [ "$(ls "$a/runs" | wc -l)" = "$(ls "$b/runs" | wc -l)" ] || fail "runs/ of $a and $b hold different numbers of files"
 }
 
+# interrupt_once_saved PID DIR K N: once K of the N runs' records are in DIR/runs, Ctrl-C to the
+# mpirun PID; it must exit non-zero with some but not all runs saved, and no metrics.csv.
+interrupt_once_saved() {
+  local pid=$1 dir=$2 least=$3 runs=$4 status=0 saved
+  for _ in $(seq 600); do
+    [ "$(ls "$dir/runs" 2>/dev/null | grep -c '\.json$')" -ge "$least" ] && break
+    sleep 0.05
+  done
+  kill -INT "$pid"
+  wait "$pid" || status=$?
+  [ "$status" -ne 0 ] || fail "an interrupted mpirun ($dir) exited with 0"
+  saved=$(ls "$dir/runs" | grep -c '\.json$')
+  [ "$saved" -ge "$least" ] && [ "$saved" -lt "$runs" ] || fail "expected some of $runs runs saved in $dir, found $saved"
+  [ ! -e "$dir/metrics.csv" ] || fail "an interrupted sweep wrote $dir/metrics.csv"
+}
+
 case "$mode" in
 identity)
   "$localsgd" run "$specs/sweep.json" --out one --quiet > /dev/null
@@ -64,18 +80,7 @@ resume)
   "$localsgd" run "$specs/sweep.json" "${set_long[@]}" --out one --quiet > /dev/null
   "$mpiexec" --oversubscribe --allow-run-as-root -q -n 3 "$localsgd" run "$specs/sweep.json" "${set_long[@]}" \
     --out split --threads 1 > split1.txt 2> split1.err &
-  pid=$!
-  for _ in $(seq 600); do
-    [ "$(ls split/runs 2>/dev/null | grep -c '\.json$')" -ge 4 ] && break
-    sleep 0.05
-  done
-  kill -INT "$pid"
-  status=0
-  wait "$pid" || status=$?
-  [ "$status" -ne 0 ] || fail "an interrupted mpirun exited with 0"
-  saved=$(ls split/runs | grep -c '\.json$')
-  [ "$saved" -ge 4 ] && [ "$saved" -lt 24 ] || fail "expected some of 24 runs saved, found $saved"
-  [ ! -e split/metrics.csv ] || fail "an interrupted sweep wrote metrics.csv"
+  interrupt_once_saved $! split 4 24
   mpirun_ranks 2 "$localsgd" run "$specs/sweep.json" "${set_long[@]}" --out split --threads 1 > split2.txt ||
     fail "the rerun on 2 ranks exited with $?"
   grep -q "runs reused" split2.txt || fail "the rerun reused no run: $(cat split2.txt)"
@@ -157,18 +162,7 @@ split)
   "$localsgd" run "$specs/split.json" "${long[@]}" --out long_one --quiet > /dev/null
   "$mpiexec" --oversubscribe --allow-run-as-root -q -n 2 "$localsgd" run "$specs/split.json" "${long[@]}" \
     --out long --threads 1 --split-workers > long1.txt 2> long1.err &
-  pid=$!
-  for _ in $(seq 600); do
-    [ "$(ls long/runs 2>/dev/null | grep -c '\.json$')" -ge 2 ] && break
-    sleep 0.05
-  done
-  kill -INT "$pid"
-  status=0
-  wait "$pid" || status=$?
-  [ "$status" -ne 0 ] || fail "an interrupted split run under mpirun exited with 0"
-  saved=$(ls long/runs | grep -c '\.json$')
-  [ "$saved" -ge 2 ] && [ "$saved" -lt 8 ] || fail "expected some of 8 split runs saved, found $saved"
-  [ ! -e long/metrics.csv ] || fail "an interrupted split sweep wrote metrics.csv"
+  interrupt_once_saved $! long 2 8
   mpirun_ranks 3 "$localsgd" run "$specs/split.json" "${long[@]}" --out long --threads 1 --split-workers \
     > long2.txt 2>&1 || fail "the split rerun on 3 ranks exited with $?"
   same_outputs long_one long
